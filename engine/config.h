@@ -1,0 +1,73 @@
+// A run's configuration: one table of keys shared by the CLI flags (--test-fraction),
+// the JSON config ("test_fraction" or "test-fraction"), and the JS API.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "activation.h"
+#include "dataset.h"
+#include "init.h"
+#include "mlp.h"
+#include "monitor.h"
+#include "optimizer.h"
+
+namespace relu {
+
+// Limits, enforced with a message before anything is allocated.
+constexpr int kMaxWidth = 1024;
+constexpr int kMaxHiddenLayers = 64;
+constexpr int kMaxBatch = 1000000;
+constexpr int64_t kMaxParams = 16 * 1024 * 1024;
+
+struct RunConfig {
+  // data
+  DataSpec data;                 // name, samples, noise, test_fraction, standardize, seed (set from seed)
+  bool test_fraction_set = false;  // false: the dataset's default (csv: 0, negative-uniform: 0.3, else 0.5)
+  // network
+  std::vector<int> layers = {8, 8};
+  std::vector<Activation> activations = {Activation::Relu};  // one, or one per hidden layer
+  double leaky_slope = kLeakyDefaultSlope;
+  std::string loss = "auto";     // auto | mse | bce | ce ; auto follows the dataset's task
+  InitSpec init;
+  double bias_init = 0.0;
+  double dropout = 0.0;          // standard (inverted) dropout after each hidden activation
+  double alpha_dropout = 0.0;    // SELU's AlphaDropout; at most one of the two is non-zero
+  // training
+  OptimizerSpec optimizer;
+  int batch = 32;                // 0 = full batch
+  int64_t steps = 1000;          // CLI: how many steps to train
+  uint64_t seed = 1;
+  // monitor and interventions
+  MonitorOptions monitor;
+  int monitor_every = 10;        // steps between monitor evaluations while training
+  int revive_every = 0;          // 0 = never
+  double revive_tau = 0.0;       // revive also units with dormancy <= tau (0: dead units only)
+  // CLI only
+  int log_every = 0;             // 0 = steps / 100, at least 1
+
+  Activation activation_of(int hidden_layer) const {
+    return activations.size() == 1 ? activations[0] : activations[hidden_layer];
+  }
+};
+
+// Sets one key from its JSON text (e.g. key "lr", value "0.1"; key "layers", value "[8,8]"
+// or "\"8,8\""). Dashes in keys are read as underscores. Throws std::invalid_argument
+// naming the key and the problem; cfg is unchanged on error.
+void apply_config_value(RunConfig& cfg, const std::string& key, const std::string& json_value);
+
+// Parses a JSON object of keys; unknown keys are an error. Throws std::invalid_argument.
+RunConfig config_from_json(const std::string& json_text);
+void apply_config_json(RunConfig& cfg, const std::string& json_text);
+
+// The whole config as a JSON object (round-trips through config_from_json).
+std::string config_to_json(const RunConfig& cfg);
+
+// Checks ranges and combinations (widths 1..1024, lr finite and > 0, ...).
+// Throws std::invalid_argument naming the key.
+void validate_config(const RunConfig& cfg);
+
+// The keys a running Run accepts through Run::set without a restart.
+const std::vector<std::string>& live_keys();
+
+}  // namespace relu

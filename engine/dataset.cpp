@@ -1,0 +1,428 @@
+// Datasets: TensorFlow Playground's 2-D sets (src/dataset.ts), 1-D curves, the
+// "Is ReLU dead?" negative-uniform set, and numeric CSV.
+//
+// Reproducibility rules for the generators:
+//  - All randomness comes from relu::Rng, never std:: distributions, so a seed
+//    gives the same data natively and in wasm.
+//  - One draw per statement: C++ leaves the evaluation order of function
+//    arguments unspecified, so f(rng.uniform(), rng.uniform()) may differ
+//    between compilers.
+//  - Noise variates are drawn even when noise is 0, so the stream consumed does
+//    not depend on the noise level: moving the noise slider changes only what the
+//    noise touches (labels, targets, or spread), and the train/test split stays.
+//  - Noise is in [0, 1] and means TF Playground's noise / 100 (0.1 = their "10").
+#include "dataset.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+
+#include "rng.h"
+
+namespace relu {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+// TF Playground labels are +1/-1; ours are 1/0.
+float label01(bool positive) { return positive ? 1.0f : 0.0f; }
+
+// noise: labels are taken at the point jittered by U(-5,5)*noise per axis, so labels
+// near the boundary flip; the point itself does not move.
+void fill_circle(int n, double noise, Rng& rng, Eigen::MatrixXf& x, Eigen::RowVectorXf& y) {
+  const double radius = 5;
+  for (int i = 0; i < n; ++i) {
+    const bool inner = i < n / 2;
+    const double r = inner ? rng.uniform(0, radius * 0.5) : rng.uniform(radius * 0.7, radius);
+    const double angle = rng.uniform(0, 2 * kPi);
+    const double px = r * std::sin(angle);
+    const double py = r * std::cos(angle);
+    const double jx = px + rng.uniform(-radius, radius) * noise;
+    const double jy = py + rng.uniform(-radius, radius) * noise;
+    x(0, i) = static_cast<float>(px);
+    x(1, i) = static_cast<float>(py);
+    y(i) = label01(std::sqrt(jx * jx + jy * jy) < radius * 0.5);
+  }
+}
+
+// noise: labels are taken at the point jittered by U(-5,5)*noise per axis.
+void fill_xor(int n, double noise, Rng& rng, Eigen::MatrixXf& x, Eigen::RowVectorXf& y) {
+  const double padding = 0.3;  // keeps points off the axes, where the label flips
+  for (int i = 0; i < n; ++i) {
+    double px = rng.uniform(-5, 5);
+    px += px > 0 ? padding : -padding;
+    double py = rng.uniform(-5, 5);
+    py += py > 0 ? padding : -padding;
+    const double jx = px + rng.uniform(-5, 5) * noise;
+    const double jy = py + rng.uniform(-5, 5) * noise;
+    x(0, i) = static_cast<float>(px);
+    x(1, i) = static_cast<float>(py);
+    y(i) = label01(jx * jy >= 0);
+  }
+}
+
+// noise: widens both clusters to variance 0.5 + 7*noise (TF Playground maps its
+// noise 0..0.5 linearly to variance 0.5..4; we extend the same line to noise 1).
+void fill_gauss(int n, double noise, Rng& rng, Eigen::MatrixXf& x, Eigen::RowVectorXf& y) {
+  const double stddev = std::sqrt(0.5 + 7.0 * noise);
+  for (int i = 0; i < n; ++i) {
+    const bool positive = i < n / 2;
+    const double centre = positive ? 2.0 : -2.0;
+    x(0, i) = static_cast<float>(rng.normal(centre, stddev));
+    x(1, i) = static_cast<float>(rng.normal(centre, stddev));
+    y(i) = label01(positive);
+  }
+}
+
+// noise: each coordinate moves by U(-1,1)*noise; labels stay those of the arm.
+void fill_spiral(int n, double noise, Rng& rng, Eigen::MatrixXf& x, Eigen::RowVectorXf& y) {
+  const int arm_size[2] = {n / 2, n - n / 2};
+  int col = 0;
+  for (int arm = 0; arm < 2; ++arm) {
+    const int m = arm_size[arm];
+    const double phase = arm == 0 ? 0.0 : kPi;
+    for (int i = 0; i < m; ++i, ++col) {
+      const double r = 5.0 * i / m;
+      const double t = 1.75 * i / m * 2 * kPi + phase;
+      const double jx = rng.uniform(-1, 1) * noise;
+      const double jy = rng.uniform(-1, 1) * noise;
+      x(0, col) = static_cast<float>(r * std::sin(t) + jx);
+      x(1, col) = static_cast<float>(r * std::cos(t) + jy);
+      y(col) = label01(arm == 0);
+    }
+  }
+}
+
+// Target (x + y) / 12 taken at the point jittered by U(-6,6)*noise per axis, clamped
+// to [-1, 1]. TF Playground divides by 10, which reaches +-1.2 in the corners; /12
+// keeps the noiseless target an exact plane inside [-1, 1].
+void fill_reg_plane(int n, double noise, Rng& rng, Eigen::MatrixXf& x, Eigen::RowVectorXf& y) {
+  const double radius = 6;
+  for (int i = 0; i < n; ++i) {
+    const double px = rng.uniform(-radius, radius);
+    const double py = rng.uniform(-radius, radius);
+    const double jx = px + rng.uniform(-radius, radius) * noise;
+    const double jy = py + rng.uniform(-radius, radius) * noise;
+    x(0, i) = static_cast<float>(px);
+    x(1, i) = static_cast<float>(py);
+    y(i) = static_cast<float>(std::clamp((jx + jy) / 12.0, -1.0, 1.0));
+  }
+}
+
+// Six signed bumps; the target is the bump value largest in magnitude, taken at the
+// point jittered by U(-6,6)*noise per axis.
+double gaussian_bumps(double px, double py) {
+  struct Bump { double cx, cy, sign; };
+  static const Bump bumps[] = {{-4, 2.5, 1}, {0, 2.5, -1}, {4, 2.5, 1},
+                               {-4, -2.5, -1}, {0, -2.5, 1}, {4, -2.5, -1}};
+  double best = 0;
+  for (const Bump& b : bumps) {
+    const double d = std::sqrt((px - b.cx) * (px - b.cx) + (py - b.cy) * (py - b.cy));
+    const double value = b.sign * std::clamp(1.0 - d / 2.0, 0.0, 1.0);
+    if (std::fabs(value) > std::fabs(best)) best = value;
+  }
+  return best;
+}
+
+void fill_reg_gauss(int n, double noise, Rng& rng, Eigen::MatrixXf& x, Eigen::RowVectorXf& y) {
+  const double radius = 6;
+  for (int i = 0; i < n; ++i) {
+    const double px = rng.uniform(-radius, radius);
+    const double py = rng.uniform(-radius, radius);
+    const double jx = px + rng.uniform(-radius, radius) * noise;
+    const double jy = py + rng.uniform(-radius, radius) * noise;
+    x(0, i) = static_cast<float>(px);
+    x(1, i) = static_cast<float>(py);
+    y(i) = static_cast<float>(gaussian_bumps(jx, jy));
+  }
+}
+
+// "Is ReLU dead?": every input is negative, so a ReLU unit whose incoming weights
+// start positive (and whose bias is not large) never fires. The target comes from
+// a random linear teacher y = w.x + c, w_i and c ~ N(0,1), drawn first.
+// noise: standard deviation of Gaussian noise added to the target.
+void fill_negative_uniform(int n, double noise, Rng& rng, Eigen::MatrixXf& x, Eigen::RowVectorXf& y) {
+  const int features = static_cast<int>(x.rows());
+  std::vector<double> w(features);
+  for (double& wi : w) wi = rng.normal();
+  const double c = rng.normal();
+  for (int i = 0; i < n; ++i)
+    for (int f = 0; f < features; ++f) x(f, i) = static_cast<float>(rng.uniform(-1, 0));
+  // From the stored floats, so the target is linear in the data the model sees.
+  for (int i = 0; i < n; ++i) {
+    double target = c;
+    for (int f = 0; f < features; ++f) target += w[f] * x(f, i);
+    y(i) = static_cast<float>(target + noise * rng.normal());
+  }
+}
+
+double abs_curve(double v) { return std::fabs(v); }
+double sin_curve(double v) { return std::sin(kPi * v); }
+double square_curve(double v) { return v * v; }
+double step_curve(double v) { return v < 0 ? 0.0 : 1.0; }
+
+// 1-D regression on x ~ U(-1, 1). noise: standard deviation of Gaussian noise
+// added to the target.
+template <double (*Curve)(double)>
+void fill_curve(int n, double noise, Rng& rng, Eigen::MatrixXf& x, Eigen::RowVectorXf& y) {
+  for (int i = 0; i < n; ++i) x(0, i) = static_cast<float>(rng.uniform(-1, 1));
+  for (int i = 0; i < n; ++i) y(i) = static_cast<float>(Curve(x(0, i)) + noise * rng.normal());
+}
+
+using FillFn = void (*)(int n, double noise, Rng& rng, Eigen::MatrixXf& x, Eigen::RowVectorXf& y);
+
+struct Generator {
+  const char* name;
+  Task task;
+  int features;
+  int default_samples;
+  float domain_lo, domain_hi;  // the same interval for every feature
+  FillFn fill;
+};
+
+const Generator kGenerators[] = {
+    {"circle", Task::Binary, 2, 500, -6, 6, fill_circle},
+    {"xor", Task::Binary, 2, 500, -6, 6, fill_xor},
+    {"gauss", Task::Binary, 2, 500, -6, 6, fill_gauss},
+    {"spiral", Task::Binary, 2, 500, -6, 6, fill_spiral},
+    {"reg-plane", Task::Regression, 2, 500, -6, 6, fill_reg_plane},
+    {"reg-gauss", Task::Regression, 2, 500, -6, 6, fill_reg_gauss},
+    {"negative-uniform", Task::Regression, 4, 200000, -1, 0, fill_negative_uniform},
+    {"abs", Task::Regression, 1, 200, -1, 1, fill_curve<abs_curve>},
+    {"sin", Task::Regression, 1, 200, -1, 1, fill_curve<sin_curve>},
+    {"square", Task::Regression, 1, 200, -1, 1, fill_curve<square_curve>},
+    {"step", Task::Regression, 1, 200, -1, 1, fill_curve<step_curve>},
+};
+
+std::string number_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+void check_spec(const DataSpec& spec) {
+  if (spec.samples < 0 || spec.samples > kMaxSamples)
+    throw std::invalid_argument("samples must be between 0 (the dataset's default) and " +
+                                std::to_string(kMaxSamples) + ", got " + std::to_string(spec.samples));
+  if (!(std::isfinite(spec.noise) && spec.noise >= 0 && spec.noise <= 1))
+    throw std::invalid_argument("noise must be a number in [0, 1], got " + number_text(spec.noise));
+  if (!(spec.test_fraction >= 0 && spec.test_fraction <= 0.95))
+    throw std::invalid_argument("test_fraction must be in [0, 0.95], got " + number_text(spec.test_fraction));
+}
+
+// Seeded shuffle, then the last round(n * test_fraction) rows are the test split;
+// at least one row always stays for training.
+void split_rows(const Eigen::MatrixXf& x, const Eigen::RowVectorXf& y, double test_fraction, Rng& rng,
+                Dataset& d) {
+  const int n = static_cast<int>(x.cols());
+  if (n == 0) throw std::invalid_argument("dataset has no rows");
+  const int n_test = std::min(static_cast<int>(std::lround(n * test_fraction)), n - 1);
+  const int n_train = n - n_test;
+  std::vector<int> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  rng.shuffle(order);
+  d.x_train.resize(x.rows(), n_train);
+  d.y_train.resize(n_train);
+  d.x_test.resize(x.rows(), n_test);
+  d.y_test.resize(n_test);
+  for (int i = 0; i < n_train; ++i) {
+    d.x_train.col(i) = x.col(order[i]);
+    d.y_train(i) = y(order[i]);
+  }
+  for (int i = 0; i < n_test; ++i) {
+    d.x_test.col(i) = x.col(order[n_train + i]);
+    d.y_test(i) = y(order[n_train + i]);
+  }
+}
+
+// Statistics from the training split only, so the test split stays unseen; the
+// same affine map then goes to the test split and to the plotting domain.
+void standardize(Dataset& d) {
+  const Eigen::Index n = d.x_train.cols();
+  for (int f = 0; f < d.features(); ++f) {
+    const float lo = d.x_train.row(f).minCoeff();
+    const float hi = d.x_train.row(f).maxCoeff();
+    // A constant feature has std 0 and is only centred. Testing lo == hi rather
+    // than std == 0 avoids dividing by the rounding error of a double sum.
+    double mean = lo, stddev = 1;
+    if (lo != hi) {
+      double sum = 0;
+      for (Eigen::Index i = 0; i < n; ++i) sum += d.x_train(f, i);
+      mean = sum / n;
+      double squares = 0;
+      for (Eigen::Index i = 0; i < n; ++i) squares += (d.x_train(f, i) - mean) * (d.x_train(f, i) - mean);
+      stddev = std::sqrt(squares / n);  // population std
+    }
+    auto z = [&](float v) { return static_cast<float>((v - mean) / stddev); };
+    for (Eigen::Index i = 0; i < n; ++i) d.x_train(f, i) = z(d.x_train(f, i));
+    for (Eigen::Index i = 0; i < d.x_test.cols(); ++i) d.x_test(f, i) = z(d.x_test(f, i));
+    d.domain_min[f] = z(d.domain_min[f]);
+    d.domain_max[f] = z(d.domain_max[f]);
+  }
+}
+
+// ---- CSV ----
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+
+void trim(const char*& begin, const char*& end) {
+  while (begin < end && is_space(*begin)) ++begin;
+  while (end > begin && is_space(end[-1])) --end;
+}
+
+// Calls visit(begin, end, column) for each trimmed field of [begin, end), column 1-based.
+template <typename Visit>
+void for_each_field(const char* begin, const char* end, Visit visit) {
+  for (int column = 1;; ++column) {
+    const char* comma = static_cast<const char*>(std::memchr(begin, ',', end - begin));
+    const char* field_begin = begin;
+    const char* field_end = comma ? comma : end;
+    trim(field_begin, field_end);
+    visit(field_begin, field_end, column);
+    if (!comma) return;
+    begin = comma + 1;
+  }
+}
+
+// True when strtod consumes the whole (non-empty, trimmed) field. strtod stops at
+// the field's end at the latest: a trimmed field is followed by a comma, a space,
+// a newline or the string's terminating NUL, none of which continues a number.
+// (strtod follows the C locale's decimal point, which is "." unless someone calls setlocale.)
+bool read_number(const char* begin, const char* end, double& value) {
+  if (begin == end) return false;
+  char* stop = nullptr;
+  value = std::strtod(begin, &stop);
+  return stop == end;
+}
+
+std::string quoted(const char* begin, const char* end) {
+  const size_t max_shown = 40;
+  const size_t length = static_cast<size_t>(end - begin);
+  if (length <= max_shown) return "\"" + std::string(begin, end) + "\"";
+  return "\"" + std::string(begin, begin + max_shown) + "...\"";
+}
+
+std::string where(long long line, int column) {
+  return "CSV line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+float read_cell(const char* begin, const char* end, long long line, int column) {
+  if (begin == end) throw std::invalid_argument(where(line, column) + " is empty");
+  double value = 0;
+  if (!read_number(begin, end, value))
+    throw std::invalid_argument(where(line, column) + ": " + quoted(begin, end) + " is not a number");
+  // Also rejects nan/inf, and finite doubles that would overflow a float.
+  if (!(std::fabs(value) <= std::numeric_limits<float>::max()))
+    throw std::invalid_argument(where(line, column) + ": " + quoted(begin, end) + " is not a finite float");
+  return static_cast<float>(value);
+}
+
+bool is_header(const char* begin, const char* end) {
+  bool header = false;
+  for_each_field(begin, end, [&](const char* b, const char* e, int) {
+    double ignored;
+    // Empty fields and nan/inf are data problems reported later, not header text.
+    if (b != e && !read_number(b, e, ignored)) header = true;
+  });
+  return header;
+}
+
+}  // namespace
+
+const std::vector<std::string>& dataset_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const Generator& g : kGenerators) v.push_back(g.name);
+    return v;
+  }();
+  return names;
+}
+
+void parse_csv(const std::string& text, Eigen::MatrixXf& x, Eigen::RowVectorXf& y) {
+  const char* p = text.c_str();
+  const char* const text_end = p + text.size();
+  if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) p += 3;  // byte-order mark from spreadsheet exports
+  std::vector<float> cells;  // row after row: the features, then the target
+  std::ptrdiff_t columns = 0;  // fixed by the first non-blank row
+  int rows = 0;
+  for (long long line = 1; p < text_end; ++line) {
+    const char* line_end = static_cast<const char*>(std::memchr(p, '\n', text_end - p));
+    if (!line_end) line_end = text_end;
+    const char* begin = p;
+    const char* end = line_end;
+    p = line_end < text_end ? line_end + 1 : text_end;
+    trim(begin, end);
+    if (begin == end) continue;
+    const std::ptrdiff_t fields = std::count(begin, end, ',') + 1;
+    if (columns == 0) {
+      if (fields < 2)
+        throw std::invalid_argument("CSV line " + std::to_string(line) +
+                                    " has 1 field; need at least 2 (one or more features, then the target)");
+      if (fields - 1 > kMaxFeatures)
+        throw std::invalid_argument("CSV has " + std::to_string(fields) + " columns; the limit is " +
+                                    std::to_string(kMaxFeatures) + " features plus the target");
+      columns = fields;
+      if (is_header(begin, end)) continue;
+    } else if (fields != columns) {
+      throw std::invalid_argument("CSV line " + std::to_string(line) + " has " + std::to_string(fields) +
+                                  " fields, expected " + std::to_string(columns));
+    }
+    if (rows == kMaxSamples)
+      throw std::invalid_argument("CSV has more than " + std::to_string(kMaxSamples) +
+                                  " data rows; the limit is " + std::to_string(kMaxSamples) + " samples");
+    for_each_field(begin, end, [&](const char* b, const char* e, int column) {
+      cells.push_back(read_cell(b, e, line, column));
+    });
+    ++rows;
+  }
+  if (rows == 0) throw std::invalid_argument("CSV has no data rows");
+  const Eigen::Map<const Eigen::MatrixXf> table(cells.data(), columns, rows);
+  x = table.topRows(columns - 1);
+  y = table.row(columns - 1);
+}
+
+Dataset make_dataset(const DataSpec& spec) {
+  const Generator* generator = nullptr;
+  for (const Generator& g : kGenerators)
+    if (spec.name == g.name) generator = &g;
+  if (!generator && spec.name != "csv") {
+    std::string valid;
+    for (const std::string& name : dataset_names()) valid += name + ", ";
+    throw std::invalid_argument("unknown dataset \"" + spec.name + "\"; valid names: " + valid + "csv");
+  }
+  check_spec(spec);
+
+  Rng rng(derive_seed(spec.seed, kStreamData));
+  Dataset d;
+  d.name = spec.name;
+  d.num_classes = 1;
+  Eigen::MatrixXf x;
+  Eigen::RowVectorXf y;
+  if (generator) {
+    const int n = spec.samples > 0 ? spec.samples : generator->default_samples;
+    x.resize(generator->features, n);
+    y.resize(n);
+    generator->fill(n, spec.noise, rng, x, y);
+    d.task = generator->task;
+    d.domain_min.assign(generator->features, generator->domain_lo);
+    d.domain_max.assign(generator->features, generator->domain_hi);
+  } else {
+    // samples and noise do not apply to CSV. Regression by default; the config may
+    // switch the task to match the chosen loss.
+    parse_csv(spec.csv_text, x, y);
+    d.task = Task::Regression;
+    const Eigen::VectorXf lo = x.rowwise().minCoeff(), hi = x.rowwise().maxCoeff();
+    d.domain_min.assign(lo.data(), lo.data() + lo.size());
+    d.domain_max.assign(hi.data(), hi.data() + hi.size());
+  }
+  split_rows(x, y, spec.test_fraction, rng, d);
+  if (spec.standardize) standardize(d);
+  return d;
+}
+
+}  // namespace relu

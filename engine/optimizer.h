@@ -1,0 +1,56 @@
+// Optimisers: one loop over the whole parameter block.
+// Conventions follow PyTorch (torch.optim), so a closed-form step can be checked:
+//   sgd:      p -= lr * g
+//   momentum: v = mu * v + g;  p -= lr * v           (nesterov: p -= lr * (g + mu * v))
+//   rmsprop:  s = rho * s + (1 - rho) g^2;  p -= lr * g / (sqrt(s) + eps)
+//   adam:     m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
+//             p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+// Penalties are added to the gradient of weight entries only (not biases or
+// PReLU slopes): L2 as weight decay (g += l2 * w), L1 as g += l1 * sign(w).
+// Clipping scales the whole gradient when its global L2 norm exceeds clip_norm.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace relu {
+
+enum class OptimizerKind { Sgd, Momentum, Rmsprop, Adam };
+OptimizerKind optimizer_from_name(const std::string& name);  // throws std::invalid_argument
+const char* optimizer_name(OptimizerKind k);
+
+struct OptimizerSpec {
+  OptimizerKind kind = OptimizerKind::Sgd;
+  double lr = 0.03;
+  double momentum = 0.9;
+  bool nesterov = false;
+  double rho = 0.99;
+  double beta1 = 0.9, beta2 = 0.999;
+  double eps = 1e-8;
+  double l1 = 0.0, l2 = 0.0;
+  double clip_norm = 0.0;  // 0 = no clipping
+};
+
+template <typename T>
+class Optimizer {
+ public:
+  Optimizer(const OptimizerSpec& spec, size_t n);
+  OptimizerSpec& spec() { return spec_; }
+  const OptimizerSpec& spec() const { return spec_; }
+  // Penalties apply to entries where decay_mask is 1 (weights). Returns the
+  // gradient's global norm before clipping.
+  double step(std::vector<T>& params, std::vector<T>& grads, const std::vector<uint8_t>& decay_mask);
+  // Zeroes the state of entries [begin, begin + count) (used by revive).
+  void reset_state(size_t begin, size_t count);
+  void reset_state_at(size_t index);
+  long t() const { return t_; }
+
+ private:
+  OptimizerSpec spec_;
+  std::vector<T> m_, v_;
+  long t_ = 0;
+};
+
+extern template class Optimizer<float>;
+extern template class Optimizer<double>;
+
+}  // namespace relu

@@ -1,0 +1,404 @@
+#include "run.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "weights_io.h"
+
+namespace relu {
+
+namespace {
+constexpr int kMaxCols = 1024;  // columns per chunk: bounds every workspace, whatever the batch
+
+double default_test_fraction(const std::string& dataset) {
+  if (dataset == "csv") return 0.0;
+  if (dataset == "negative-uniform") return 0.3;
+  return 0.5;
+}
+
+// Resolves "auto" and checks that the targets suit the loss; adjusts the task.
+Loss resolve_loss(const std::string& name, Dataset& d) {
+  Loss loss;
+  if (name == "auto")
+    loss = d.task == Task::Binary ? Loss::Bce : d.task == Task::Multiclass ? Loss::SoftmaxCe : Loss::Mse;
+  else
+    loss = loss_from_name(name);
+  auto all_targets = [&](auto pred) {
+    for (int j = 0; j < d.y_train.size(); ++j)
+      if (!pred(d.y_train(j))) return false;
+    for (int j = 0; j < d.y_test.size(); ++j)
+      if (!pred(d.y_test(j))) return false;
+    return true;
+  };
+  if (loss == Loss::Bce) {
+    if (!all_targets([](float t) { return t == 0.0f || t == 1.0f; }))
+      throw std::invalid_argument("loss bce needs targets that are 0 or 1");
+    d.task = Task::Binary;
+    d.num_classes = 1;
+  } else if (loss == Loss::SoftmaxCe) {
+    if (!all_targets([](float t) { return t >= 0.0f && t == std::floor(t) && t < 1000.0f; }))
+      throw std::invalid_argument("loss ce needs class labels that are whole numbers 0..999");
+    float top = d.y_train.size() ? d.y_train.maxCoeff() : 0.0f;
+    if (d.y_test.size()) top = std::max(top, d.y_test.maxCoeff());
+    d.task = Task::Multiclass;
+    d.num_classes = std::max(2, static_cast<int>(top) + 1);
+  } else if (d.task == Task::Multiclass) {
+    throw std::invalid_argument("loss mse does not suit a multi-class dataset; use ce");
+  }
+  return loss;
+}
+}  // namespace
+
+Run::Run(const RunConfig& cfg) : cfg_(cfg) {
+  validate_config(cfg_);
+  DataSpec spec = cfg_.data;
+  spec.seed = cfg_.seed;
+  if (!cfg_.test_fraction_set) spec.test_fraction = default_test_fraction(spec.name);
+  data_ = make_dataset(spec);
+  build();
+}
+
+Run::Run(const RunConfig& cfg, Dataset data) : cfg_(cfg), data_(std::move(data)) {
+  validate_config(cfg_);
+  build();
+}
+
+void Run::build() {
+  if (data_.x_train.cols() < 1) throw std::invalid_argument("the training set is empty");
+  const Loss loss = resolve_loss(cfg_.loss, data_);
+  const int outputs = loss == Loss::SoftmaxCe ? data_.num_classes : 1;
+  const int64_t n_params = [&] {
+    int64_t total = 0, prev = data_.features();
+    for (int w : cfg_.layers) total += (prev + 2) * w, prev = w;
+    return total + (prev + 2) * outputs;
+  }();
+  if (n_params > kMaxParams)
+    throw std::invalid_argument("the network would have " + std::to_string(n_params) + " parameters; the limit is " +
+                                std::to_string(kMaxParams));
+  std::vector<Activation> acts;
+  for (size_t l = 0; l < cfg_.layers.size(); ++l) acts.push_back(cfg_.activation_of(static_cast<int>(l)));
+  model_ = std::make_unique<Mlp<float>>(data_.features(), cfg_.layers, acts, outputs, loss, kMaxCols);
+  model_->set_leaky_slope(static_cast<float>(cfg_.leaky_slope));
+  if (cfg_.alpha_dropout > 0)
+    model_->set_dropout(DropoutKind::Alpha, static_cast<float>(cfg_.alpha_dropout));
+  else
+    model_->set_dropout(DropoutKind::Standard, static_cast<float>(cfg_.dropout));
+
+  // Hidden layers use the chosen initialiser and bias; the output layer uses
+  // glorot_uniform with zero bias, as a Keras Dense layer does by default.
+  Rng init_rng(derive_seed(cfg_.seed, kStreamInit));
+  std::vector<float> row;
+  for (int l = 0; l < model_->num_layers(); ++l) {
+    const auto& L = model_->layer(l);
+    const bool is_output = l == model_->num_layers() - 1;
+    InitSpec spec = cfg_.init;
+    if (is_output) spec = InitSpec{Init::GlorotUniform};
+    row.resize(L.in);
+    for (int i = 0; i < L.out; ++i) {
+      float bias = is_output ? 0.0f : static_cast<float>(cfg_.bias_init);
+      init_row<float>(spec, L.in, L.out, init_rng, row.data(), &bias);
+      model_->W(l).row(i) = Eigen::Map<Eigen::RowVectorXf>(row.data(), L.in);
+      model_->b(l)(i) = bias;
+    }
+  }
+
+  opt_ = std::make_unique<Optimizer<float>>(cfg_.optimizer, model_->params.size());
+  decay_mask_.assign(model_->params.size(), 0);
+  for (int l = 0; l < model_->num_layers(); ++l) {
+    const auto& L = model_->layer(l);
+    std::fill_n(decay_mask_.begin() + L.w_off, static_cast<size_t>(L.out) * L.in, 1);
+  }
+
+  shuffle_rng_.reseed(derive_seed(cfg_.seed, kStreamShuffle));
+  dropout_rng_.reseed(derive_seed(cfg_.seed, kStreamDropout));
+  revive_rng_.reseed(derive_seed(cfg_.seed, kStreamRevive));
+  const int n = static_cast<int>(data_.x_train.cols());
+  order_.resize(n);
+  for (int i = 0; i < n; ++i) order_[i] = i;
+  shuffle_rng_.shuffle(order_);
+  cursor_ = 0;
+  xb_.setZero(data_.features(), kMaxCols);
+  yb_.setZero(kMaxCols);
+
+  MonitorOptions mo = cfg_.monitor;
+  monitor_ = std::make_unique<Monitor>(mo);
+  build_probe();
+  step_ = 0;
+  diverged_ = false;
+  monitor();
+  born_dead_ = monitor_->report().layer_collapsed;
+}
+
+void Run::build_probe() {
+  const auto& d = cfg_.monitor.dead;
+  if (d.set != EvalSet::Probe) {
+    probe_x_.resize(0, 0);
+    return;
+  }
+  // A fixed sample, drawn without replacement, so successive reports compare like with like.
+  const int n = static_cast<int>(data_.x_train.cols());
+  const int b = std::min(d.probe_size, n);
+  std::vector<int> idx(n);
+  for (int i = 0; i < n; ++i) idx[i] = i;
+  Rng rng(derive_seed(cfg_.seed, kStreamProbe));
+  for (int i = 0; i < b; ++i) std::swap(idx[i], idx[i + rng.below(static_cast<uint32_t>(n - i))]);
+  probe_x_.resize(data_.features(), b);
+  for (int i = 0; i < b; ++i) probe_x_.col(i) = data_.x_train.col(idx[i]);
+}
+
+int Run::batch_size() const {
+  const int n = static_cast<int>(data_.x_train.cols());
+  return cfg_.batch == 0 ? n : std::min(cfg_.batch, n);
+}
+
+void Run::gather_batch(int n) {
+  const int total = static_cast<int>(order_.size());
+  for (int j = 0; j < n; ++j) {
+    if (cursor_ == total) {
+      shuffle_rng_.shuffle(order_);
+      cursor_ = 0;
+    }
+    const int idx = order_[cursor_++];
+    xb_.col(j) = data_.x_train.col(idx);
+    yb_(j) = data_.y_train(idx);
+  }
+}
+
+void Run::step(int64_t n) {
+  Mlp<float>& m = *model_;
+  for (int64_t k = 0; k < n && !diverged_; ++k) {
+    const int batch = batch_size();
+    m.zero_grads();
+    m.zero_grad_tracking();
+    double loss_sum = 0;
+    for (int off = 0; off < batch; off += kMaxCols) {
+      const int cols = std::min(kMaxCols, batch - off);
+      if (cfg_.batch == 0) {
+        // Full batch: read the training set in place, in order.
+        const auto x = data_.x_train.middleCols(off, cols);
+        m.forward(x, cols, true, &dropout_rng_);
+        loss_sum += m.output_grad(data_.y_train.middleCols(off, cols), cols, batch);
+        m.backward(x, cols, true);
+      } else {
+        gather_batch(cols);
+        m.forward(xb_, cols, true, &dropout_rng_);
+        loss_sum += m.output_grad(yb_.leftCols(cols), cols, batch);
+        m.backward(xb_, cols, true);
+      }
+    }
+    last_batch_loss_ = loss_sum / batch;
+    last_batch_cols_ = batch;
+    m.record_grad_norms();
+    last_grad_norm_ = opt_->step(m.params, m.grads, decay_mask_);
+    ++step_;
+    if (!std::isfinite(last_batch_loss_) || !std::isfinite(last_grad_norm_) || !params_finite()) {
+      diverged_ = true;
+      break;
+    }
+    const bool monitor_due = step_ % cfg_.monitor_every == 0;
+    const bool revive_due = cfg_.revive_every > 0 && step_ % cfg_.revive_every == 0;
+    if (monitor_due && !revive_due) monitor_->evaluate(*model_, eval_inputs(), step_, last_batch_cols_, false);
+    if (revive_due) revive();
+  }
+}
+
+bool Run::params_finite() const {
+  float sum = 0;
+  for (float p : model_->params) sum += p * 0.0f;  // NaN or Inf anywhere makes the sum NaN
+  return sum == 0.0f;
+}
+
+Eigen::Ref<const Eigen::MatrixXf> Run::eval_inputs() {
+  const auto& d = monitor_->options().dead;
+  if (d.criterion == DeadCriterion::Inactive && d.set == EvalSet::Probe) return probe_x_;
+  // "batch": the last minibatch (its first kMaxCols columns); before the first step
+  // there is none, and the full set stands in.
+  if (d.criterion == DeadCriterion::Inactive && d.set == EvalSet::Batch && cfg_.batch != 0 && last_batch_cols_ > 0) {
+    return xb_.leftCols(std::min(last_batch_cols_, kMaxCols));
+  }
+  return data_.x_train;
+}
+
+const MonitorReport& Run::monitor() {
+  monitor_->evaluate(*model_, eval_inputs(), step_, last_batch_cols_);
+  return monitor_->report();
+}
+
+Evaluation Run::evaluate() {
+  Evaluation e;
+  auto over = [&](const Eigen::MatrixXf& x, const Eigen::RowVectorXf& y, double& loss, double& accuracy) {
+    const int n = static_cast<int>(x.cols());
+    double sum = 0;
+    int64_t correct = 0;
+    for (int c = 0; c < n; c += kMaxCols) {
+      const int m = std::min(kMaxCols, n - c);
+      model_->forward(x.middleCols(c, m), m, false);
+      sum += model_->loss_value(y.middleCols(c, m), m) * m;
+      const auto& out = model_->layer(model_->num_layers() - 1).a;
+      for (int j = 0; j < m; ++j) {
+        if (model_->loss() == Loss::Bce)
+          correct += (out(0, j) > 0.5f) == (y(c + j) > 0.5f);
+        else if (model_->loss() == Loss::SoftmaxCe) {
+          Eigen::Index k;
+          out.col(j).maxCoeff(&k);
+          correct += static_cast<int>(k) == static_cast<int>(y(c + j));
+        }
+      }
+    }
+    loss = n ? sum / n : NAN;
+    accuracy = model_->loss() == Loss::Mse ? -1.0 : (n ? static_cast<double>(correct) / n : NAN);
+  };
+  over(data_.x_train, data_.y_train, e.train_loss, e.train_accuracy);
+  over(data_.x_test, data_.y_test, e.test_loss, e.test_accuracy);
+  return e;
+}
+
+void Run::set(const std::string& key, const std::string& json_value) {
+  std::string k = key;
+  std::replace(k.begin(), k.end(), '-', '_');
+  const auto& live = live_keys();
+  if (k != "optimizer" && std::find(live.begin(), live.end(), k) == live.end())
+    throw std::invalid_argument("\"" + key + "\" cannot change during a run; start a new run instead");
+  RunConfig next = cfg_;
+  apply_config_value(next, k, json_value);
+  validate_config(next);
+  if (k == "activation" && next.activations.size() != 1 && next.activations.size() != cfg_.layers.size())
+    throw std::invalid_argument("activation: give one name or one per hidden layer");
+  cfg_ = next;
+  Mlp<float>& m = *model_;
+  if (k == "activation")
+    for (int l = 0; l < m.num_hidden(); ++l) m.set_activation(l, cfg_.activation_of(l));
+  else if (k == "leaky_slope")
+    m.set_leaky_slope(static_cast<float>(cfg_.leaky_slope));
+  else if (k == "dropout" || k == "alpha_dropout") {
+    if (cfg_.alpha_dropout > 0)
+      m.set_dropout(DropoutKind::Alpha, static_cast<float>(cfg_.alpha_dropout));
+    else
+      m.set_dropout(DropoutKind::Standard, static_cast<float>(cfg_.dropout));
+  } else if (k == "optimizer")
+    opt_ = std::make_unique<Optimizer<float>>(cfg_.optimizer, m.params.size());
+  else if (k == "dead_def" || k == "silent_threshold" || k == "hist_bins") {
+    monitor_->options() = cfg_.monitor;
+    if (k == "dead_def") {
+      monitor_->clear_history();
+      build_probe();
+    }
+  } else {
+    // Optimiser hyper-parameters change in place: its state (moments) is kept.
+    opt_->spec() = cfg_.optimizer;
+  }
+}
+
+int Run::revive() {
+  const MonitorReport& r = monitor();
+  int revived = 0;
+  for (int l = 0; l < static_cast<int>(r.layers.size()); ++l)
+    for (int i = 0; i < r.layers[l].width; ++i) {
+      const bool dead = r.layers[l].state[i] == static_cast<uint8_t>(NeuronState::Dead);
+      const bool dormant = cfg_.revive_tau > 0 && r.layers[l].dormancy[i] <= cfg_.revive_tau;
+      if (dead || dormant) {
+        revive_unit(l, i);
+        ++revived;
+      }
+    }
+  if (revived) monitor();
+  return revived;
+}
+
+void Run::check_unit(int layer, int neuron) const {
+  if (layer < 0 || layer >= model_->num_hidden())
+    throw std::invalid_argument("layer " + std::to_string(layer) + " is not a hidden layer (0.." +
+                                std::to_string(model_->num_hidden() - 1) + ")");
+  if (neuron < 0 || neuron >= model_->layer(layer).out)
+    throw std::invalid_argument("layer " + std::to_string(layer) + " has no neuron " + std::to_string(neuron));
+}
+
+void Run::revive_neuron(int layer, int neuron) {
+  check_unit(layer, neuron);
+  revive_unit(layer, neuron);
+  monitor();
+}
+
+void Run::revive_unit(int l, int i) {
+  // ReDo (Sokar et al. 2023): fresh incoming weights from the layer's initialiser,
+  // zero bias, zero outgoing weights (so the network's function is unchanged at
+  // the moment of revival), and zero optimiser state for all of them.
+  Mlp<float>& m = *model_;
+  const auto& L = m.layer(l);
+  const auto& next = m.layer(l + 1);
+  revive_row_.resize(L.in);
+  float bias = 0;
+  init_row<float>(cfg_.init, L.in, L.out, revive_rng_, revive_row_.data(), &bias);
+  m.W(l).row(i) = Eigen::Map<Eigen::RowVectorXf>(revive_row_.data(), L.in);
+  m.b(l)(i) = 0.0f;
+  m.s(l)(i) = static_cast<float>(kPreluInitSlope);
+  m.W(l + 1).col(i).setZero();
+  for (int j = 0; j < L.in; ++j) opt_->reset_state_at(L.w_off + static_cast<size_t>(j) * L.out + i);
+  opt_->reset_state_at(L.b_off + i);
+  opt_->reset_state_at(L.s_off + i);
+  opt_->reset_state(next.w_off + static_cast<size_t>(i) * next.out, next.out);
+}
+
+void Run::set_frozen(int layer, int neuron, bool frozen) {
+  check_unit(layer, neuron);
+  model_->layer(layer).frozen[neuron] = frozen;
+}
+
+void Run::set_ablated(int layer, int neuron, bool ablated) {
+  check_unit(layer, neuron);
+  model_->layer(layer).ablated[neuron] = ablated;
+}
+
+std::string Run::export_weights() const { return weights_to_json(*model_); }
+
+void Run::import_weights(const std::string& json) {
+  weights_from_json(*model_, json);
+  // Imported numbers are a new starting point: optimiser moments and the
+  // monitor's history belong to the old weights.
+  opt_ = std::make_unique<Optimizer<float>>(cfg_.optimizer, model_->params.size());
+  cfg_.activations.clear();
+  for (int l = 0; l < model_->num_hidden(); ++l) cfg_.activations.push_back(model_->layer(l).act.kind);
+  monitor_->clear_history();
+  diverged_ = false;
+  monitor();
+  if (step_ == 0) born_dead_ = monitor_->report().layer_collapsed;
+}
+
+void Run::predict(const float* x, int n, float* out) {
+  const int f = data_.features(), k = model_->outputs();
+  for (int c = 0; c < n; c += kMaxCols) {
+    const int m = std::min(kMaxCols, n - c);
+    Eigen::Map<const Eigen::MatrixXf> block(x + static_cast<size_t>(c) * f, f, m);
+    model_->forward(block, m, false);
+    Eigen::Map<Eigen::MatrixXf>(out + static_cast<size_t>(c) * k, k, m) =
+        model_->layer(model_->num_layers() - 1).a.leftCols(m);
+  }
+}
+
+void Run::grid(int layer, int neuron, int res, std::vector<float>& out) {
+  const int f = data_.features();
+  if (f != 1 && f != 2) throw std::invalid_argument("grid needs 1-D or 2-D inputs; this dataset has " + std::to_string(f));
+  if (res < 2 || res > 512) throw std::invalid_argument("grid resolution must be in 2..512");
+  if (layer >= 0) check_unit(layer, neuron);
+  const int rows = f == 2 ? res : 1;
+  const int n = rows * res;
+  Eigen::MatrixXf x(f, n);
+  const float x0 = data_.domain_min[0], x1 = data_.domain_max[0];
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < res; ++c) {
+      const int j = r * res + c;
+      x(0, j) = x0 + (x1 - x0) * c / (res - 1);
+      if (f == 2) x(1, j) = data_.domain_max[1] - (data_.domain_max[1] - data_.domain_min[1]) * r / (res - 1);
+    }
+  out.resize(n);
+  for (int c = 0; c < n; c += kMaxCols) {
+    const int m = std::min(kMaxCols, n - c);
+    model_->forward(x.middleCols(c, m), m, false);
+    const auto& src = layer >= 0 ? model_->layer(layer).a : model_->layer(model_->num_layers() - 1).a;
+    const int row = layer >= 0 ? neuron : 0;
+    for (int j = 0; j < m; ++j) out[c + j] = src(row, j);
+  }
+}
+
+}  // namespace relu

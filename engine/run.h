@@ -1,0 +1,98 @@
+// A training run: data, model, optimiser and monitor, driven step by step.
+// This is the engine's public face: the CLI, the wasm binding and the tests use it.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "dataset.h"
+#include "mlp.h"
+#include "monitor.h"
+#include "optimizer.h"
+
+namespace relu {
+
+struct Evaluation {
+  double train_loss = 0, test_loss = 0;  // test_loss is NaN when there is no test split
+  double train_accuracy = -1, test_accuracy = -1;  // -1 for regression
+};
+
+class Run {
+ public:
+  explicit Run(const RunConfig& cfg);     // validates, builds the dataset from cfg.data
+  Run(const RunConfig& cfg, Dataset data);
+
+  const RunConfig& config() const { return cfg_; }
+  const Dataset& data() const { return data_; }
+  Mlp<float>& model() { return *model_; }
+  const Mlp<float>& model() const { return *model_; }
+  Loss loss() const { return model_->loss(); }
+
+  // n training steps. Stops early when the loss or a parameter stops being finite
+  // (diverged() then says so; the step that diverged is not undone here).
+  void step(int64_t n = 1);
+  int64_t steps_done() const { return step_; }
+  double last_batch_loss() const { return last_batch_loss_; }
+  bool diverged() const { return diverged_; }
+  // Global gradient norm of the last step, and per layer (weights only).
+  double last_grad_norm() const { return last_grad_norm_; }
+
+  Evaluation evaluate();               // the whole train and test sets, eval mode
+  // Evaluates the monitor now (it also runs every monitor_every steps inside step(),
+  // which is when death and revival events are stamped).
+  const MonitorReport& monitor();
+  const Monitor& monitor_state() const { return *monitor_; }
+  bool born_dead() const { return born_dead_; }
+
+  // Live change of one key (see live_keys()). "activation" keeps the weights.
+  void set(const std::string& key, const std::string& json_value);
+
+  // ReDo revive: dead units (and tau-dormant ones when revive_tau > 0) get fresh
+  // incoming weights from the layer's initialiser, zero bias and zero outgoing
+  // weights, and their optimiser state is zeroed. Returns how many were revived.
+  int revive();
+  void revive_neuron(int layer, int neuron);
+  void set_frozen(int layer, int neuron, bool frozen);
+  void set_ablated(int layer, int neuron, bool ablated);
+
+  // Weights as JSON: {"layers":[{"weight":[[...]],"bias":[...],"activation":"relu"},...]}
+  std::string export_weights() const;
+  void import_weights(const std::string& json);  // shapes must match; throws with a message
+
+  // Network output for n inputs (features x n, column-major) into out (outputs x n).
+  void predict(const float* x, int n, float* out);
+  // Output of one hidden unit (layer >= 0) or of the network (layer = -1, first output)
+  // over a res x res grid spanning the data's 2-D domain; row-major, y from top.
+  void grid(int layer, int neuron, int res, std::vector<float>& out);
+
+ private:
+  void build();
+  void build_probe();
+  int batch_size() const;
+  void gather_batch(int n);
+  bool params_finite() const;
+  Eigen::Ref<const Eigen::MatrixXf> eval_inputs();
+  void revive_unit(int layer, int neuron);
+  void check_unit(int layer, int neuron) const;
+
+  RunConfig cfg_;
+  Dataset data_;
+  std::unique_ptr<Mlp<float>> model_;
+  std::unique_ptr<Optimizer<float>> opt_;
+  std::unique_ptr<Monitor> monitor_;
+  std::vector<uint8_t> decay_mask_;
+  Rng shuffle_rng_, dropout_rng_, revive_rng_;
+  std::vector<int> order_;          // shuffled sample indices
+  int64_t cursor_ = 0;              // position in order_
+  Eigen::MatrixXf xb_;              // (features, max_cols) gathered minibatch
+  Eigen::RowVectorXf yb_;
+  Eigen::MatrixXf probe_x_;         // fixed probe sample for probe:B
+  std::vector<float> revive_row_;
+  int64_t step_ = 0;
+  double last_batch_loss_ = 0, last_grad_norm_ = 0;
+  int last_batch_cols_ = 0;
+  bool diverged_ = false, born_dead_ = false;
+};
+
+}  // namespace relu

@@ -1,0 +1,263 @@
+#include "weights_io.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace relu {
+
+namespace {
+
+using json = nlohmann::json;
+
+[[noreturn]] void fail(const std::string& message) { throw std::invalid_argument("weights: " + message); }
+
+std::string layer_name(size_t l) { return "layer " + std::to_string(l + 1); }
+
+const char* output_activation(Loss loss) {
+  switch (loss) {
+    case Loss::Mse: return "linear";
+    case Loss::Bce: return "sigmoid";
+    case Loss::SoftmaxCe: return "softmax";
+  }
+  return "linear";
+}
+
+// The fewest digits that read back to f. JSON readers (nlohmann, JavaScript,
+// Python) parse into a double first; the check makes the double-then-float route
+// exact too, falling back to the float's exact double value when it is not.
+void append_float(std::string& out, float f) {
+  if (!std::isfinite(f)) {
+    out += "null";  // JSON has no NaN/Infinity; the reader rejects it with a message
+    return;
+  }
+  if (f == 0.0f) {
+    out += std::signbit(f) ? "-0.0" : "0";  // "-0" would read back as the integer 0
+    return;
+  }
+  char buf[40];
+#if defined(__cpp_lib_to_chars) && __cpp_lib_to_chars >= 201611L
+  *std::to_chars(buf, buf + sizeof buf - 1, f).ptr = '\0';
+#else
+  for (int digits = 6; digits <= 9; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, static_cast<double>(f));
+    if (std::strtof(buf, nullptr) == f) break;
+  }
+#endif
+  if (static_cast<float>(std::strtod(buf, nullptr)) != f) std::snprintf(buf, sizeof buf, "%.17g", static_cast<double>(f));
+  out += buf;
+}
+
+template <typename Vec>
+void append_list(std::string& out, const Vec& v) {
+  out += '[';
+  for (Eigen::Index i = 0; i < v.size(); ++i) {
+    if (i) out += ',';
+    append_float(out, v(i));
+  }
+  out += ']';
+}
+
+json parse_limited(const std::string& text) {
+  if (text.size() > kMaxWeightsBytes)
+    fail("the file is " + std::to_string(text.size() >> 20) + " MB; the limit is " +
+         std::to_string(kMaxWeightsBytes >> 20) + " MB");
+  const json::parser_callback_t limit_depth = [](int depth, json::parse_event_t event, json&) {
+    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
+        depth >= kMaxWeightsDepth)
+      fail("invalid JSON: nested deeper than " + std::to_string(kMaxWeightsDepth) + " levels");
+    return true;
+  };
+  try {
+    return json::parse(text, limit_depth);
+  } catch (const json::exception& e) {
+    std::string what = e.what();
+    const auto close = what.find("] ");
+    if (what.rfind("[json.exception.", 0) == 0 && close != std::string::npos) what = what.substr(close + 2);
+    fail("invalid JSON: " + what);
+  }
+}
+
+std::string show(const json& v) {
+  std::string s = v.dump();
+  return s.size() > 40 ? s.substr(0, 37) + "..." : s;
+}
+
+float read_float(const json& v, const std::string& where) {
+  if (!v.is_number()) fail(where + " is not a number (got " + show(v) + ")");
+  const double d = v.get<double>();
+  const float f = static_cast<float>(d);
+  if (!std::isfinite(f)) fail(where + " is out of the float range (got " + show(v) + ")");
+  return f;
+}
+
+std::vector<float> read_floats(const json& v, const std::string& where) {
+  if (!v.is_array()) fail(where + " must be a list of numbers (got " + show(v) + ")");
+  std::vector<float> out;
+  out.reserve(v.size());
+  for (size_t i = 0; i < v.size(); ++i) out.push_back(read_float(v[i], where + ", value " + std::to_string(i + 1)));
+  return out;
+}
+
+// One layer as read from the file, checked for internal consistency only.
+struct FileLayer {
+  int out = 0, in = 0;
+  std::vector<float> w;  // row-major (out x in), as in the file
+  std::vector<float> b;
+  std::string activation;  // "" when absent
+  std::vector<float> slope;
+  bool has_slope = false, has_negative_slope = false;
+  float negative_slope = 0;
+};
+
+std::vector<FileLayer> read_file(const std::string& text) {
+  const json doc = parse_limited(text);
+  if (!doc.is_object() || !doc.contains("layers") || !doc["layers"].is_array())
+    fail("expected an object with a \"layers\" list, as written by --save-weights");
+  const json& layers = doc["layers"];
+  if (layers.empty()) fail("\"layers\" is empty");
+  std::vector<FileLayer> out(layers.size());
+  for (size_t l = 0; l < layers.size(); ++l) {
+    const json& L = layers[l];
+    const std::string name = layer_name(l);
+    FileLayer& F = out[l];
+    if (!L.is_object()) fail(name + " must be an object with \"weight\" and \"bias\"");
+    if (!L.contains("weight") || !L["weight"].is_array()) fail(name + " has no \"weight\" list of rows");
+    const json& rows = L["weight"];
+    if (rows.empty()) fail(name + " has no rows");
+    if (rows.size() > static_cast<size_t>(std::numeric_limits<int>::max())) fail(name + " has too many rows");
+    F.out = static_cast<int>(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const std::string where = name + ", row " + std::to_string(i + 1);
+      if (!rows[i].is_array()) fail(where + " must be a list of numbers (got " + show(rows[i]) + ")");
+      if (i == 0) {
+        if (rows[0].empty()) fail(where + " is empty");
+        F.in = static_cast<int>(rows[0].size());
+        F.w.reserve(static_cast<size_t>(F.out) * F.in);
+      } else if (rows[i].size() != static_cast<size_t>(F.in)) {
+        fail(where + " has " + std::to_string(rows[i].size()) + " values, row 1 has " + std::to_string(F.in));
+      }
+      for (size_t j = 0; j < rows[i].size(); ++j)
+        F.w.push_back(read_float(rows[i][j], where + ", value " + std::to_string(j + 1)));
+    }
+    if (!L.contains("bias")) fail(name + " has no \"bias\"");
+    F.b = read_floats(L["bias"], name + " bias");
+    if (F.b.size() != static_cast<size_t>(F.out))
+      fail(name + " has " + std::to_string(F.b.size()) + " bias values for " + std::to_string(F.out) + " rows");
+    if (L.contains("activation")) {
+      if (!L["activation"].is_string()) fail(name + " activation must be a name (got " + show(L["activation"]) + ")");
+      F.activation = L["activation"].get<std::string>();
+    }
+    if (L.contains("slope")) {
+      F.slope = read_floats(L["slope"], name + " slope");
+      F.has_slope = true;
+      if (F.slope.size() != static_cast<size_t>(F.out))
+        fail(name + " has " + std::to_string(F.slope.size()) + " slope values for " + std::to_string(F.out) + " rows");
+    }
+    if (L.contains("negative_slope")) {
+      F.negative_slope = read_float(L["negative_slope"], name + " negative_slope");
+      F.has_negative_slope = true;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string weights_to_json(const Mlp<float>& m) {
+  std::string out;
+  out.reserve(m.params.size() * 12 + 64);
+  out += "{\"layers\":[";
+  for (int l = 0; l < m.num_layers(); ++l) {
+    const auto& L = m.layer(l);
+    const bool is_output = l == m.num_layers() - 1;
+    if (l) out += ',';
+    out += "\n{\"weight\":[";
+    const auto W = m.W(l);
+    for (int i = 0; i < L.out; ++i) {
+      if (i) out += ',';
+      append_list(out, W.row(i));
+    }
+    out += "],\"bias\":";
+    append_list(out, m.b(l));
+    out += ",\"activation\":\"";
+    out += is_output ? output_activation(m.loss()) : activation_name(L.act.kind);
+    out += '"';
+    if (!is_output && L.act.kind == Activation::Prelu) {
+      out += ",\"slope\":";
+      append_list(out, m.s(l));
+    }
+    if (!is_output && L.act.kind == Activation::LeakyRelu) {
+      out += ",\"negative_slope\":";
+      append_float(out, L.act.leaky_slope);
+    }
+    out += '}';
+  }
+  out += "]}\n";
+  return out;
+}
+
+std::vector<int> weights_shape(const std::string& json_text) {
+  const std::vector<FileLayer> layers = read_file(json_text);
+  std::vector<int> shape = {layers[0].in};
+  for (size_t l = 0; l < layers.size(); ++l) {
+    if (l > 0 && layers[l].in != layers[l - 1].out)
+      fail(layer_name(l) + " rows have " + std::to_string(layers[l].in) + " values, but " + layer_name(l - 1) + " has " +
+           std::to_string(layers[l - 1].out) + " rows");
+    shape.push_back(layers[l].out);
+  }
+  return shape;
+}
+
+void weights_from_json(Mlp<float>& m, const std::string& json_text) {
+  const std::vector<FileLayer> layers = read_file(json_text);
+  const int n = m.num_layers();
+  if (layers.size() != static_cast<size_t>(n))
+    fail("the file has " + std::to_string(layers.size()) + " layers, the network expects " + std::to_string(n) + " (" +
+         std::to_string(n - 1) + " hidden + output)");
+
+  // Check everything before touching the model, so a bad file changes nothing.
+  std::vector<Activation> acts(n, Activation::Linear);
+  for (int l = 0; l < n; ++l) {
+    const FileLayer& F = layers[l];
+    const auto& L = m.layer(l);
+    const std::string name = layer_name(l);
+    if (F.out != L.out)
+      fail(name + " has " + std::to_string(F.out) + " rows, the network expects " + std::to_string(L.out));
+    if (F.in != L.in)
+      fail(name + " rows have " + std::to_string(F.in) + " values, the network expects " + std::to_string(L.in));
+    if (l == n - 1) {
+      const std::string expected = output_activation(m.loss());
+      if (!F.activation.empty() && F.activation != expected)
+        fail("the output layer's activation is \"" + F.activation + "\", but this network's loss (" +
+             loss_name(m.loss()) + ") needs \"" + expected + "\"");
+    } else {
+      acts[l] = L.act.kind;
+      if (!F.activation.empty()) {
+        try {
+          acts[l] = activation_from_name(F.activation);
+        } catch (const std::exception& e) {
+          fail(name + ": " + e.what());
+        }
+      }
+    }
+  }
+
+  for (int l = 0; l < n; ++l) {
+    const FileLayer& F = layers[l];
+    auto W = m.W(l);
+    for (int i = 0; i < F.out; ++i)
+      for (int j = 0; j < F.in; ++j) W(i, j) = F.w[static_cast<size_t>(i) * F.in + j];
+    m.b(l) = Eigen::Map<const Eigen::VectorXf>(F.b.data(), F.out);
+    if (l == n - 1) continue;
+    m.set_activation(l, acts[l]);
+    if (F.has_slope) m.s(l) = Eigen::Map<const Eigen::VectorXf>(F.slope.data(), F.out);
+    if (F.has_negative_slope) m.layer(l).act.leaky_slope = F.negative_slope;
+  }
+}
+
+}  // namespace relu
