@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The project's two commands (see README.md):
+#   bash playground.sh serve   install what is missing, build, serve dist/ on http://127.0.0.1:8000
+#   bash playground.sh test    install what is missing, build, run every test
+# and the pieces they are made of:
+#   bash playground.sh deps | native | wasm | dist | build | bench
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+export NODE_PATH=/usr/share/nodejs   # Debian's emscripten needs acorn from here
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+APT_PACKAGES=(cmake g++ make python3 libeigen3-dev catch2 nlohmann-json3-dev emscripten wabt nodejs npm chromium)
+
+log() { printf '\n== %s\n' "$*"; }
+
+deps() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  # A node that is not Debian's (e.g. a newer one on PATH) is fine for us.
+  if command -v node >/dev/null && command -v npm >/dev/null; then
+    missing=("${missing[@]/nodejs/}"); missing=("${missing[@]/npm/}")
+  fi
+  local todo=()
+  for p in "${missing[@]}"; do [ -n "$p" ] && todo+=("$p"); done
+  if [ ${#todo[@]} -gt 0 ]; then
+    log "installing Debian packages: ${todo[*]}"
+    local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${todo[@]}"
+  fi
+  if [ -f package-lock.json ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
+    log "installing npm packages (package-lock.json)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+native() {
+  log "native build (engine, relu-lab, tests, bench)"
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build -j"$JOBS"
+}
+
+wasm() {
+  log "wasm build (emscripten)"
+  local eigen_dir nlohmann_dir
+  eigen_dir=$(dirname "$(dpkg -L libeigen3-dev | grep -m1 'Eigen3Config.cmake$')")
+  nlohmann_dir=$(dirname "$(dpkg -L nlohmann-json3-dev | grep -m1 'nlohmann_jsonConfig.cmake$')")
+  emcmake cmake -S . -B build-wasm -DCMAKE_BUILD_TYPE=Release \
+    -DEigen3_DIR="$eigen_dir" -Dnlohmann_json_DIR="$nlohmann_dir" \
+    -DCMAKE_CROSSCOMPILING_EMULATOR="$(command -v node)" >/dev/null
+  cmake --build build-wasm -j"$JOBS"
+}
+
+dist() {
+  log "assembling dist/"
+  rm -rf dist && mkdir -p dist
+  if [ -f web/build.mjs ]; then
+    node web/build.mjs
+  else
+    cp index.html dist/
+    mkdir -p dist/web && cp web/*.js dist/web/
+  fi
+  cp build-wasm/relu_engine.js build-wasm/relu_engine.wasm dist/web/
+}
+
+build() { deps; native; wasm; dist; }
+
+serve() {
+  build
+  log "serving dist/ on http://127.0.0.1:8000 (Ctrl-C stops)"
+  exec node tools/serve.mjs dist 8000
+}
+
+run_tests() {
+  build
+  local failed=0 passed=0
+  log "engine and CLI tests (ctest)"
+  if (cd build && ctest --output-on-failure -j"$JOBS"); then passed=$((passed+1)); else failed=$((failed+1)); fi
+  log "wasm module tests (node)"
+  if node --test tests/node/; then passed=$((passed+1)); else failed=$((failed+1)); fi
+  if [ -d tests/browser ] && ls tests/browser/*.test.mjs >/dev/null 2>&1; then
+    log "browser tests (playwright-core + chromium)"
+    if node --test --test-concurrency=1 tests/browser/; then passed=$((passed+1)); else failed=$((failed+1)); fi
+  fi
+  log "suites"
+  echo "suites: $passed passed, $failed failed"
+  [ "$failed" = 0 ]
+}
+
+case "${1:-}" in
+  serve) serve ;;
+  test) run_tests ;;
+  deps) deps ;;
+  native) deps; native ;;
+  wasm) deps; wasm ;;
+  dist) dist ;;
+  build) build ;;
+  bench) build; bash bench/run.sh ;;
+  *) echo "usage: bash playground.sh serve|test|build|bench" >&2; exit 2 ;;
+esac
