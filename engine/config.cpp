@@ -557,7 +557,8 @@ RunConfig config_from_json(const std::string& json_text) {
 }
 
 std::string config_to_json(const RunConfig& cfg) {
-  json object = json::object();
+  // Table order (data, network, training, monitor) reads better than alphabetical.
+  nlohmann::ordered_json object = nlohmann::ordered_json::object();
   for (const auto& def : key_table()) object[def.name] = def.get(cfg);
   return object.dump();
 }

@@ -1,0 +1,511 @@
+// relu-lab: the engine on the command line.
+//   relu-lab train [flags]      train one run, log it, print a JSON summary
+//   relu-lab born-dead [flags]  Monte Carlo estimate of the born-dead probability
+// Every config key (config.h) is a train flag: --some-key VALUE sets some_key,
+// VALUE read as JSON when it is valid JSON and as a string otherwise, so
+// "--lr 0.1" is a number and "--activation relu" a name.
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <new>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "born_dead.h"
+#include "config.h"
+#include "dataset.h"
+#include "run.h"
+#include "weights_io.h"
+
+namespace {
+
+using json = nlohmann::ordered_json;
+using relu::RunConfig;
+
+constexpr size_t kMaxInputBytes = relu::kMaxWeightsBytes;  // any file we read: data, config, weights
+
+const char* const kUsage =
+    R"(usage: relu-lab <command> [flags]
+
+commands:
+  train       train a network and print a JSON summary on stdout
+  born-dead   estimate how often a deep narrow ReLU net is born dead
+run "relu-lab <command> --help" for the command's flags.
+)";
+
+const char* const kTrainUsage =
+    R"(usage: relu-lab train [flags]
+
+Trains one network and prints a JSON summary on stdout. Progress rows go to
+stderr (--quiet silences them); --csv writes them to a file. Flags are applied
+in order, so flags after --config override the file. Values are JSON when they
+parse as JSON, strings otherwise.
+
+files:
+  --config FILE.json      config keys as a JSON object (same names as the flags)
+  --dataset NAME|csv:PATH a generator, or numeric CSV (last column = target;
+                          CSV data holds out no test split unless --test-fraction)
+  --load-weights FILE     start from weights saved by --save-weights
+  --save-weights FILE     write the final weights (PyTorch nn.Linear layout)
+  --csv FILE              log rows: step,train_loss,test_loss,dead_l1,dead_l2,...
+  --log-every K           log every K steps (default: steps/100)
+  --quiet                 no progress rows on stderr
+
+data:      --samples N  --noise X  --test-fraction F  --standardize
+network:   --layers 8,8,8  --activation NAME|NAME,NAME,...  --leaky-slope X
+           --loss auto|mse|bce|ce  --init NAME|uniform(a,b)  --bias-init X
+           --dropout P  --alpha-dropout P
+training:  --optimizer sgd|momentum|rmsprop|adam  --lr X  --momentum X  --nesterov
+           --rho X  --beta1 X  --beta2 X  --eps X  --l1 X  --l2 X  --clip-norm X
+           --batch N (0 = full batch)  --steps N  --seed N
+monitor:   --dead-def full|probe:B|batch|dormant:TAU  --silent-threshold F
+           --monitor-every K  --hist-bins N  --revive-every K  --revive-tau X
+)";
+
+const char* const kBornDeadUsage =
+    R"(usage: relu-lab born-dead [flags]
+
+Builds TRIALS random networks (1-D input on POINTS grid points over [-1,1], DEPTH
+hidden ReLU layers of WIDTH units) and counts those where some layer outputs zero
+on every point. Prints JSON with the probability, its standard error and Lu et
+al.'s approximation 1-(1-2^-WIDTH)^DEPTH.
+
+  --width N        units per layer (default 2)
+  --depth L        hidden layers (default 10)
+  --trials T       networks to sample (default 1000)
+  --init NAME      he_normal (default) or rai
+  --bias RULE      zero, or normal: the initialiser's own scale
+                   (default: zero for he_normal, the row's bias for rai)
+  --points P       grid points (default 201)
+  --seed S         random seed (default 1)
+)";
+
+// An error whose message is already complete.
+struct UsageError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+std::string read_file(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw UsageError("cannot open \"" + path + "\": " + std::strerror(errno));
+  std::string text;
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
+    text.append(buf, n);
+    if (text.size() > kMaxInputBytes) {
+      std::fclose(f);
+      throw UsageError("\"" + path + "\" is larger than " + std::to_string(kMaxInputBytes >> 20) + " MB");
+    }
+  }
+  const bool failed = std::ferror(f);
+  const int err = errno;
+  std::fclose(f);
+  if (failed) throw UsageError("cannot read \"" + path + "\": " + std::strerror(err));
+  return text;
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) throw UsageError("cannot write \"" + path + "\": " + std::strerror(errno));
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  const int err = errno;
+  if (std::fclose(f) != 0 || !ok) throw UsageError("cannot write \"" + path + "\": " + std::strerror(err));
+}
+
+// Fails early (before training) when an output file cannot be created.
+void check_writable(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "ab");
+  if (!f) throw UsageError("cannot write \"" + path + "\": " + std::strerror(errno));
+  std::fclose(f);
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string to_flag(std::string key) {
+  for (char& c : key)
+    if (c == '_') c = '-';
+  return "--" + key;
+}
+
+[[noreturn]] void unknown_flag(const std::string& flag, const std::vector<std::string>& known, const char* command) {
+  std::string best;
+  size_t best_distance = 3;
+  for (const auto& k : known) {
+    const size_t d = edit_distance(k, flag);
+    if (d < best_distance) best_distance = d, best = k;
+  }
+  throw UsageError("unknown flag \"" + flag + "\"" + (best.empty() ? "" : " (did you mean " + best + "?)") +
+                   "; see relu-lab " + command + " --help");
+}
+
+// Splits argv into (flag, value) pairs. Flags in `bare` take no value, or an
+// explicit true/false; --flag=value is accepted too.
+struct Arg {
+  std::string flag;
+  std::string value;
+  bool has_value = false;
+};
+
+std::vector<Arg> parse_args(const std::vector<std::string>& args, const std::set<std::string>& bare) {
+  std::vector<Arg> out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.size() < 3 || a.compare(0, 2, "--") != 0) {
+      if (a == "-h") {
+        out.push_back({"--help", "", false});
+        continue;
+      }
+      throw UsageError("unexpected argument \"" + a + "\" (flags look like --name VALUE)");
+    }
+    Arg arg;
+    const auto eq = a.find('=');
+    arg.flag = a.substr(0, eq);
+    std::replace(arg.flag.begin(), arg.flag.end(), '_', '-');
+    if (eq != std::string::npos) {
+      arg.value = a.substr(eq + 1);
+      arg.has_value = true;
+    } else if (bare.count(arg.flag)) {
+      if (i + 1 < args.size() && (args[i + 1] == "true" || args[i + 1] == "false")) {
+        arg.value = args[++i];
+        arg.has_value = true;
+      }
+    } else {
+      // The value is the next word even if it starts with '-': "--layers -3" is a
+      // (bad) width, and its message says so, not "missing value".
+      if (i + 1 >= args.size()) throw UsageError(arg.flag + " needs a value");
+      arg.value = args[++i];
+      arg.has_value = true;
+    }
+    out.push_back(arg);
+  }
+  return out;
+}
+
+// A command-line word as JSON text: itself when valid JSON, else a JSON string.
+std::string as_json(const std::string& value) {
+  return json::accept(value) ? value : json(value).dump();
+}
+
+// ---- train ----
+
+// JSON number, or null for NaN/inf (JSON has neither).
+json number(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
+
+// A float reported with the digits a float has, not the 17 of its double value.
+json float_number(float x) {
+  if (!std::isfinite(x)) return nullptr;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.7g", static_cast<double>(x));
+  return json(std::strtod(buf, nullptr));
+}
+
+std::string csv_number(double x) {
+  if (std::isnan(x)) return "nan";  // printf may write "-nan"
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", x);
+  return buf;
+}
+
+struct TrainOptions {
+  std::string load_weights, save_weights, csv;
+  bool quiet = false;
+};
+
+std::string shape_text(const std::vector<int>& shape) {
+  std::string s;
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "-" : "") + std::to_string(shape[i]);
+  return s;
+}
+
+void load_weights(relu::Run& run, const std::string& path) {
+  const std::string text = read_file(path);
+  try {
+    // Compare whole shapes first: "2-8-1 vs 2-16-1" says more than a row count.
+    const std::vector<int> file_shape = relu::weights_shape(text);
+    const auto& m = run.model();
+    std::vector<int> shape = {m.inputs()};
+    for (int l = 0; l < m.num_layers(); ++l) shape.push_back(m.layer(l).out);
+    if (file_shape != shape)
+      throw UsageError("weights: the file holds a " + shape_text(file_shape) + " network (inputs-hidden-outputs), " +
+                       "this run builds " + shape_text(shape));
+    run.import_weights(text);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError("\"" + path + "\": " + e.what());
+  }
+}
+
+RunConfig parse_train_args(const std::vector<std::string>& args, TrainOptions& opt, bool& help) {
+  RunConfig cfg;
+  // Every config key is a flag; the default config lists them with their types.
+  const auto defaults = nlohmann::json::parse(relu::config_to_json(RunConfig{}));
+  std::map<std::string, std::string> key_of_flag;
+  std::set<std::string> bare = {"--quiet", "--help"};
+  std::vector<std::string> known = {"--config", "--dataset", "--load-weights", "--save-weights",
+                                    "--csv",    "--quiet",   "--help"};
+  for (const auto& item : defaults.items()) {
+    const std::string flag = to_flag(item.key());
+    key_of_flag[flag] = item.key();
+    if (item.value().is_boolean()) bare.insert(flag);
+    if (flag != "--dataset") known.push_back(flag);
+  }
+
+  for (const Arg& a : parse_args(args, bare)) {
+    if (a.flag == "--help") {
+      help = true;
+      return cfg;
+    }
+    if (a.flag == "--quiet") {
+      opt.quiet = !a.has_value || a.value == "true";
+    } else if (a.flag == "--config") {
+      const std::string text = read_file(a.value);
+      try {
+        relu::apply_config_json(cfg, text);
+      } catch (const std::invalid_argument& e) {
+        throw UsageError("\"" + a.value + "\": " + e.what());
+      }
+    } else if (a.flag == "--dataset" && a.value.rfind("csv:", 0) == 0) {
+      const std::string path = a.value.substr(4);
+      const std::string text = read_file(path);
+      // Parse once here so a malformed file is reported with its name.
+      Eigen::MatrixXf x;
+      Eigen::RowVectorXf y;
+      try {
+        relu::parse_csv(text, x, y);
+      } catch (const std::invalid_argument& e) {
+        throw UsageError("\"" + path + "\": " + e.what());
+      }
+      relu::apply_config_value(cfg, "dataset", "\"csv\"");
+      relu::apply_config_value(cfg, "csv_text", json(text).dump());
+    } else if (a.flag == "--load-weights") {
+      opt.load_weights = a.value;
+    } else if (a.flag == "--save-weights") {
+      opt.save_weights = a.value;
+    } else if (a.flag == "--csv") {
+      opt.csv = a.value;
+    } else if (key_of_flag.count(a.flag)) {
+      relu::apply_config_value(cfg, key_of_flag[a.flag], a.has_value ? as_json(a.value) : "true");
+    } else {
+      unknown_flag(a.flag, known, "train");
+    }
+  }
+  return cfg;
+}
+
+struct LogRow {
+  int64_t step;
+  double train_loss, test_loss;
+  std::vector<float> dead;
+};
+
+int cmd_train(const std::vector<std::string>& args) {
+  TrainOptions opt;
+  bool help = false;
+  const RunConfig cfg = parse_train_args(args, opt, help);
+  if (help) {
+    std::cout << kTrainUsage;
+    return 0;
+  }
+  relu::validate_config(cfg);
+  if (!opt.csv.empty()) check_writable(opt.csv);
+  if (!opt.save_weights.empty()) check_writable(opt.save_weights);
+
+  relu::Run run(cfg);
+  if (!opt.load_weights.empty()) load_weights(run, opt.load_weights);
+
+  const int64_t steps = cfg.steps;
+  const int64_t log_every = cfg.log_every > 0 ? cfg.log_every : std::max<int64_t>(1, steps / 100);
+  const bool has_test = run.data().x_test.cols() > 0;
+  std::vector<LogRow> rows;
+  relu::Evaluation eval;
+  auto log_row = [&] {
+    eval = run.evaluate();
+    const relu::MonitorReport& report = run.monitor();
+    LogRow row{run.steps_done(), eval.train_loss, has_test ? eval.test_loss : NAN, {}};
+    for (const auto& layer : report.layers) row.dead.push_back(layer.dead_fraction);
+    if (!opt.quiet) {
+      std::string line = "step " + std::to_string(row.step) + "  train_loss " + csv_number(row.train_loss);
+      if (has_test) line += "  test_loss " + csv_number(row.test_loss);
+      line += "  dead";
+      for (float d : row.dead) line += " " + csv_number(d);
+      std::cerr << line << '\n';
+    }
+    rows.push_back(std::move(row));
+  };
+
+  log_row();
+  while (run.steps_done() < steps && !run.diverged()) {
+    const int64_t next = std::min(steps, (run.steps_done() / log_every + 1) * log_every);
+    run.step(next - run.steps_done());
+    log_row();
+  }
+
+  if (!opt.csv.empty()) {
+    std::string text = "step,train_loss,test_loss";
+    for (size_t l = 0; l < cfg.layers.size(); ++l) text += ",dead_l" + std::to_string(l + 1);
+    text += '\n';
+    for (const auto& row : rows) {
+      text += std::to_string(row.step) + ',' + csv_number(row.train_loss) + ',' + csv_number(row.test_loss);
+      for (float d : row.dead) text += ',' + csv_number(d);
+      text += '\n';
+    }
+    write_file(opt.csv, text);
+  }
+  if (!opt.save_weights.empty()) {
+    write_file(opt.save_weights, run.export_weights());
+    if (run.diverged())
+      std::cerr << "relu-lab: warning: the run diverged; \"" << opt.save_weights
+                << "\" holds null for its non-finite weights and cannot be loaded\n";
+  }
+
+  const relu::MonitorReport& report = run.monitor_state().report();
+  json summary;
+  summary["steps"] = run.steps_done();
+  summary["train_loss"] = number(eval.train_loss);
+  summary["test_loss"] = has_test ? number(eval.test_loss) : json(nullptr);
+  if (run.loss() != relu::Loss::Mse) {
+    summary["train_accuracy"] = number(eval.train_accuracy);
+    summary["test_accuracy"] = has_test ? number(eval.test_accuracy) : json(nullptr);
+  }
+  summary["born_dead"] = run.born_dead();
+  summary["diverged"] = run.diverged();
+  json layers = json::array();
+  for (const auto& layer : report.layers) {
+    json states = json::object();
+    for (int s = 0; s < relu::kNumStates; ++s)
+      states[relu::state_name(static_cast<relu::NeuronState>(s))] = layer.counts[s];
+    layers.push_back({{"width", layer.width},
+                      {"activation", layer.activation},
+                      {"dead_fraction", float_number(layer.dead_fraction)},
+                      {"silent_fraction", float_number(layer.silent_fraction)},
+                      {"no_positive_fraction", float_number(layer.no_positive_fraction)},
+                      {"states", states},
+                      {"grad_norm", float_number(layer.grad_norm)}});
+  }
+  summary["layers"] = layers;
+  std::cout << summary.dump(2) << std::endl;
+  return 0;
+}
+
+// ---- born-dead ----
+
+long long parse_integer(const std::string& flag, const std::string& text) {
+  errno = 0;
+  char* end = nullptr;
+  const long long v = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno == ERANGE)
+    throw UsageError(flag + " needs a whole number (got \"" + text + "\")");
+  return v;
+}
+
+// Values beyond int are clamped: the engine's range check then reports them with the limit.
+int to_int(long long v) { return static_cast<int>(std::max<long long>(INT32_MIN, std::min<long long>(INT32_MAX, v))); }
+
+int cmd_born_dead(const std::vector<std::string>& args) {
+  relu::BornDeadSpec spec;
+  const std::vector<std::string> known = {"--width", "--depth", "--trials", "--init", "--bias",
+                                          "--points", "--seed",  "--help"};
+  for (const Arg& a : parse_args(args, {"--help"})) {
+    if (a.flag == "--help") {
+      std::cout << kBornDeadUsage;
+      return 0;
+    }
+    if (a.flag == "--width") {
+      spec.width = to_int(parse_integer(a.flag, a.value));
+    } else if (a.flag == "--depth") {
+      spec.depth = to_int(parse_integer(a.flag, a.value));
+    } else if (a.flag == "--trials") {
+      spec.trials = to_int(parse_integer(a.flag, a.value));
+    } else if (a.flag == "--points") {
+      spec.points = to_int(parse_integer(a.flag, a.value));
+    } else if (a.flag == "--seed") {
+      const long long s = parse_integer(a.flag, a.value);
+      if (s < 0 || s > (1LL << 53)) throw UsageError("--seed must be an integer in 0..2^53 (got " + a.value + ")");
+      spec.seed = static_cast<uint64_t>(s);
+    } else if (a.flag == "--init") {
+      spec.init = a.value;
+    } else if (a.flag == "--bias") {
+      spec.bias = a.value;
+    } else {
+      unknown_flag(a.flag, known, "born-dead");
+    }
+  }
+  relu::BornDeadResult r;
+  try {
+    r = relu::born_dead_probability(spec);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--") + e.what());  // the engine names the option without dashes
+  }
+  json out;
+  out["width"] = spec.width;
+  out["depth"] = spec.depth;
+  out["trials"] = spec.trials;
+  out["init"] = spec.init;
+  out["bias"] = r.bias;
+  out["dead_trials"] = r.dead_trials;
+  out["probability"] = r.probability;
+  out["stderr"] = r.std_error;
+  out["reference"] = r.reference;
+  std::cout << out.dump(2) << std::endl;
+  return 0;
+}
+
+std::string one_line(std::string text) {
+  for (char& c : text)
+    if (c == '\n' || c == '\r') c = ' ';
+  return text;
+}
+
+int run_cli(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::string& command = args[0];
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (command == "train") return cmd_train(rest);
+  if (command == "born-dead") return cmd_born_dead(rest);
+  throw UsageError("unknown command \"" + command + "\" (expected train or born-dead; see relu-lab --help)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run_cli(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const std::bad_alloc&) {
+    std::cerr << "relu-lab: error: out of memory\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "relu-lab: error: " << one_line(e.what()) << '\n';
+    return 2;
+  } catch (...) {
+    std::cerr << "relu-lab: error: unexpected failure\n";
+    return 1;
+  }
+}

@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# End-to-end checks of the relu-lab CLI: exit codes, one-line errors, the JSON
+# summary, the CSV log, weights save/load and born-dead.
+# Usage: tests/cli/run.sh /path/to/relu-lab
+set -u
+
+BIN=${1:?usage: run.sh /path/to/relu-lab}
+[ -x "$BIN" ] || { echo "not executable: $BIN"; exit 2; }
+# Resolve the real interpreter once: version-manager shims (pyenv) cost ~1 s a call.
+PY=$("${PYTHON:-python3}" -c 'import sys; print(sys.executable)') || { echo "python3 is needed"; exit 2; }
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+# run ARGS...: runs the CLI, capturing stdout, stderr and the exit code.
+run() {
+  "$BIN" "$@" >"$T/out" 2>"$T/err"
+  rc=$?
+}
+
+# expect_error "message substring" ARGS...: exit 2, nothing on stdout, exactly one
+# stderr line "relu-lab: error: ..." that contains the substring.
+expect_error() {
+  local want=$1
+  shift
+  run "$@"
+  local lines
+  lines=$(wc -l <"$T/err")
+  if [ "$rc" -ne 2 ]; then
+    fail "relu-lab $*: exit $rc, expected 2 ($(head -c 200 "$T/err"))"
+  elif [ "$lines" -ne 1 ]; then
+    fail "relu-lab $*: $lines stderr lines, expected 1: $(head -c 300 "$T/err")"
+  elif ! grep -q '^relu-lab: error: ' "$T/err"; then
+    fail "relu-lab $*: stderr lacks the 'relu-lab: error: ' prefix: $(cat "$T/err")"
+  elif ! grep -qF -- "$want" "$T/err"; then
+    fail "relu-lab $*: stderr '$(cat "$T/err")' lacks '$want'"
+  elif [ -s "$T/out" ]; then
+    fail "relu-lab $*: printed on stdout after an error"
+  else
+    pass
+  fi
+}
+
+# expect_ok ARGS...: exit 0.
+expect_ok() {
+  run "$@"
+  if [ "$rc" -ne 0 ]; then
+    fail "relu-lab $*: exit $rc: $(head -c 300 "$T/err")"
+    return 1
+  fi
+  pass
+}
+
+# check_py "description" FILE 'python expression using d (the parsed JSON)'
+check_json() {
+  local what=$1 file=$2 expr=$3
+  if "$PY" - "$file" "$expr" <<'EOF'; then pass; else fail "$what"; fi
+import json, sys
+d = json.load(open(sys.argv[1]))
+ok = eval(sys.argv[2])
+if not ok:
+    print("  json was:", json.dumps(d)[:400])
+sys.exit(0 if ok else 1)
+EOF
+}
+
+# ---- data files ----
+"$PY" - "$T/reg.csv" <<'EOF'
+import random, sys
+random.seed(7)
+with open(sys.argv[1], "w") as f:
+    f.write("x1,x2,y\n")
+    for _ in range(80):
+        a, b = random.uniform(-1, 1), random.uniform(-1, 1)
+        f.write(f"{a:.5f},{b:.5f},{a * b + 0.3 * a - b:.5f}\n")
+EOF
+printf 'x1,x2,y\n1,2,3\n4,oops,6\n' >"$T/bad.csv"
+printf '{"lr": 0.1,}' >"$T/bad.json"
+printf '{"steps": 3, "layers": [6], "activation": "tanh", "lr": 0.05}' >"$T/cfg.json"
+
+# ---- help ----
+expect_ok --help && { grep -q "usage: relu-lab" "$T/out" && pass || fail "--help lacks usage"; }
+expect_ok train --help && { grep -q -- "--dead-def" "$T/out" && pass || fail "train --help lacks --dead-def"; }
+expect_ok born-dead --help && { grep -q -- "--width" "$T/out" && pass || fail "born-dead --help lacks --width"; }
+run
+[ "$rc" -eq 2 ] && pass || fail "no arguments: exit $rc, expected 2"
+
+# ---- bad input: exit 2, one line ----
+expect_error 'activation: unknown activation "relux"' train --activation relux --steps 1
+expect_error 'unknown activation "nope"' train --layers 4,4 --activation relu,nope --steps 1
+expect_error 'layers: width -3 is out of range 1..1024' train --layers -3
+expect_error 'layers: width 0 is out of range' train --layers 8,0,8
+expect_error 'width must be an integer in 1..1024 (got -3)' born-dead --width -3
+expect_error 'needs a whole number' born-dead --depth two
+expect_error "cannot open \"$T/missing.csv\": No such file or directory" train --dataset "csv:$T/missing.csv"
+expect_error 'CSV line 3, column 2' train --dataset "csv:$T/bad.csv"
+expect_error 'invalid JSON: parse error at line 1' train --config "$T/bad.json"
+expect_error "cannot open \"$T/none.json\"" train --config "$T/none.json"
+expect_error 'unknown flag "--lrr" (did you mean --lr?)' train --lrr 0.1
+expect_error '--lr needs a value' train --lr
+expect_error 'lr must be a finite number > 0 (got -1)' train --lr -1
+expect_error 'dropout and alpha_dropout cannot both be non-zero' train --dropout 0.2 --alpha-dropout 0.1
+expect_error 'unknown command "fly"' fly
+expect_error 'unexpected argument "stray"' train stray
+expect_error 'unknown dataset "spirall"' train --dataset spirall
+expect_error 'dead_def' train --dead-def probe:0
+
+# ---- train summary ----
+if expect_ok train --steps 20 --layers 8,8 --seed 3 --quiet; then
+  cp "$T/out" "$T/summary.json"
+  check_json "summary keys" "$T/summary.json" \
+    'all(k in d for k in ["steps","train_loss","test_loss","train_accuracy","test_accuracy","born_dead","diverged","layers"])'
+  check_json "summary values" "$T/summary.json" \
+    'd["steps"] == 20 and d["diverged"] is False and isinstance(d["train_loss"], float) and len(d["layers"]) == 2'
+  check_json "layer keys" "$T/summary.json" \
+    'all(set(l) >= {"width","activation","dead_fraction","silent_fraction","no_positive_fraction","states","grad_norm"} for l in d["layers"])'
+  check_json "state counts" "$T/summary.json" \
+    'all(set(l["states"]) == {"dead","saturated","always_on","mostly_silent","healthy"} and sum(l["states"].values()) == l["width"] for l in d["layers"])'
+  [ -s "$T/err" ] && fail "--quiet still wrote to stderr" || pass
+fi
+
+# Regression on CSV: no accuracy, no test split by default.
+if expect_ok train --dataset "csv:$T/reg.csv" --steps 5 --quiet; then
+  check_json "csv regression summary" "$T/out" \
+    '"train_accuracy" not in d and d["test_loss"] is None and d["steps"] == 5'
+fi
+
+# Flags after --config override it; the rest of the file applies.
+if expect_ok train --config "$T/cfg.json" --steps 2 --quiet; then
+  check_json "config then flags" "$T/out" \
+    'd["steps"] == 2 and d["layers"][0]["width"] == 6 and d["layers"][0]["activation"] == "tanh"'
+fi
+
+# Progress rows on stderr without --quiet.
+if expect_ok train --steps 4 --log-every 2; then
+  [ "$(grep -c '^step ' "$T/err")" -eq 3 ] && pass || fail "expected 3 progress rows on stderr: $(cat "$T/err")"
+fi
+
+# ---- CSV log ----
+if expect_ok train --steps 20 --log-every 5 --layers 8,8 --csv "$T/log.csv" --quiet; then
+  [ "$(head -1 "$T/log.csv")" = "step,train_loss,test_loss,dead_l1,dead_l2" ] && pass ||
+    fail "CSV header: $(head -1 "$T/log.csv")"
+  [ "$(wc -l <"$T/log.csv")" -eq 6 ] && pass || fail "CSV rows: expected header + 5, got $(wc -l <"$T/log.csv")"
+  [ "$(cut -d, -f1 "$T/log.csv" | tail -n +2 | tr '\n' ' ')" = "0 5 10 15 20 " ] && pass ||
+    fail "CSV steps: $(cut -d, -f1 "$T/log.csv" | tr '\n' ' ')"
+fi
+# The last step is logged even when log_every does not divide it.
+if expect_ok train --steps 7 --log-every 3 --layers 4 --csv "$T/log2.csv" --quiet; then
+  [ "$(cut -d, -f1 "$T/log2.csv" | tail -n +2 | tr '\n' ' ')" = "0 3 6 7 " ] && pass ||
+    fail "CSV steps with remainder: $(cut -d, -f1 "$T/log2.csv" | tr '\n' ' ')"
+  [ "$(head -1 "$T/log2.csv")" = "step,train_loss,test_loss,dead_l1" ] && pass || fail "one-layer CSV header"
+fi
+
+# ---- weights: save, then load reproduces the loss exactly ----
+if expect_ok train --dataset "csv:$T/reg.csv" --layers 6,5 --activation relu,prelu --steps 30 --seed 5 \
+  --save-weights "$T/w.json" --csv "$T/a.csv" --quiet; then
+  cp "$T/out" "$T/a.json"
+  if expect_ok train --dataset "csv:$T/reg.csv" --layers 6,5 --steps 0 --seed 99 \
+    --load-weights "$T/w.json" --csv "$T/b.csv" --quiet; then
+    [ "$(tail -1 "$T/a.csv" | cut -d, -f2-)" = "$(tail -1 "$T/b.csv" | cut -d, -f2-)" ] && pass ||
+      fail "reloaded step-0 row '$(tail -1 "$T/b.csv")' differs from saved '$(tail -1 "$T/a.csv")'"
+    if "$PY" -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); sys.exit(0 if a["train_loss"]==b["train_loss"] else 1)' \
+      "$T/a.json" "$T/out"; then pass; else fail "reloaded train_loss differs"; fi
+    check_json "activation comes from the weights file" "$T/out" 'd["layers"][1]["activation"] == "prelu"'
+  fi
+  check_json "weights file layout" "$T/w.json" \
+    '[len(l["weight"]) for l in d["layers"]] == [6,5,1] and len(d["layers"][0]["weight"][0]) == 2 and "slope" in d["layers"][1] and d["layers"][2]["activation"] == "linear"'
+  expect_error 'the file holds a 2-6-5-1 network' train --dataset "csv:$T/reg.csv" --layers 6,4 --load-weights "$T/w.json"
+fi
+expect_error "cannot open \"$T/nowhere.json\"" train --load-weights "$T/nowhere.json"
+printf '{"layers": [' >"$T/broken.json"
+expect_error 'invalid JSON' train --load-weights "$T/broken.json"
+
+# ---- born-dead ----
+if expect_ok born-dead --width 3 --depth 4 --trials 200 --seed 2; then
+  check_json "born-dead keys" "$T/out" \
+    'all(k in d for k in ["width","depth","trials","init","bias","probability","stderr","reference"])'
+  check_json "born-dead values" "$T/out" \
+    'd["width"] == 3 and d["depth"] == 4 and 0 <= d["probability"] <= 1 and abs(d["reference"] - (1 - (1 - 2**-3)**4)) < 1e-12'
+fi
+if expect_ok born-dead --width 2 --depth 6 --trials 200 --init rai --bias normal --points 51; then
+  check_json "born-dead rai" "$T/out" 'd["init"] == "rai" and d["bias"] == "normal"'
+fi
+expect_error 'unknown flag "--widht"' born-dead --widht 3
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
