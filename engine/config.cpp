@@ -461,7 +461,7 @@ const std::vector<KeyDef>& key_table() {
                  [](const RunConfig& c) { return json(dead_definition_to_string(c.monitor.dead)); },
                  [](const RunConfig& c) { check_dead_def(c.monitor.dead); }});
     t.push_back(real_key("silent_threshold", kUnit, [](auto& c) -> auto& { return c.monitor.silent_threshold; }));
-    t.push_back(int_key("monitor_every", 1, std::numeric_limits<int>::max(),
+    t.push_back(int_key("monitor_every", 0, std::numeric_limits<int>::max(),
                         [](auto& c) -> auto& { return c.monitor_every; }));
     t.push_back(int_key("hist_bins", 1, 1000, [](auto& c) -> auto& { return c.monitor.hist_bins; }));
     t.push_back(int_key("revive_every", 0, std::numeric_limits<int>::max(),

@@ -40,7 +40,10 @@ struct RunConfig {
   uint64_t seed = 1;
   // monitor and interventions
   MonitorOptions monitor;
-  int monitor_every = 10;        // steps between monitor evaluations while training
+  // Steps between monitor evaluations while training (when death and revival
+  // events are stamped). 0 = automatic: often enough to date events, rarely enough
+  // that evaluating the set costs about a tenth of the training (see Run::monitor_interval).
+  int monitor_every = 0;
   int revive_every = 0;          // 0 = never
   double revive_tau = 0.0;       // revive also units with dormancy <= tau (0: dead units only)
   // CLI only

@@ -196,11 +196,21 @@ void Run::step(int64_t n) {
       diverged_ = true;
       break;
     }
-    const bool monitor_due = step_ % cfg_.monitor_every == 0;
+    const bool monitor_due = step_ % monitor_interval() == 0;
     const bool revive_due = cfg_.revive_every > 0 && step_ % cfg_.revive_every == 0;
     if (monitor_due && !revive_due) monitor_->evaluate(*model_, eval_inputs(), step_, last_batch_cols_, false);
     if (revive_due) revive();
   }
+}
+
+int Run::monitor_interval() const {
+  if (cfg_.monitor_every > 0) return cfg_.monitor_every;
+  const auto& d = cfg_.monitor.dead;
+  int64_t n_eval = data_.x_train.cols();
+  if (d.criterion == DeadCriterion::Inactive && d.set == EvalSet::Probe) n_eval = probe_x_.cols();
+  if (d.criterion == DeadCriterion::Inactive && d.set == EvalSet::Batch) n_eval = std::min(batch_size(), kMaxCols);
+  const double every = std::ceil(static_cast<double>(n_eval) / (0.3 * batch_size()));
+  return static_cast<int>(std::min(std::max(every, 10.0), 1e9));
 }
 
 bool Run::params_finite() const {

@@ -43,6 +43,9 @@ class Run {
   // which is when death and revival events are stamped).
   const MonitorReport& monitor();
   const Monitor& monitor_state() const { return *monitor_; }
+  // The cadence in steps: monitor_every, or when that is 0, max(10, n_eval / (0.3 * batch)),
+  // since one evaluation costs about n_eval forward passes and a step about 3 * batch.
+  int monitor_interval() const;
   bool born_dead() const { return born_dead_; }
 
   // Live change of one key (see live_keys()). "activation" keeps the weights.

@@ -171,7 +171,7 @@ TEST_CASE("config: bad values throw a one-line message and leave the config unch
       {"dead_def", "\"sometimes\"", "dead_def"},
       {"dead_def", "\"probe:0\"", "probe:B"},
       {"silent_threshold", "2", "silent_threshold must be a finite number <= 1"},
-      {"monitor_every", "0", "monitor_every must be an integer >= 1 (got 0)"},
+      {"monitor_every", "-1", "monitor_every must be an integer >= 0 (got -1)"},
       {"hist_bins", "1001", "hist_bins must be an integer in 1..1000"},
       {"revive_every", "-1", "revive_every must be an integer >= 0"},
       {"revive_tau", "-0.5", "revive_tau must be a finite number >= 0"},
@@ -245,8 +245,8 @@ TEST_CASE("config: validate_config checks combinations and direct edits", "[conf
   c.monitor.hist_bins = 0;
   fails(c, "hist_bins must be an integer in 1..1000 (got 0)");
   c = RunConfig();
-  c.monitor_every = 0;
-  fails(c, "monitor_every must be an integer >= 1");
+  c.monitor_every = -1;
+  fails(c, "monitor_every must be an integer >= 0");
   c = RunConfig();
   c.seed = (uint64_t(1) << 53) + 1;
   fails(c, "seed must be an integer");

@@ -28,7 +28,12 @@ using Catch::Matchers::WithinRel;
 // Allocation counter. Defining malloc & co. in the executable interposes them for the whole
 // process (libstdc++'s operator new and Eigen's aligned_malloc both end in malloc), forwarding
 // to glibc's __libc_* entry points. Only counts while g_count_allocs is set.
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) || __has_feature(thread_sanitizer)
+#define RELU_SANITIZED 1
+#endif
+#endif
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && !defined(RELU_SANITIZED)
 #define RELU_COUNT_ALLOCS 1
 namespace {
 std::atomic<bool> g_count_allocs{false};
