@@ -128,21 +128,6 @@ void check_writable(const std::string& path) {
   std::fclose(f);
 }
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string to_flag(std::string key) {
   for (char& c : key)
     if (c == '_') c = '-';
@@ -150,12 +135,7 @@ std::string to_flag(std::string key) {
 }
 
 [[noreturn]] void unknown_flag(const std::string& flag, const std::vector<std::string>& known, const char* command) {
-  std::string best;
-  size_t best_distance = 3;
-  for (const auto& k : known) {
-    const size_t d = edit_distance(k, flag);
-    if (d < best_distance) best_distance = d, best = k;
-  }
+  const std::string best = relu::closest_name(flag, known);
   throw UsageError("unknown flag \"" + flag + "\"" + (best.empty() ? "" : " (did you mean " + best + "?)") +
                    "; see relu-lab " + command + " --help");
 }
@@ -168,7 +148,8 @@ struct Arg {
   bool has_value = false;
 };
 
-std::vector<Arg> parse_args(const std::vector<std::string>& args, const std::set<std::string>& bare) {
+std::vector<Arg> parse_args(const std::vector<std::string>& args, const std::vector<std::string>& known,
+                            const std::set<std::string>& bare, const char* command) {
   std::vector<Arg> out;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -183,6 +164,8 @@ std::vector<Arg> parse_args(const std::vector<std::string>& args, const std::set
     const auto eq = a.find('=');
     arg.flag = a.substr(0, eq);
     std::replace(arg.flag.begin(), arg.flag.end(), '_', '-');
+    // Before looking for a value: "--bogus" is an unknown flag, not a flag missing its value.
+    if (std::find(known.begin(), known.end(), arg.flag) == known.end()) unknown_flag(arg.flag, known, command);
     if (eq != std::string::npos) {
       arg.value = a.substr(eq + 1);
       arg.has_value = true;
@@ -271,7 +254,7 @@ RunConfig parse_train_args(const std::vector<std::string>& args, TrainOptions& o
     if (flag != "--dataset") known.push_back(flag);
   }
 
-  for (const Arg& a : parse_args(args, bare)) {
+  for (const Arg& a : parse_args(args, known, bare, "train")) {
     if (a.flag == "--help") {
       help = true;
       return cfg;
@@ -304,10 +287,8 @@ RunConfig parse_train_args(const std::vector<std::string>& args, TrainOptions& o
       opt.save_weights = a.value;
     } else if (a.flag == "--csv") {
       opt.csv = a.value;
-    } else if (key_of_flag.count(a.flag)) {
-      relu::apply_config_value(cfg, key_of_flag[a.flag], a.has_value ? as_json(a.value) : "true");
     } else {
-      unknown_flag(a.flag, known, "train");
+      relu::apply_config_value(cfg, key_of_flag.at(a.flag), a.has_value ? as_json(a.value) : "true");
     }
   }
   return cfg;
@@ -426,7 +407,7 @@ int cmd_born_dead(const std::vector<std::string>& args) {
   relu::BornDeadSpec spec;
   const std::vector<std::string> known = {"--width", "--depth", "--trials", "--init", "--bias",
                                           "--points", "--seed",  "--help"};
-  for (const Arg& a : parse_args(args, {"--help"})) {
+  for (const Arg& a : parse_args(args, known, {"--help"}, "born-dead")) {
     if (a.flag == "--help") {
       std::cout << kBornDeadUsage;
       return 0;
@@ -447,8 +428,6 @@ int cmd_born_dead(const std::vector<std::string>& args) {
       spec.init = a.value;
     } else if (a.flag == "--bias") {
       spec.bias = a.value;
-    } else {
-      unknown_flag(a.flag, known, "born-dead");
     }
   }
   relu::BornDeadResult r;

@@ -473,31 +473,15 @@ const std::vector<KeyDef>& key_table() {
   return table;
 }
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 const KeyDef& find_key(const std::string& raw_key) {
   const std::string key = normalize_key(raw_key);
-  const KeyDef* best = nullptr;
-  size_t best_distance = 3;  // suggest only near misses
+  std::vector<std::string> names;
   for (const auto& def : key_table()) {
     if (def.name == key) return def;
-    const size_t d = edit_distance(def.name, key);
-    if (d < best_distance) best_distance = d, best = &def;
+    names.push_back(def.name);
   }
-  fail("unknown key \"" + raw_key + "\"" + (best ? " (did you mean \"" + best->name + "\"?)" : std::string()));
+  const std::string best = closest_name(key, names);
+  fail("unknown key \"" + raw_key + "\"" + (best.empty() ? std::string() : " (did you mean \"" + best + "\"?)"));
 }
 
 void apply_value(RunConfig& cfg, const KeyDef& def, const json& value) {
@@ -596,6 +580,33 @@ const std::vector<std::string>& live_keys() {
       "l1",         "l2",            "clip_norm", "activation", "leaky_slope",    "dropout",       "alpha_dropout",
       "batch",      "dead_def",      "silent_threshold", "monitor_every", "hist_bins", "revive_every", "revive_tau"};
   return keys;
+}
+
+namespace {
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+}  // namespace
+
+std::string closest_name(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = 3;  // suggest only near misses
+  for (const auto& c : candidates) {
+    const size_t d = edit_distance(c, word);
+    if (d < best_distance) best_distance = d, best = c;
+  }
+  return best;
 }
 
 }  // namespace relu

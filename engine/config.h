@@ -70,6 +70,9 @@ std::string config_to_json(const RunConfig& cfg);
 // Throws std::invalid_argument naming the key.
 void validate_config(const RunConfig& cfg);
 
+// The candidate within edit distance 2 of word (the nearest), or "" — for "did you mean".
+std::string closest_name(const std::string& word, const std::vector<std::string>& candidates);
+
 // The keys a running Run accepts through Run::set without a restart.
 const std::vector<std::string>& live_keys();
 

@@ -148,7 +148,7 @@ void Monitor::mark_revived(int layer, int neuron, int64_t step) {
   }
 }
 
-void Monitor::evaluate(Mlp<float>& model, const Eigen::Ref<const Eigen::MatrixXf>& x, int64_t step, int grad_cols,
+void Monitor::evaluate(Mlp<float>& model, const Eigen::Ref<const Eigen::MatrixXf>& x, int64_t step,
                        bool with_histograms) {
   ensure_shape(model);
   const int hidden = model.num_hidden();
@@ -199,7 +199,6 @@ void Monitor::evaluate(Mlp<float>& model, const Eigen::Ref<const Eigen::MatrixXf
   report_.eval_samples = n;
   report_.layer_collapsed = false;
   const int bins = options_.hist_bins;
-  const int gcols = std::max(1, grad_cols);
   for (int l = 0; l < hidden; ++l) {
     const auto& L = model.layer(l);
     LayerReport& r = report_.layers[l];
@@ -225,7 +224,9 @@ void Monitor::evaluate(Mlp<float>& model, const Eigen::Ref<const Eigen::MatrixXf
       r.saturated_fraction[i] = static_cast<float>(n ? sat_count_[l][i] / n : 0.0);
       r.mean_abs[i] = static_cast<float>(mean_abs);
       r.dormancy[i] = static_cast<float>(layer_mean > 0 ? mean_abs / layer_mean : 0.0);
-      r.grad_abs[i] = L.grad_abs_sum(i) / gcols;
+      // dz carries the mean's 1/B, so the plain sum is the mean over the step's
+      // samples of each sample's |dl/dz|: a figure that does not shrink with the batch.
+      r.grad_abs[i] = L.grad_abs_sum(i);
       r.weight_norm[i] = W.row(i).norm();
       r.bias[i] = b(i);
       r.slope[i] = static_cast<float>(slope);

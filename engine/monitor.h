@@ -68,7 +68,7 @@ struct LayerReport {
   std::vector<float> saturated_fraction;
   std::vector<float> mean_abs;          // mean |a|
   std::vector<float> dormancy;          // ReDo score
-  std::vector<float> grad_abs;          // mean |dL/dz| over the last step
+  std::vector<float> grad_abs;          // mean over the last step's samples of |dl/dz| (per-sample loss)
   std::vector<float> weight_norm;       // L2 norm of the incoming weight row
   std::vector<float> bias;
   std::vector<float> slope;             // prelu slope (leaky: the fixed slope; else 0)
@@ -110,7 +110,7 @@ class Monitor {
   MonitorOptions& options() { return options_; }
   // with_histograms: also build the three histograms per layer (the costly part:
   // percentiles need partial sorts). Training's own cadence checks skip them.
-  void evaluate(Mlp<float>& model, const Eigen::Ref<const Eigen::MatrixXf>& x, int64_t step, int grad_cols,
+  void evaluate(Mlp<float>& model, const Eigen::Ref<const Eigen::MatrixXf>& x, int64_t step,
                 bool with_histograms = true);
   const MonitorReport& report() const { return report_; }
   const std::vector<NeuronEvent>& events() const { return events_; }

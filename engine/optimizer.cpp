@@ -33,13 +33,6 @@ Optimizer<T>::Optimizer(const OptimizerSpec& spec, size_t n) : spec_(spec), m_(n
 template <typename T>
 double Optimizer<T>::step(std::vector<T>& params, std::vector<T>& grads, const std::vector<uint8_t>& decay_mask) {
   const size_t n = params.size();
-  const T l1 = static_cast<T>(spec_.l1), l2 = static_cast<T>(spec_.l2);
-  if (l1 != T(0) || l2 != T(0))
-    for (size_t i = 0; i < n; ++i)
-      if (decay_mask[i]) {
-        const T p = params[i];
-        grads[i] += l2 * p + l1 * T((p > T(0)) - (p < T(0)));
-      }
   double sq = 0;
   for (size_t i = 0; i < n; ++i) sq += static_cast<double>(grads[i]) * grads[i];
   const double norm = std::sqrt(sq);
@@ -47,6 +40,13 @@ double Optimizer<T>::step(std::vector<T>& params, std::vector<T>& grads, const s
     const T scale = static_cast<T>(spec_.clip_norm / norm);
     for (size_t i = 0; i < n; ++i) grads[i] *= scale;
   }
+  const T l1 = static_cast<T>(spec_.l1), l2 = static_cast<T>(spec_.l2);
+  if (l1 != T(0) || l2 != T(0))
+    for (size_t i = 0; i < n; ++i)
+      if (decay_mask[i]) {
+        const T p = params[i];
+        grads[i] += l2 * p + l1 * T((p > T(0)) - (p < T(0)));
+      }
   ++t_;
   const T lr = static_cast<T>(spec_.lr);
   T* p = params.data();

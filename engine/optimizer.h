@@ -5,9 +5,10 @@
 //   rmsprop:  s = rho * s + (1 - rho) g^2;  p -= lr * g / (sqrt(s) + eps)
 //   adam:     m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
 //             p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
-// Penalties are added to the gradient of weight entries only (not biases or
-// PReLU slopes): L2 as weight decay (g += l2 * w), L1 as g += l1 * sign(w).
-// Clipping scales the whole gradient when its global L2 norm exceeds clip_norm.
+// Order, as in PyTorch (clip_grad_norm_ then optimizer.step with weight_decay):
+// 1. clipping scales the data gradient when its global L2 norm exceeds clip_norm;
+// 2. penalties are added to the gradient of weight entries only (not biases or
+//    PReLU slopes): L2 as weight decay (g += l2 * w), L1 as g += l1 * sign(w).
 #pragma once
 #include <string>
 #include <vector>
@@ -36,8 +37,8 @@ class Optimizer {
   Optimizer(const OptimizerSpec& spec, size_t n);
   OptimizerSpec& spec() { return spec_; }
   const OptimizerSpec& spec() const { return spec_; }
-  // Penalties apply to entries where decay_mask is 1 (weights). Returns the
-  // gradient's global norm before clipping.
+  // Penalties apply to entries where decay_mask is 1 (weights). Returns the data
+  // gradient's global norm, before clipping and penalties.
   double step(std::vector<T>& params, std::vector<T>& grads, const std::vector<uint8_t>& decay_mask);
   // Zeroes the state of entries [begin, begin + count) (used by revive).
   void reset_state(size_t begin, size_t count);

@@ -198,7 +198,7 @@ void Run::step(int64_t n) {
     }
     const bool monitor_due = step_ % monitor_interval() == 0;
     const bool revive_due = cfg_.revive_every > 0 && step_ % cfg_.revive_every == 0;
-    if (monitor_due && !revive_due) monitor_->evaluate(*model_, eval_inputs(), step_, last_batch_cols_, false);
+    if (monitor_due && !revive_due) monitor_->evaluate(*model_, eval_inputs(), step_, false);
     if (revive_due) revive();
   }
 }
@@ -231,7 +231,7 @@ Eigen::Ref<const Eigen::MatrixXf> Run::eval_inputs() {
 }
 
 const MonitorReport& Run::monitor() {
-  monitor_->evaluate(*model_, eval_inputs(), step_, last_batch_cols_);
+  monitor_->evaluate(*model_, eval_inputs(), step_);
   return monitor_->report();
 }
 

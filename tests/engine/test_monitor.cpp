@@ -67,7 +67,7 @@ TEST_CASE("monitor: states and statistics on hand-set weights", "[monitor]") {
   Mlp<float> m = hand_set_net();
   const Eigen::MatrixXf x = hundred_points();
   Monitor mon{MonitorOptions{}};
-  mon.evaluate(m, x, 0, 1);
+  mon.evaluate(m, x, 0);
   const MonitorReport& r = mon.report();
   REQUIRE(r.layers.size() == 1);
   const LayerReport& L = r.layers[0];
@@ -125,7 +125,7 @@ TEST_CASE("monitor: states and statistics on hand-set weights", "[monitor]") {
 
   // Whole layer silenced: the layer has collapsed.
   m.b(0).setConstant(-10.0f);
-  mon.evaluate(m, x, 1, 1);
+  mon.evaluate(m, x, 1);
   CHECK(mon.report().layer_collapsed);
   CHECK(mon.report().layers[0].counts[0] == 4);
   for (int i = 0; i < 4; ++i) CHECK(mon.report().layers[0].dormancy[i] == 0.0f);
@@ -141,16 +141,17 @@ TEST_CASE("monitor: grad_abs is the step's mean |dL/dz| per unit; a dead unit's 
   m.output_grad(y, 100, 100);
   m.backward(x, 100, true);
   // out_j = sum_i relu(z_ij) (W1 = 1, b1 = 0); L = mean_j out_j^2, so
-  // dL/dz_ij = 2 out_j / 100 * [z_ij > 0]; grad_abs_i = (1/100) sum_j |dL/dz_ij| (header: mean over the step).
+  // dL/dz_ij = 2 out_j / 100 * [z_ij > 0], the per-sample dl_j/dz_ij = 2 out_j [z_ij > 0];
+  // grad_abs_i = (1/100) sum_j |dl_j/dz_ij| = sum_j |dL/dz_ij| (header: mean over the step's samples).
   double expected[4] = {0, 0, 0, 0};
   for (int j = 0; j < 100; ++j) {
     double out = 0;
     for (int i = 0; i < 4; ++i) out += std::max(0.0, x(0, j) + static_cast<double>(m.b(0)(i)));
     for (int i = 0; i < 4; ++i)
-      if (x(0, j) + m.b(0)(i) > 0) expected[i] += std::fabs(2.0 * out / 100.0) / 100.0;
+      if (x(0, j) + m.b(0)(i) > 0) expected[i] += std::fabs(2.0 * out) / 100.0;
   }
   Monitor mon{MonitorOptions{}};
-  mon.evaluate(m, x, 1, 100);
+  mon.evaluate(m, x, 1);
   const LayerReport& L = mon.report().layers[0];
   CHECK(L.grad_abs[0] == 0.0f);
   for (int i = 1; i < 4; ++i) {
@@ -159,7 +160,7 @@ TEST_CASE("monitor: grad_abs is the step's mean |dL/dz| per unit; a dead unit's 
   }
   // The layer's weight-gradient norm is reported once record_grad_norms() has run.
   m.record_grad_norms();
-  mon.evaluate(m, x, 2, 100);
+  mon.evaluate(m, x, 2);
   CHECK_THAT(mon.report().layers[0].grad_norm, WithinRel(static_cast<double>(m.dW(0).norm()), 1e-6));
   CHECK(m.dW(0)(0, 0) == 0.0f);  // the dead unit's incoming gradient
   CHECK(m.db(0)(0) == 0.0f);
@@ -171,8 +172,8 @@ TEST_CASE("monitor: evaluation in chunks equals one pass", "[monitor]") {
   small.params = big.params;
   const Eigen::MatrixXf x = hundred_points();
   Monitor a{MonitorOptions{}}, b{MonitorOptions{}};
-  a.evaluate(big, x, 0, 1);
-  b.evaluate(small, x, 0, 1);
+  a.evaluate(big, x, 0);
+  b.evaluate(small, x, 0);
   for (int i = 0; i < 4; ++i) {
     CHECK(a.report().layers[0].state[i] == b.report().layers[0].state[i]);
     CHECK(a.report().layers[0].active_fraction[i] == b.report().layers[0].active_fraction[i]);
@@ -187,13 +188,13 @@ TEST_CASE("monitor: the silent threshold and rectifier variants", "[monitor]") {
     MonitorOptions o;
     o.silent_threshold = 0.01;
     Monitor mon(o);
-    mon.evaluate(m, x, 0, 1);
+    mon.evaluate(m, x, 0);
     CHECK(mon.report().layers[0].state[1] == S(NeuronState::Healthy));
   }
   SECTION("leaky_relu: a unit with no positive input is not dead (its gradient is not zero)") {
     Mlp<float> m = hand_set_net(Activation::LeakyRelu);
     Monitor mon{MonitorOptions{}};
-    mon.evaluate(m, x, 0, 1);
+    mon.evaluate(m, x, 0);
     const LayerReport& L = mon.report().layers[0];
     CHECK(L.state[0] == S(NeuronState::MostlySilent));
     CHECK(L.dead_fraction == 0.0f);
@@ -201,7 +202,7 @@ TEST_CASE("monitor: the silent threshold and rectifier variants", "[monitor]") {
     CHECK_THAT(L.slope[0], WithinRel(kLeakyDefaultSlope, 1e-6));
     // Slope 0 turns it into a relu: now it is dead.
     m.set_leaky_slope(0.0f);
-    mon.evaluate(m, x, 1, 1);
+    mon.evaluate(m, x, 1);
     CHECK(mon.report().layers[0].state[0] == S(NeuronState::Dead));
   }
   SECTION("prelu: dead only when its own slope is 0") {
@@ -210,7 +211,7 @@ TEST_CASE("monitor: the silent threshold and rectifier variants", "[monitor]") {
     m.s(0)(1) = 0.0f;
     m.b(0)(1) = -10.0f;  // unit 1 now inactive everywhere too, with slope 0
     Monitor mon{MonitorOptions{}};
-    mon.evaluate(m, x, 0, 1);
+    mon.evaluate(m, x, 0);
     const LayerReport& L = mon.report().layers[0];
     CHECK(L.state[0] != S(NeuronState::Dead));
     CHECK(L.state[1] == S(NeuronState::Dead));
@@ -221,7 +222,7 @@ TEST_CASE("monitor: the silent threshold and rectifier variants", "[monitor]") {
     Mlp<float> m = hand_set_net(Activation::Tanh);
     m.b(0) << 5.0f, -10.0f, 0.0f, 2.5f;  // z in [5, 6), (-10, -9], [0, 1), [2.5, 3.5)
     Monitor mon{MonitorOptions{}};
-    mon.evaluate(m, x, 0, 1);
+    mon.evaluate(m, x, 0);
     const LayerReport& L = mon.report().layers[0];
     CHECK(L.saturated_fraction[0] == 1.0f);
     CHECK(L.saturated_fraction[1] == 1.0f);
@@ -236,7 +237,7 @@ TEST_CASE("monitor: the silent threshold and rectifier variants", "[monitor]") {
 
     Mlp<float> r = hand_set_net();
     r.b(0)(2) = 50.0f;
-    mon.evaluate(r, x, 1, 1);
+    mon.evaluate(r, x, 1);
     CHECK(mon.report().layers[0].state[2] == S(NeuronState::AlwaysOn));
   }
 }
@@ -251,7 +252,7 @@ TEST_CASE("monitor: dormant:TAU marks low-dormancy units dead, whatever the acti
   o.dead = d;
   Monitor mon(o);
   Mlp<float> m = hand_set_net();
-  mon.evaluate(m, x, 0, 1);
+  mon.evaluate(m, x, 0);
   const LayerReport& L = mon.report().layers[0];
   // Dormancy: unit 1: 0.0002 / 0.28005 = 0.0007 <= 0.1 -> dead although it is active on 2 inputs.
   CHECK(L.state[0] == S(NeuronState::Dead));
@@ -264,7 +265,7 @@ TEST_CASE("monitor: dormant:TAU marks low-dormancy units dead, whatever the acti
   Mlp<float> t = hand_set_net(Activation::Tanh);
   t.b(0) << 1.0f, 1e-4f, -1.0f, 0.5f;
   t.W(0)(1, 0) = 1e-4f;
-  mon.evaluate(t, x, 0, 1);
+  mon.evaluate(t, x, 0);
   CHECK(mon.report().layers[0].state[1] == S(NeuronState::Dead));
   CHECK(mon.report().layers[0].state[0] != S(NeuronState::Dead));
 }
@@ -290,11 +291,11 @@ TEST_CASE("monitor: death events and died_at", "[monitor][events]") {
   MonitorOptions o;
   o.max_events = 3;
   Monitor mon(o);
-  mon.evaluate(m, x, 0, 1);
+  mon.evaluate(m, x, 0);
   CHECK(mon.events().empty());
 
   m.b(0)(0) = -10.0f;
-  mon.evaluate(m, x, 5, 1);
+  mon.evaluate(m, x, 5);
   REQUIRE(mon.events().size() == 1);
   CHECK(mon.events()[0].step == 5);
   CHECK(mon.events()[0].layer == 0);
@@ -302,12 +303,12 @@ TEST_CASE("monitor: death events and died_at", "[monitor][events]") {
   CHECK(mon.events()[0].kind == 0);
   CHECK(mon.report().layers[0].died_at[0] == 5);
 
-  mon.evaluate(m, x, 6, 1);  // still dead: no new event, died_at unchanged
+  mon.evaluate(m, x, 6);  // still dead: no new event, died_at unchanged
   CHECK(mon.events().size() == 1);
   CHECK(mon.report().layers[0].died_at[0] == 5);
 
   m.b(0)(0) = 0.5f;  // back to life by itself
-  mon.evaluate(m, x, 9, 1);
+  mon.evaluate(m, x, 9);
   CHECK(mon.report().layers[0].died_at[0] == -1);
   CHECK(last_event(mon.events(), 0, 0, 0) == 0);  // no second death
   CHECK(last_event(mon.events(), 0, 0, 1) == 1);  // a revival at step 9
@@ -315,9 +316,9 @@ TEST_CASE("monitor: death events and died_at", "[monitor][events]") {
 
   // The oldest events are dropped beyond max_events; the total keeps counting.
   m.b(0)(3) = -10.0f;
-  mon.evaluate(m, x, 12, 1);
+  mon.evaluate(m, x, 12);
   m.b(0)(2) = -10.0f;
-  mon.evaluate(m, x, 13, 1);
+  mon.evaluate(m, x, 13);
   CHECK(mon.events_total() == 4);
   REQUIRE(mon.events().size() == 3);
   CHECK(mon.events()[0].step == 9);

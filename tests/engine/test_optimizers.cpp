@@ -211,14 +211,14 @@ TEST_CASE("clipping scales the whole gradient to clip_norm (global L2 norm)", "[
   CHECK_THAT(opt.step(p, g, kMask), WithinRel(2.0, 1e-15));
   check_vec(p, {0.5, -1.0, 1.9});
 
-  // With a penalty, the penalised gradient is what gets clipped (penalty first, then clip):
-  // g + l2 w = (0.35, -0.5, 0) with l2 = 0.1.
+  // With a penalty, the data gradient is clipped first and the penalty added after
+  // (PyTorch's order): g = (0.3, -0.4, 0) has norm 0.5, clipped to 0.1 gives
+  // (0.06, -0.08, 0); then + l2 w with l2 = 0.1 on the masked entries (0.05, -0.1).
   opt.spec().l2 = 0.1;
   p = kP0;
   g = {0.3, -0.4, 0.0};
-  const double n2 = std::sqrt(0.35 * 0.35 + 0.5 * 0.5);
-  CHECK_THAT(opt.step(p, g, kMask), WithinRel(n2, 1e-12));
-  check_vec(p, {0.5 - 0.1 * 0.35 / n2, -1.0 + 0.1 * 0.5 / n2, 2.0});
+  CHECK_THAT(opt.step(p, g, kMask), WithinRel(0.5, 1e-12));
+  check_vec(p, {0.5 - (0.06 + 0.05), -1.0 - (-0.08 - 0.1), 2.0});
 
   // No clipping when clip_norm is 0.
   OptimizerSpec s0 = spec_of(OptimizerKind::Sgd, 1.0);
