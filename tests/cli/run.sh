@@ -186,6 +186,7 @@ if expect_ok born-dead --width 2 --depth 6 --trials 200 --init rai --bias normal
   check_json "born-dead rai" "$T/out" 'd["init"] == "rai" and d["bias"] == "normal"'
 fi
 expect_error 'unknown flag "--widht"' born-dead --widht 3
+expect_error 'unknown flag "--quiet"' born-dead --quiet
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
