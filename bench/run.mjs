@@ -1,0 +1,128 @@
+// The whole benchmark: native (SSE4.2) vs the wasm build in node and in headless
+// Chromium vs TensorFlow.js 4.22 (wasm backend, SIMD) in node and Chromium; prints a
+// markdown table. Usually run through bench/run.sh, which prepares what it needs.
+//
+//   node bench/run.mjs [--reps N] [--wasm-dir DIR] [--native PATH] [--no-tf] [--no-browser] [--json FILE]
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadEngine } from '../web/engine.js';
+import { runSuite } from './suite.mjs';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : def;
+};
+const reps = Number(opt('--reps', 7));
+const wasmDir = path.resolve(opt('--wasm-dir', process.env.RELU_WASM_DIR ?? path.join(ROOT, 'build-wasm')));
+const nativeBin = path.resolve(opt('--native', process.env.RELU_BENCH ?? path.join(ROOT, 'build-wasmtest/native/relu-bench')));
+const withTf = !args.includes('--no-tf');
+const withBrowser = !args.includes('--no-browser');
+const jsonOut = opt('--json', null);
+const log = (s) => process.stderr.write(s + '\n');
+
+const results = {};
+
+// 1. native
+if (fs.existsSync(nativeBin)) {
+  log(`native: ${nativeBin}`);
+  results.native = JSON.parse(execFileSync(nativeBin, ['--reps', String(reps), '--json'], { encoding: 'utf8' }));
+} else {
+  log(`native benchmark not found at ${nativeBin} (bench/run.sh builds it)`);
+}
+
+// 2. node: the wasm engine and TF.js
+{
+  const engine = await loadEngine({ moduleUrl: pathToFileURL(path.join(wasmDir, 'relu_engine.js')) });
+  let tf = null;
+  if (withTf) {
+    try {
+      tf = await import('@tensorflow/tfjs');
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      wasm.setWasmPaths(pathToFileURL(path.join(import.meta.dirname, 'node_modules/@tensorflow/tfjs-backend-wasm/dist/')).href);
+      await tf.setBackend('wasm');
+      await tf.ready();
+      log(`node tf backend ${tf.getBackend()}, simd ${await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')}`);
+    } catch (e) {
+      log(`TF.js unavailable in node (${e.message}); run npm ci in bench/`);
+      tf = null;
+    }
+  }
+  const r = await runSuite({ engine, tf, reps, log: (s) => log(`node ${s}`) });
+  results.node = r;
+}
+
+// 3. headless Chromium
+if (withBrowser) {
+  let chromium;
+  try {
+    ({ chromium } = await import('playwright-core'));
+  } catch (e) {
+    log(`playwright-core unavailable (${e.message}); run npm ci in bench/`);
+  }
+  if (chromium) {
+    const server = await serve(ROOT);
+    const { port } = server.address();
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    try {
+      const page = await browser.newPage();
+      page.on('console', (m) => log(`chromium ${m.text()}`));
+      const modulePath = '/' + path.relative(ROOT, path.join(wasmDir, 'relu_engine.js')).split(path.sep).join('/');
+      await page.goto(`http://127.0.0.1:${port}/bench/browser.html?reps=${reps}&tf=${withTf ? 1 : 0}&module=${encodeURIComponent(modulePath)}`);
+      await page.waitForFunction(() => window.__results, null, { timeout: 20 * 60 * 1000, polling: 500 });
+      const r = await page.evaluate(() => window.__results);
+      if (r.error) throw new Error(r.error);
+      results.chromium = r;
+      results.chromiumVersion = browser.version();
+    } finally {
+      await browser.close();
+      server.close();
+    }
+  }
+}
+
+if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(results, null, 2));
+console.log(table(results));
+
+function table(r) {
+  const f = (x) => (x == null ? '—' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
+  const ratio = (a, b) => (a == null || b == null ? '—' : `${(a / b).toFixed(2)}×`);
+  const rows = [];
+  rows.push('| workload | native SSE4.2 | wasm (node) | wasm (Chromium) | wasm Chromium / native | TF.js-wasm SIMD (node) | TF.js-wasm SIMD (Chromium) | wasm / TF.js (Chromium) |');
+  rows.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  const labels = { small: 'small: 2→64,64,64→1, batch 64, SGD (spiral)', large: 'large: 784→256,256→10, batch 128, SGD, CE (synthetic)' };
+  for (const k of ['small', 'large']) {
+    const nat = r.native?.[k]?.median;
+    const wn = r.node?.wasm?.[k]?.median;
+    const wc = r.chromium?.wasm?.[k]?.median;
+    const tn = r.node?.tfjs?.[k]?.median;
+    const tc = r.chromium?.tfjs?.[k]?.median;
+    rows.push(`| ${labels[k]} | ${f(nat)} | ${f(wn)} | ${f(wc)} | ${ratio(wc, nat)} | ${f(tn)} | ${f(tc)} | ${ratio(wc, tc)} |`);
+  }
+  return `Training steps per second (median of ${reps} repetitions; higher is better)` +
+    (r.chromiumVersion ? `; Chromium ${r.chromiumVersion}` : '') + `; node ${process.versions.node}\n\n` + rows.join('\n') +
+    '\n\nTargets: wasm in Chromium ≥ 0.8× native; ≥ 10× TF.js-wasm (small), ≥ 7× (large).';
+}
+
+// A read-only static server on 127.0.0.1 for the benchmark page (ephemeral port).
+function serve(root) {
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.map': 'application/json' };
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const file = path.join(root, decodeURIComponent(url.pathname));
+    if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}

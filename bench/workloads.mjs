@@ -1,0 +1,69 @@
+// The benchmark's two workloads, shared by the wasm, TF.js and (mirrored in C++)
+// native benchmarks. See bench/native_bench.cpp for the C++ side.
+
+// Synthetic classification data: rows x (features + label), xorshift32, values
+// rounded to 2 decimals in -1..1, labels 0..classes-1. Identical to native_bench.cpp.
+export function syntheticRows(rows, features, classes, seed) {
+  let s = seed >>> 0 || 1;
+  const next = () => {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    return s;
+  };
+  const x = new Float32Array(rows * features);  // row-major: sample r at r*features
+  const y = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    for (let f = 0; f < features; f++) x[r * features + f] = ((next() % 201) - 100) / 100;
+    y[r] = next() % classes;
+  }
+  return { x, y, rows, features, classes };
+}
+
+export function syntheticCsv(rows, features, classes, seed) {
+  const d = syntheticRows(rows, features, classes, seed);
+  const lines = [];
+  for (let r = 0; r < rows; r++) {
+    const parts = [];
+    for (let f = 0; f < features; f++) parts.push(d.x[r * features + f].toFixed(2));
+    parts.push(String(d.y[r]));
+    lines.push(parts.join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+export const SMALL = {
+  name: 'small',
+  label: '2→64,64,64→1, batch 64, SGD (spiral)',
+  config: { dataset: 'spiral', layers: [64, 64, 64], activation: 'relu', batch: 64, optimizer: 'sgd', lr: 0.03, seed: 1, monitor_every: 1000000 },
+  steps: 2000,
+};
+
+export function largeWorkload() {
+  return {
+    name: 'large',
+    label: '784→256,256→10, batch 128, SGD, softmax CE (synthetic)',
+    config: {
+      dataset: 'csv', loss: 'ce', layers: [256, 256], activation: 'relu', batch: 128, optimizer: 'sgd', lr: 0.01,
+      seed: 1, monitor_every: 1000000, csv_text: syntheticCsv(1024, 784, 10, 12345),
+    },
+    steps: 60,
+  };
+}
+
+// Times run.step over reps repetitions after a warm-up; returns median and best steps/s.
+// The warm-up lasts at least warmMs: browsers compile wasm with a baseline compiler
+// first and tier hot functions up to the optimising one only after they ran a while,
+// and what matters for a playground that trains for minutes is the steady state.
+export function timeSteps(run, steps, reps = 7, now = () => performance.now(), warmMs = 2000) {
+  const w0 = now();
+  do run.step(Math.max(1, steps >> 2)); while (now() - w0 < warmMs);
+  const rates = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = now();
+    run.step(steps);
+    rates.push(steps / ((now() - t0) / 1000));
+  }
+  rates.sort((a, b) => a - b);
+  return { median: rates[rates.length >> 1], best: rates[rates.length - 1] };
+}

@@ -1,0 +1,448 @@
+// Embind layer over relu::Run: no logic of its own. web/engine.js is the public API;
+// everything bound here is private to it.
+//
+// Errors: every call that can throw catches the C++ exception here and keeps its
+// message in error_; engine.js reads takeError() after the call and throws a JS Error.
+// (A C++ exception that escaped into JS would arrive as a bare pointer, with no message,
+// and a JS exception thrown through wasm frames would skip C++ destructors.)
+//
+// Bulk data leaves as typed_memory_view: views over the wasm heap, valid only until the
+// heap next grows. engine.js copies them (.slice()) straight away.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <cmath>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <stdexcept>
+#include <type_traits>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "activation.h"
+#include "config.h"
+#include "dataset.h"
+#include "monitor.h"
+#include "run.h"
+
+using emscripten::typed_memory_view;
+using emscripten::val;
+
+namespace {
+
+struct EvaluationJs {
+  double train_loss, test_loss, train_accuracy, test_accuracy;
+};
+
+struct StatusJs {
+  double step;  // int64 as double: exact below 2^53
+  double batch_loss, grad_norm;
+  bool diverged, born_dead;
+};
+
+struct LayerScalarsJs {
+  int width;
+  std::string activation;
+  int dead, saturated, always_on, mostly_silent, healthy;
+  float dead_fraction, silent_fraction, no_positive_fraction, grad_norm;
+};
+
+struct HistogramMetaJs {
+  float lo, hi;
+  int samples;
+};
+
+struct ShapeJs {
+  int in, out;
+  double w_off, b_off, s_off;
+};
+
+struct ReportMetaJs {
+  double step;
+  int eval_samples;
+  bool layer_collapsed;
+  double events_total;
+};
+
+class RunHandle {
+ public:
+  // Every method that reaches the engine goes through guard(): exceptions become error_.
+  template <typename F>
+  auto guard(F&& f) -> decltype(f()) {
+    error_.clear();
+    try {
+      return f();
+    } catch (const std::exception& e) {
+      error_ = e.what();
+      if (error_.empty()) error_ = "engine error";
+    } catch (...) {
+      error_ = "unknown engine error";
+    }
+    return fallback<decltype(f())>();
+  }
+  template <typename T>
+  static T fallback() {
+    if constexpr (std::is_same_v<T, val>)
+      return val::undefined();
+    else
+      return T();
+  }
+
+  std::string take_error() {
+    std::string e;
+    e.swap(error_);
+    return e;
+  }
+
+  bool create(const std::string& config_json) {
+    return guard([&] {
+      run_.reset();
+      run_ = std::make_unique<relu::Run>(relu::config_from_json(config_json));
+      return true;
+    });
+  }
+
+  void step(double n) {
+    guard([&] {
+      if (!(n >= 0) || n > 9.0e15) throw std::invalid_argument("step: n must be a whole number >= 0");
+      need().step(static_cast<int64_t>(n));
+    });
+  }
+
+  EvaluationJs evaluate() {
+    return guard([&] {
+      relu::Evaluation e = need().evaluate();
+      return EvaluationJs{e.train_loss, e.test_loss, e.train_accuracy, e.test_accuracy};
+    });
+  }
+
+  StatusJs status() {
+    return guard([&] {
+      relu::Run& r = need();
+      return StatusJs{static_cast<double>(r.steps_done()), r.last_batch_loss(), r.last_grad_norm(), r.diverged(),
+                      r.born_dead()};
+    });
+  }
+
+  // Evaluates the monitor; the report's arrays are then read with the views below.
+  ReportMetaJs monitor() {
+    return guard([&] {
+      const relu::MonitorReport& r = need().monitor();
+      return ReportMetaJs{static_cast<double>(r.step), r.eval_samples, r.layer_collapsed,
+                          static_cast<double>(need().monitor_state().events_total())};
+    });
+  }
+
+  int num_layers() {
+    return guard([&] { return static_cast<int>(report().layers.size()); });
+  }
+
+  LayerScalarsJs layer_scalars(int l) {
+    return guard([&] {
+      const relu::LayerReport& L = layer(l);
+      const auto& c = L.counts;
+      return LayerScalarsJs{L.width, L.activation, c[0], c[1], c[2], c[3], c[4], L.dead_fraction, L.silent_fraction,
+                            L.no_positive_fraction, L.grad_norm};
+    });
+  }
+
+  // Per-neuron arrays of hidden layer l, by field name.
+  val layer_array(int l, const std::string& field) {
+    return guard([&]() -> val {
+      const relu::LayerReport& L = layer(l);
+      if (field == "state") return u8(L.state);
+      if (field == "frozen") return u8(L.frozen);
+      if (field == "ablated") return u8(L.ablated);
+      if (field == "died_at") return val(typed_memory_view(L.died_at.size(), L.died_at.data()));
+      if (field == "active_fraction") return f32(L.active_fraction);
+      if (field == "saturated_fraction") return f32(L.saturated_fraction);
+      if (field == "mean_abs") return f32(L.mean_abs);
+      if (field == "dormancy") return f32(L.dormancy);
+      if (field == "grad_abs") return f32(L.grad_abs);
+      if (field == "weight_norm") return f32(L.weight_norm);
+      if (field == "bias") return f32(L.bias);
+      if (field == "slope") return f32(L.slope);
+      throw std::invalid_argument("no per-neuron field \"" + field + "\"");
+    });
+  }
+
+  HistogramMetaJs histogram_meta(int l, const std::string& which) {
+    return guard([&] {
+      const relu::Histogram& h = histogram(l, which);
+      return HistogramMetaJs{h.lo, h.hi, h.samples};
+    });
+  }
+  val histogram_counts(int l, const std::string& which) {
+    return guard([&] { return f32(histogram(l, which).counts); });
+  }
+  val histogram_percentiles(int l, const std::string& which) {
+    return guard([&] {
+      const relu::Histogram& h = histogram(l, which);
+      return val(typed_memory_view(h.percentiles.size(), h.percentiles.data()));
+    });
+  }
+
+  // The retained events (at most max_events, oldest first), flattened as
+  // [step, layer, neuron, kind] per event; events_total (in monitor()) counts dropped ones too.
+  val events() {
+    return guard([&] {
+      const auto& ev = need().monitor_state().events();
+      events_buf_.resize(ev.size() * 4);
+      for (size_t i = 0; i < ev.size(); ++i) {
+        events_buf_[4 * i] = static_cast<double>(ev[i].step);
+        events_buf_[4 * i + 1] = ev[i].layer;
+        events_buf_[4 * i + 2] = ev[i].neuron;
+        events_buf_[4 * i + 3] = ev[i].kind;
+      }
+      return val(typed_memory_view(events_buf_.size(), events_buf_.data()));
+    });
+  }
+
+  void set(const std::string& key, const std::string& json_value) {
+    guard([&] { need().set(key, json_value); });
+  }
+
+  int revive() {
+    return guard([&] { return need().revive(); });
+  }
+  void revive_neuron(int l, int i) {
+    guard([&] { need().revive_neuron(l, i); });
+  }
+  void set_frozen(int l, int i, bool b) {
+    guard([&] { need().set_frozen(l, i, b); });
+  }
+  void set_ablated(int l, int i, bool b) {
+    guard([&] { need().set_ablated(l, i, b); });
+  }
+
+  std::string export_weights() {
+    return guard([&] { return need().export_weights(); });
+  }
+  void import_weights(const std::string& json) {
+    guard([&] { need().import_weights(json); });
+  }
+
+  // The parameter block (mlp.h: per layer [W (out x in, column-major) | b | s]).
+  val params() {
+    return guard([&] {
+      auto& p = need().model().params;
+      return val(typed_memory_view(p.size(), p.data()));
+    });
+  }
+  int num_model_layers() {
+    return guard([&] { return need().model().num_layers(); });
+  }
+  ShapeJs layer_shape(int l) {
+    return guard([&] {
+      const auto& m = need().model();
+      if (l < 0 || l >= m.num_layers()) throw std::invalid_argument("no layer " + std::to_string(l));
+      const auto& L = m.layer(l);
+      return ShapeJs{L.in, L.out, static_cast<double>(L.w_off), static_cast<double>(L.b_off),
+                     static_cast<double>(L.s_off)};
+    });
+  }
+
+  val grid(int l, int neuron, int res) {
+    return guard([&] {
+      need().grid(l, neuron, res, grid_buf_);
+      return f32(grid_buf_);
+    });
+  }
+
+  // predict: engine.js writes n samples (features x n, column-major) into input(n),
+  // then calls predict(n) and copies the (outputs x n) result.
+  val input(int n) {
+    return guard([&] {
+      const int f = need().data().features();
+      if (n < 0 || static_cast<int64_t>(n) * f > (int64_t(64) << 20))
+        throw std::invalid_argument("predict: too many samples");
+      in_buf_.assign(static_cast<size_t>(n) * f, 0.0f);
+      return f32(in_buf_);
+    });
+  }
+  val predict(int n) {
+    return guard([&] {
+      relu::Run& r = need();
+      const int f = r.data().features();
+      if (n < 0 || static_cast<size_t>(n) * f > in_buf_.size())
+        throw std::invalid_argument("predict: call input(n) first");
+      out_buf_.resize(static_cast<size_t>(n) * r.model().outputs());
+      r.predict(in_buf_.data(), n, out_buf_.data());
+      return f32(out_buf_);
+    });
+  }
+
+  int features() {
+    return guard([&] { return need().data().features(); });
+  }
+  int outputs() {
+    return guard([&] { return need().model().outputs(); });
+  }
+  std::string config_json() {
+    return guard([&] { return relu::config_to_json(need().config()); });
+  }
+  // Dataset facts for the UI: name, task, classes, sizes, 2-D domain.
+  std::string data_json() {
+    return guard([&] {
+      const relu::Dataset& d = need().data();
+      nlohmann::json j;
+      j["name"] = d.name;
+      j["task"] = d.task == relu::Task::Regression ? "regression" : d.task == relu::Task::Binary ? "binary" : "multiclass";
+      j["num_classes"] = d.num_classes;
+      j["features"] = d.features();
+      j["train_samples"] = d.x_train.cols();
+      j["test_samples"] = d.x_test.cols();
+      j["domain_min"] = d.domain_min;
+      j["domain_max"] = d.domain_max;
+      j["loss"] = relu::loss_name(need().loss());
+      return j.dump();
+    });
+  }
+  // The training data (features x n column-major, then targets), e.g. to plot points.
+  val data_x(bool test) {
+    return guard([&] {
+      const relu::Dataset& d = need().data();
+      const Eigen::MatrixXf& x = test ? d.x_test : d.x_train;
+      return val(typed_memory_view(static_cast<size_t>(x.size()), x.data()));
+    });
+  }
+  val data_y(bool test) {
+    return guard([&] {
+      const relu::Dataset& d = need().data();
+      const Eigen::RowVectorXf& y = test ? d.y_test : d.y_train;
+      return val(typed_memory_view(static_cast<size_t>(y.size()), y.data()));
+    });
+  }
+
+  void dispose() { run_.reset(); }
+
+ private:
+  relu::Run& need() {
+    if (!run_) throw std::logic_error("this run has been disposed");
+    return *run_;
+  }
+  const relu::MonitorReport& report() { return need().monitor_state().report(); }
+  const relu::LayerReport& layer(int l) {
+    const auto& r = report();
+    if (l < 0 || l >= static_cast<int>(r.layers.size()))
+      throw std::invalid_argument("layer " + std::to_string(l) + " is not a hidden layer");
+    return r.layers[l];
+  }
+  const relu::Histogram& histogram(int l, const std::string& which) {
+    const relu::LayerReport& L = layer(l);
+    if (which == "pre") return L.pre;
+    if (which == "act") return L.act;
+    if (which == "grad") return L.grad;
+    throw std::invalid_argument("no histogram \"" + which + "\" (pre, act, grad)");
+  }
+  static val u8(const std::vector<uint8_t>& v) { return val(typed_memory_view(v.size(), v.data())); }
+  static val f32(const std::vector<float>& v) { return val(typed_memory_view(v.size(), v.data())); }
+
+  std::unique_ptr<relu::Run> run_;
+  std::string error_;
+  std::vector<float> grid_buf_, in_buf_, out_buf_;
+  std::vector<double> events_buf_;
+};
+
+// Static facts, as JSON: names the UI offers and the keys a run accepts live.
+std::string engine_info() {
+  nlohmann::json j;
+  j["datasets"] = relu::dataset_names();
+  j["activations"] = relu::activation_names();
+  j["live_keys"] = relu::live_keys();
+  j["limits"] = {{"max_width", relu::kMaxWidth},
+                 {"max_hidden_layers", relu::kMaxHiddenLayers},
+                 {"max_batch", relu::kMaxBatch},
+                 {"max_params", relu::kMaxParams},
+                 {"max_samples", relu::kMaxSamples},
+                 {"max_features", relu::kMaxFeatures}};
+  j["states"] = {"dead", "saturated", "always_on", "mostly_silent", "healthy"};
+  return j.dump();
+}
+
+// Heap size in bytes, for tests of growth and leaks.
+double heap_bytes() { return static_cast<double>(__builtin_wasm_memory_size(0)) * 65536.0; }
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(relu_engine) {
+  using namespace emscripten;
+  value_object<EvaluationJs>("Evaluation")
+      .field("trainLoss", &EvaluationJs::train_loss)
+      .field("testLoss", &EvaluationJs::test_loss)
+      .field("trainAccuracy", &EvaluationJs::train_accuracy)
+      .field("testAccuracy", &EvaluationJs::test_accuracy);
+  value_object<StatusJs>("Status")
+      .field("step", &StatusJs::step)
+      .field("batchLoss", &StatusJs::batch_loss)
+      .field("gradNorm", &StatusJs::grad_norm)
+      .field("diverged", &StatusJs::diverged)
+      .field("bornDead", &StatusJs::born_dead);
+  value_object<LayerScalarsJs>("LayerScalars")
+      .field("width", &LayerScalarsJs::width)
+      .field("activation", &LayerScalarsJs::activation)
+      .field("dead", &LayerScalarsJs::dead)
+      .field("saturated", &LayerScalarsJs::saturated)
+      .field("alwaysOn", &LayerScalarsJs::always_on)
+      .field("mostlySilent", &LayerScalarsJs::mostly_silent)
+      .field("healthy", &LayerScalarsJs::healthy)
+      .field("deadFraction", &LayerScalarsJs::dead_fraction)
+      .field("silentFraction", &LayerScalarsJs::silent_fraction)
+      .field("noPositiveFraction", &LayerScalarsJs::no_positive_fraction)
+      .field("gradNorm", &LayerScalarsJs::grad_norm);
+  value_object<HistogramMetaJs>("HistogramMeta")
+      .field("lo", &HistogramMetaJs::lo)
+      .field("hi", &HistogramMetaJs::hi)
+      .field("samples", &HistogramMetaJs::samples);
+  value_object<ShapeJs>("Shape")
+      .field("in", &ShapeJs::in)
+      .field("out", &ShapeJs::out)
+      .field("wOffset", &ShapeJs::w_off)
+      .field("bOffset", &ShapeJs::b_off)
+      .field("sOffset", &ShapeJs::s_off);
+  value_object<ReportMetaJs>("ReportMeta")
+      .field("step", &ReportMetaJs::step)
+      .field("evalSamples", &ReportMetaJs::eval_samples)
+      .field("layerCollapsed", &ReportMetaJs::layer_collapsed)
+      .field("eventsTotal", &ReportMetaJs::events_total);
+
+  class_<RunHandle>("RunHandle")
+      .constructor<>()
+      .function("takeError", &RunHandle::take_error)
+      .function("create", &RunHandle::create)
+      .function("step", &RunHandle::step)
+      .function("evaluate", &RunHandle::evaluate)
+      .function("status", &RunHandle::status)
+      .function("monitor", &RunHandle::monitor)
+      .function("numLayers", &RunHandle::num_layers)
+      .function("layerScalars", &RunHandle::layer_scalars)
+      .function("layerArray", &RunHandle::layer_array)
+      .function("histogramMeta", &RunHandle::histogram_meta)
+      .function("histogramCounts", &RunHandle::histogram_counts)
+      .function("histogramPercentiles", &RunHandle::histogram_percentiles)
+      .function("events", &RunHandle::events)
+      .function("set", &RunHandle::set)
+      .function("revive", &RunHandle::revive)
+      .function("reviveNeuron", &RunHandle::revive_neuron)
+      .function("setFrozen", &RunHandle::set_frozen)
+      .function("setAblated", &RunHandle::set_ablated)
+      .function("exportWeights", &RunHandle::export_weights)
+      .function("importWeights", &RunHandle::import_weights)
+      .function("params", &RunHandle::params)
+      .function("numModelLayers", &RunHandle::num_model_layers)
+      .function("layerShape", &RunHandle::layer_shape)
+      .function("grid", &RunHandle::grid)
+      .function("input", &RunHandle::input)
+      .function("predict", &RunHandle::predict)
+      .function("features", &RunHandle::features)
+      .function("outputs", &RunHandle::outputs)
+      .function("configJson", &RunHandle::config_json)
+      .function("dataJson", &RunHandle::data_json)
+      .function("dataX", &RunHandle::data_x)
+      .function("dataY", &RunHandle::data_y)
+      .function("dispose", &RunHandle::dispose);
+  function("engineInfo", &engine_info);
+  function("heapBytes", &heap_bytes);
+}

@@ -1,0 +1,88 @@
+// Every preset, on the real page, produces the outcome its text promises. The page
+// evaluates each preset's check on the live snapshots (web/presets.js) and shows the
+// result in #outcome; these tests wait on that, then poke the follow-up actions.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, openPage } from './helpers.mjs';
+import { PRESETS } from '../../web/presets.js';
+
+let env, page, context, problems;
+before(async () => {
+  env = await setup();
+  ({ page, context, problems } = await openPage(env, 'layers=2&seed=1'));
+});
+after(async () => {
+  await context?.close();
+  await env?.close();
+});
+
+const deadShare = () =>
+  page.evaluate(() => {
+    const s = window.__relu.snapshots[0];
+    const n = s.layers.reduce((a, l) => a + l.width, 0);
+    return s.layers.reduce((a, l) => a + l.counts.dead, 0) / n;
+  });
+
+async function runPreset(id) {
+  await page.click(`button.preset[data-preset="${id}"]`);
+  await page.waitForFunction((id) => window.__relu.state.preset === id, id);
+  await page.waitForFunction(() => window.__relu.outcome.ok === 'yes', null, { timeout: 90000, polling: 200 });
+  return page.evaluate(() => window.__relu.outcome.text);
+}
+
+async function action(label) {
+  await page.click(`#story-actions button:text-is("${label}")`);
+}
+
+for (const p of PRESETS) {
+  test(`preset ${p.id}: ${p.title}`, async () => {
+    const text = await runPreset(p.id);
+    assert.match(text, /As promised/);
+    assert.ok(p.text.every((t) => t.length > 40), 'each preset explains itself');
+    if (p.id === 'high-lr') {
+      assert.ok((await deadShare()) > 0.3);
+      await action('Switch to Leaky ReLU (keeps weights)');
+      await page.waitForFunction(() => window.__relu.snapshots[0].layers.every((l) => l.activation === 'leaky_relu'));
+      assert.ok((await deadShare()) < 0.02, 'near 0 dead after switching to Leaky');
+      // The same run at a low rate keeps the units alive.
+      await runPreset('high-lr');
+      await action('Same run, rate 0.01');
+      await page.waitForFunction(() => window.__relu.state.lr === 0.01 && window.__relu.snapshots[0]?.step >= 1000, null, { timeout: 60000 });
+      assert.ok((await deadShare()) < 0.15, `low rate: ${await deadShare()}`);
+    }
+    if (p.id === 'negative-bias') {
+      await action('Switch to Leaky ReLU (keeps weights)');
+      await page.waitForFunction(() => window.__relu.snapshots[0].layers[0].activation === 'leaky_relu');
+      await page.waitForFunction(() => window.__relu.outcome.ok === 'yes' && /fire on no input/.test(window.__relu.outcome.text), null, { timeout: 60000, polling: 200 });
+    }
+    if (p.id === 'negative-inputs') {
+      await action('Three ReLU layers');
+      await page.waitForFunction(() => window.__relu.snapshots[0]?.layers.length === 3 && window.__relu.snapshots[0].step >= 300, null, { timeout: 60000 });
+      await page.waitForFunction(() => window.__relu.outcome.ok === 'yes', null, { timeout: 60000 });
+      assert.ok(await page.evaluate(() => window.__relu.snapshots[0].layerCollapsed));
+    }
+    if (p.id === 'selu') {
+      await action('Same net with ReLU');
+      await page.waitForFunction(() => window.__relu.snapshots[0]?.layers[0].activation === 'relu' && window.__relu.snapshots[0].step >= 400, null, { timeout: 60000 });
+      await page.waitForFunction(() => window.__relu.outcome.ok === 'yes', null, { timeout: 60000 });
+    }
+    if (p.id === 'leaky-prelu') {
+      // PReLU learned its slopes (they start at 0.25).
+      const slopes = await page.evaluate(() => window.__relu.snapshots[2].layers.flatMap((l) => Array.from(l.slope)));
+      assert.ok(slopes.some((s) => Math.abs(s - 0.25) > 0.01), `slopes ${slopes.slice(0, 6)}`);
+      assert.equal(await page.evaluate(() => document.querySelectorAll('.net canvas').length), 3);
+    }
+    if (p.id === 'revival') {
+      // Paused, so the snapshot right after the revive is what we read.
+      await page.click('#play');
+      await page.waitForFunction(() => !window.__relu.playing);
+      await action('Revive dead units now');
+      await page.waitForFunction(() => window.__relu.snapshots[0].layers[0].counts.dead === 0, null, { timeout: 30000 });
+    }
+    if (p.id === 'born-dead') {
+      const out = await page.evaluate(() => window.__relu.snapshots.map((s) => s.bornDead));
+      assert.deepEqual(out, [true, false]);
+    }
+    assert.deepEqual(problems, []);
+  });
+}

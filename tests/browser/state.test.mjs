@@ -1,0 +1,84 @@
+// Pure unit tests of web/state.js: the one table of settings, parse and serialize.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parse, serialize, defaults, toEngineConfig, SETTINGS, registerPresetIds } from '../../web/state.js';
+import { PRESETS } from '../../web/presets.js';
+
+registerPresetIds(PRESETS.map((p) => p.id));
+
+test('defaults parse to defaults with no warnings', () => {
+  const { state, warnings } = parse('');
+  assert.deepEqual(state, defaults());
+  assert.deepEqual(warnings, []);
+});
+
+test('serialize then parse round-trips every preset and a hand-made state', () => {
+  const states = PRESETS.map((p) => ({ ...defaults(), ...structuredClone(p.settings), preset: p.id }));
+  states.push({ ...defaults(), lr: 0.125, layers: [4, 5, 6], activation: 'leaky_relu', test: 0.3, standardize: true, dead: 'probe', probe: 512, seed: 123456, hist: 'bands', speed: '20' });
+  for (const s of states) {
+    const q = serialize(s);
+    const { state, warnings } = parse(q);
+    assert.deepEqual(warnings, [], q);
+    assert.deepEqual(state, s, q);
+    assert.equal(serialize(state), q);
+  }
+});
+
+test('the seed is always in the link', () => {
+  assert.match(serialize(defaults()), /(^|&)seed=1(&|$)/);
+});
+
+test('out-of-range values are clamped, with a warning naming the setting', () => {
+  const { state, warnings } = parse('lr=1000&batch=-5&noise=2&layers=0,8,999&seed=1.5');
+  assert.equal(state.lr, 10);
+  assert.equal(state.batch, 0);
+  assert.equal(state.noise, 1);
+  assert.deepEqual(state.layers, [1, 8, 32]);
+  assert.equal(state.seed, 2);
+  for (const name of ['lr', 'batch', 'noise', 'layers', 'seed']) assert.ok(warnings.some((w) => w.startsWith(name)), `${name}: ${warnings}`);
+});
+
+test('unknown names and values fall back to defaults with warnings', () => {
+  const { state, warnings } = parse('activation=swishy&bogus=1&dataset=csv&lr=abc&standardize=maybe&lr=5');
+  assert.equal(state.activation, 'relu');
+  assert.equal(state.dataset, 'spiral');
+  assert.equal(state.lr, defaults().lr);
+  assert.equal(state.standardize, false);
+  assert.equal(warnings.length, 6);
+});
+
+test('hostile input never passes through: only table values come out', () => {
+  const evil = '<img src=x onerror=alert(1)>';
+  const q = new URLSearchParams({ activation: evil, dataset: evil, init: evil, preset: evil, compare: `activation:${evil}|relu`, layers: evil, [evil]: '1', lr: evil });
+  const { state, warnings } = parse(q.toString());
+  const allowed = new Set(SETTINGS.flatMap((d) => d.values ?? []));
+  for (const name of ['activation', 'dataset', 'init']) assert.ok(allowed.has(state[name]), name);
+  assert.equal(state.preset, '');
+  assert.ok(Number.isFinite(state.lr));
+  assert.ok(state.layers.every((w) => Number.isInteger(w)));
+  assert.equal(state.compare, null); // one valid value is not enough to compare
+  assert.ok(!JSON.stringify(state).includes('<'));
+  // Warnings quote the input only as a short, printable excerpt (shown with textContent).
+  for (const w of warnings) assert.ok(w.length < 200, w);
+});
+
+test('compare: validated by the compared setting, 2 to 4 runs', () => {
+  let r = parse('compare=activation:relu|leaky-relu|selu');
+  assert.deepEqual(r.state.compare, { key: 'activation', values: ['relu', 'leaky_relu', 'selu'] });
+  r = parse('compare=lr:0.1|50|0.01|0.2|0.3');
+  assert.deepEqual(r.state.compare, { key: 'lr', values: [0.1, 10, 0.01, 0.2] });
+  assert.equal(r.warnings.length, 2);
+  r = parse('compare=dataset:spiral|xor');
+  assert.equal(r.state.compare, null);
+  assert.equal(r.warnings.length, 1);
+});
+
+test('engine config uses the engine keys and the dead definition', () => {
+  const s = { ...defaults(), dead: 'dormant', tau: 0.2, biasInit: -3, test: null };
+  const cfg = toEngineConfig(s, { lr: 0.5 });
+  assert.equal(cfg.lr, 0.5);
+  assert.equal(cfg.bias_init, -3);
+  assert.equal(cfg.dead_def, 'dormant:0.2');
+  assert.ok(!('test_fraction' in cfg));
+  assert.ok(!('speed' in cfg) && !('preset' in cfg));
+});

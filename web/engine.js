@@ -1,0 +1,334 @@
+// ReLU Playground engine: the public JavaScript API over the WebAssembly build of the
+// C++ engine (engine/run.h). Used by the worker (web/worker.js), node, the tests and
+// anyone embedding the playground.
+//
+//   import { loadEngine } from './engine.js';
+//   const engine = await loadEngine();              // browsers: finds relu_engine.wasm next to this file
+//   const run = engine.createRun({ dataset: 'spiral', layers: [8, 8], lr: 0.03, seed: 1 });
+//   run.step(100);
+//   const snap = run.snapshot();                     // plain object of copies, safe to postMessage
+//   run.dispose();
+//
+// Node: loadEngine() reads relu_engine.wasm itself; or pass { wasmBinary } (bytes), and
+// { moduleUrl } when relu_engine.js is not next to this file (e.g. a build directory).
+//
+// Errors from the engine (bad config, bad key, out-of-range neuron...) are thrown as
+// JS Error objects carrying the C++ message; the module stays usable afterwards.
+
+const IS_NODE = typeof process === 'object' && typeof process.versions === 'object' && !!process.versions.node;
+
+export const STATE_NAMES = ['dead', 'saturated', 'alwaysOn', 'mostlySilent', 'healthy'];
+export const STATE = Object.freeze({ dead: 0, saturated: 1, alwaysOn: 2, mostlySilent: 3, healthy: 4 });
+
+const F32_FIELDS = [
+  ['activeFraction', 'active_fraction'],
+  ['saturatedFraction', 'saturated_fraction'],
+  ['meanAbs', 'mean_abs'],
+  ['dormancy', 'dormancy'],
+  ['gradAbs', 'grad_abs'],
+  ['weightNorm', 'weight_norm'],
+  ['bias', 'bias'],
+  ['slope', 'slope'],
+];
+const HISTOGRAMS = ['pre', 'act', 'grad'];
+
+function toUrl(u) {
+  return u instanceof URL ? u : new URL(String(u), import.meta.url);
+}
+
+/**
+ * Loads the WebAssembly module. options:
+ *   wasmBinary  ArrayBuffer | Uint8Array  the .wasm bytes (node: read from disk when absent)
+ *   moduleUrl   URL | string              where relu_engine.js is (default: next to engine.js)
+ *   wasmUrl     URL | string              where relu_engine.wasm is (default: next to relu_engine.js)
+ */
+export async function loadEngine(options = {}) {
+  const moduleUrl = toUrl(options.moduleUrl ?? './relu_engine.js');
+  const wasmUrl = options.wasmUrl ? toUrl(options.wasmUrl) : new URL('relu_engine.wasm', moduleUrl);
+  const { default: createReluModule } = await import(moduleUrl.href);
+  const init = {
+    // The engine prints nothing in normal use; keep anything it does print visible.
+    print: options.print ?? ((s) => console.log(s)),
+    printErr: options.printErr ?? ((s) => console.warn(s)),
+    locateFile: (path) => (path.endsWith('.wasm') ? wasmUrl.href : new URL(path, moduleUrl).href),
+  };
+  let wasmBinary = options.wasmBinary;
+  if (!wasmBinary && IS_NODE) {
+    // Emscripten 3.1.6's glue would try fetch() on a file path under node 20.
+    // A computed specifier, so bundlers targeting browsers leave it alone.
+    const fsModule = 'node:fs';
+    const fs = await import(/* @vite-ignore */ fsModule);
+    wasmBinary = fs.readFileSync(wasmUrl);
+  }
+  if (wasmBinary) init.wasmBinary = wasmBinary;
+  const module = await createReluModule(init);
+  return new Engine(module);
+}
+
+class Engine {
+  #m;
+  #info = null;
+  constructor(module) {
+    this.#m = module;
+  }
+
+  /** Creates a run from a config object (the CLI's JSON config keys, snake_case). */
+  createRun(config = {}) {
+    const text = typeof config === 'string' ? config : JSON.stringify(config);
+    const h = new this.#m.RunHandle();
+    const ok = h.create(text);
+    const err = h.takeError();
+    if (!ok || err) {
+      h.delete();
+      throw new Error(err || 'could not create the run');
+    }
+    return new Run(this, h);
+  }
+
+  /** Names (datasets, activations, live keys, limits) as the engine knows them. */
+  info() {
+    if (!this.#info) this.#info = JSON.parse(this.#m.engineInfo());
+    return structuredClone(this.#info);
+  }
+
+  /** Current size of the wasm heap in bytes (it only grows). */
+  heapBytes() {
+    return this.#m.heapBytes();
+  }
+
+  get module() {
+    return this.#m;
+  }
+}
+
+class Run {
+  #engine;
+  #h;
+  #eventsSeen = 0;
+  constructor(engine, handle) {
+    this.#engine = engine;
+    this.#h = handle;
+  }
+
+  // Calls the handle and turns a C++ exception (kept by the binding) into a JS Error.
+  #call(name, ...args) {
+    const h = this.#h;
+    if (!h) throw new Error('this run has been disposed');
+    const r = h[name](...args);
+    const err = h.takeError();
+    if (err) throw new Error(err);
+    return r;
+  }
+
+  get disposed() {
+    return !this.#h;
+  }
+
+  /** n training steps (stops early if the run diverges). */
+  step(n = 1) {
+    this.#call('step', n);
+    return this;
+  }
+
+  /** Step count, last batch loss, gradient norm, divergence: cheap, no evaluation. */
+  status() {
+    return this.#call('status');
+  }
+
+  /** Loss and accuracy over the whole train and test sets. */
+  evaluate() {
+    return this.#call('evaluate');
+  }
+
+  /** The run's full config (round-trips through createRun). */
+  config() {
+    return JSON.parse(this.#call('configJson'));
+  }
+
+  /** Dataset facts: name, task, classes, features, sizes, 2-D domain, loss. */
+  dataInfo() {
+    return JSON.parse(this.#call('dataJson'));
+  }
+
+  /** The training (or test) data: { x: Float32Array (features x n, column-major), y: Float32Array }. */
+  data(test = false) {
+    const x = this.#call('dataX', !!test).slice();
+    const y = this.#call('dataY', !!test).slice();
+    return { x, y, features: this.#call('features') };
+  }
+
+  /**
+   * Evaluates the monitor and the losses, and returns a snapshot made of copies.
+   * events: the neuron events since the previous snapshot of this run (all retained
+   * ones on the first); eventsTotal counts every event since the run began.
+   */
+  snapshot() {
+    const status = this.#call('status');
+    const ev = this.#call('evaluate');
+    const meta = this.#call('monitor');
+    const nl = this.#call('numLayers');
+    const layers = [];
+    // Each view is copied before the next call: a call may grow the heap and detach views.
+    for (let l = 0; l < nl; l++) {
+      const s = this.#call('layerScalars', l);
+      const layer = {
+        width: s.width,
+        activation: s.activation,
+        states: this.#call('layerArray', l, 'state').slice(),
+        counts: {
+          dead: s.dead,
+          saturated: s.saturated,
+          alwaysOn: s.alwaysOn,
+          mostlySilent: s.mostlySilent,
+          healthy: s.healthy,
+        },
+        deadFraction: s.deadFraction,
+        silentFraction: s.silentFraction,
+        noPositiveFraction: s.noPositiveFraction,
+        gradNorm: s.gradNorm,
+      };
+      for (const [js, cpp] of F32_FIELDS) layer[js] = this.#call('layerArray', l, cpp).slice();
+      layer.diedAt = this.#call('layerArray', l, 'died_at').slice();
+      layer.frozen = this.#call('layerArray', l, 'frozen').slice();
+      layer.ablated = this.#call('layerArray', l, 'ablated').slice();
+      layer.histograms = {};
+      for (const which of HISTOGRAMS) {
+        const hm = this.#call('histogramMeta', l, which);
+        layer.histograms[which] = {
+          lo: hm.lo,
+          hi: hm.hi,
+          samples: hm.samples,
+          counts: this.#call('histogramCounts', l, which).slice(),
+          percentiles: this.#call('histogramPercentiles', l, which).slice(),
+        };
+      }
+      layers.push(layer);
+    }
+    if (meta.eventsTotal < this.#eventsSeen) this.#eventsSeen = 0;  // the engine cleared its history
+    const flat = this.#call('events');
+    const retained = flat.length / 4;
+    const fresh = Math.min(retained, Math.max(0, meta.eventsTotal - this.#eventsSeen));
+    const events = [];
+    for (let i = retained - fresh; i < retained; i++) {
+      events.push({
+        step: flat[4 * i],
+        layer: flat[4 * i + 1],
+        neuron: flat[4 * i + 2],
+        kind: flat[4 * i + 3] === 1 ? 'revived' : 'died',
+      });
+    }
+    this.#eventsSeen = meta.eventsTotal;
+    return {
+      step: status.step,
+      trainLoss: ev.trainLoss,
+      testLoss: ev.testLoss,
+      trainAccuracy: ev.trainAccuracy,
+      testAccuracy: ev.testAccuracy,
+      batchLoss: status.batchLoss,
+      diverged: status.diverged,
+      gradNorm: status.gradNorm,
+      bornDead: status.bornDead,
+      layerCollapsed: meta.layerCollapsed,
+      evalSamples: meta.evalSamples,
+      monitorStep: meta.step,
+      eventsTotal: meta.eventsTotal,
+      layers,
+      events,
+    };
+  }
+
+  /** Live change of one setting (see engine.info().live_keys); value is a plain JS value. */
+  set(key, value) {
+    this.#call('set', String(key), JSON.stringify(value));
+    if (String(key).replace(/-/g, '_') === 'dead_def') this.#eventsSeen = 0;  // history cleared
+    return this;
+  }
+
+  /** ReDo revive of every dead (or tau-dormant) unit; returns how many were revived. */
+  revive() {
+    return this.#call('revive');
+  }
+  reviveNeuron(layer, neuron) {
+    this.#call('reviveNeuron', layer, neuron);
+    return this;
+  }
+  setFrozen(layer, neuron, frozen) {
+    this.#call('setFrozen', layer, neuron, !!frozen);
+    return this;
+  }
+  setAblated(layer, neuron, ablated) {
+    this.#call('setAblated', layer, neuron, !!ablated);
+    return this;
+  }
+
+  /** Weights as JSON text, in the CLI's format. */
+  exportWeights() {
+    return this.#call('exportWeights');
+  }
+  /** Loads weights (JSON text or object); shapes must match. */
+  importWeights(json) {
+    this.#call('importWeights', typeof json === 'string' ? json : JSON.stringify(json));
+    this.#eventsSeen = 0;  // history cleared
+    return this;
+  }
+
+  /**
+   * The parameter block as a Float32Array copy, and each layer's shape and offsets:
+   * per layer [W (out x in, column-major) | b (out) | s (out, prelu slopes)].
+   */
+  weights() {
+    const n = this.#call('numModelLayers');
+    const layers = [];
+    for (let l = 0; l < n; l++) layers.push(this.#call('layerShape', l));
+    const params = this.#call('params').slice();
+    return { params, layers };
+  }
+
+  /**
+   * Output of hidden unit (layer, neuron), or of the network when layer is -1, over a
+   * res x res grid of the data's 2-D domain (row-major, y from the top); 1-D data: res values.
+   */
+  grid(layer, neuron, res = 64) {
+    return this.#call('grid', layer, neuron, res).slice();
+  }
+
+  /**
+   * Network output for inputs x: an array of samples (each an array of features), or a
+   * Float32Array of n samples laid out feature-major (features x n, column-major).
+   * Returns a Float32Array of outputs x n (column-major).
+   */
+  predict(x) {
+    const f = this.#call('features');
+    let flat;
+    if (x instanceof Float32Array) flat = x;
+    else flat = Float32Array.from(x.flat());
+    if (flat.length % f !== 0) throw new Error(`predict: expected a multiple of ${f} numbers, got ${flat.length}`);
+    const n = flat.length / f;
+    this.#call('input', n).set(flat);
+    return this.#call('predict', n).slice();
+  }
+
+  /** Frees the C++ run. The object is unusable afterwards. Safe to call twice. */
+  dispose() {
+    if (!this.#h) return;
+    this.#h.dispose();
+    this.#h.delete();
+    this.#h = null;
+  }
+}
+
+/** The ArrayBuffers of a snapshot, for postMessage's transfer list. */
+export function snapshotTransferables(snap) {
+  const out = [];
+  const add = (a) => {
+    if (ArrayBuffer.isView(a) && !out.includes(a.buffer)) out.push(a.buffer);
+  };
+  for (const layer of snap.layers ?? []) {
+    for (const v of Object.values(layer)) add(v);
+    for (const h of Object.values(layer.histograms ?? {})) {
+      add(h.counts);
+      add(h.percentiles);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,178 @@
+// The nine presets. Each is one click: settings (a partial state), two or three
+// sentences on what to watch, optional follow-up actions, and a check that reads the
+// live snapshots and says whether the promised outcome is on screen. The checks are
+// pure functions of snapshots, so the node exploration scripts and the browser tests
+// use the same definitions as the page.
+//
+// Numbers were chosen with the real engine (seeded, deterministic); see the
+// verification script tests/browser/presets.test.mjs.
+
+const total = (s, key) => {
+  let n = 0, d = 0;
+  for (const l of s.layers) (n += l.width), (d += l.counts[key]);
+  return n ? d / n : 0;
+};
+export const deadShare = (s) => total(s, 'dead');
+const noPositiveShare = (s) => {
+  let n = 0, d = 0;
+  for (const l of s.layers) (n += l.width), (d += l.noPositiveFraction * l.width);
+  return n ? d / n : 0;
+};
+const pct = (x) => `${Math.round(100 * x)}%`;
+
+const HIGH_LR = { dataset: 'spiral', layers: [16, 16, 16, 16, 16, 16], activation: 'relu', optimizer: 'sgd', lr: 1, clip: 2, batch: 10, seed: 2, init: 'he_normal', biasInit: 0 };
+const NEG_DATA = { dataset: 'negative-uniform', samples: 20000, optimizer: 'sgd', lr: 0.3, batch: 32, seed: 4, biasInit: 0, init: 'he_normal', activation: 'relu' };
+
+export const PRESETS = [
+  {
+    id: 'high-lr',
+    title: 'High learning rate kills ReLUs',
+    short: 'High LR',
+    settings: { ...HIGH_LR },
+    text: [
+      'Six ReLU layers trained with plain SGD at a high rate (1.0; gradients clipped at norm 2 so nothing blows up). Watch the network: within a few hundred steps almost half the units turn dark grey with a cross. They fire on no input at all, so their gradient is exactly zero, they never come back, and the loss is stuck near chance.',
+      'Press "Same run, rate 0.01" to see the same seed stay almost entirely alive, or switch to Leaky ReLU live, same weights: its small negative slope lets gradient through, nothing is dead, and the spiral gets learned.',
+    ],
+    actions: [
+      { label: 'Same run, rate 0.01', set: { lr: 0.01 }, restart: true },
+      { label: 'Switch to Leaky ReLU (keeps weights)', set: { activation: 'leaky_relu' } },
+    ],
+    minSteps: 400,
+    check: (s) => ({ ok: deadShare(s) > 0.3, text: `${pct(deadShare(s))} of hidden units dead` }),
+  },
+  {
+    id: 'negative-bias',
+    title: 'Negative bias kills units at birth',
+    short: 'Negative bias',
+    settings: { dataset: 'spiral', layers: [8, 8, 8], activation: 'relu', optimizer: 'adam', lr: 0.01, batch: 10, seed: 1, biasInit: -4, init: 'he_normal' },
+    text: [
+      'Every bias starts at −4, so most units start below zero on every input: they are dead at step 0 and training cannot reach them.',
+      'Switch to Leaky ReLU (live, same weights). The small negative slope passes a little gradient, the biases climb, and the units start firing again: watch the share of units that fire on no input fall.',
+    ],
+    actions: [{ label: 'Switch to Leaky ReLU (keeps weights)', set: { activation: 'leaky_relu' } }],
+    minSteps: 0,
+    check: (s) =>
+      s.layers[0].activation === 'relu'
+        ? { ok: deadShare(s) > 0.5, text: `${pct(deadShare(s))} dead` }
+        : { ok: noPositiveShare(s) < 0.15, text: `${pct(noPositiveShare(s))} fire on no input` },
+  },
+  {
+    id: 'negative-inputs',
+    title: 'All-negative inputs: the gradients go to zero',
+    short: 'Negative inputs',
+    settings: { ...NEG_DATA, layers: [1] },
+    text: [
+      'The article\'s data: four inputs drawn from U(−1, 0), a linear target, one ReLU unit with zero bias (20,000 rows instead of 200,000 to keep the page quick). The unit is pushed below zero for every input, its gradient norm drops to the floor of the log chart, and the loss goes flat at the level the output bias alone can reach.',
+      'Then try three layers: the whole stack dies the same way. More depth does not help.',
+    ],
+    actions: [{ label: 'Three ReLU layers', set: { layers: [3, 3, 3] }, restart: true }],
+    minSteps: 300,
+    check: (s) => ({ ok: !!s.layerCollapsed, text: s.layerCollapsed ? 'a whole layer is dead: no gradient reaches the inputs' : `${pct(deadShare(s))} dead` }),
+  },
+  {
+    id: 'initialisers',
+    title: "Initialisers don't save it",
+    short: 'Initialisers',
+    settings: { ...NEG_DATA, layers: [3, 3, 3], compare: { key: 'init', values: ['he_normal', 'he_uniform', 'lecun_normal', 'random_uniform'] } },
+    text: [
+      'The same negative data and three ReLU layers, started four ways: he_normal, he_uniform, lecun_normal and random_uniform. They begin differently, but the gradients of all four runs fall to zero and their losses settle on the same flat line.',
+    ],
+    minSteps: 400,
+    check: (s) => ({ ok: !!s.layerCollapsed, text: s.layerCollapsed ? 'collapsed' : 'still alive' }),
+    compareCheck: (all) => ({ ok: all.every((s) => s.layerCollapsed), text: `${all.filter((s) => s.layerCollapsed).length} of ${all.length} runs collapsed` }),
+  },
+  {
+    id: 'selu',
+    title: 'SELU to the rescue',
+    short: 'SELU',
+    settings: { ...NEG_DATA, lr: 0.1, layers: [3, 3, 3], activation: 'selu', init: 'lecun_normal', alphaDropout: 0.05 },
+    text: [
+      'The same negative data and three layers, now with SELU, lecun_normal weights and AlphaDropout, as the article recommends. SELU has a non-zero slope below zero, so the gradient norms stay well above the floor of the log chart and the loss keeps falling.',
+      'Press "Same net with ReLU" to watch the ReLU version of this exact run go flat.',
+    ],
+    actions: [{ label: 'Same net with ReLU', set: { activation: 'relu', init: 'he_normal', alphaDropout: 0 }, restart: true }],
+    minSteps: 400,
+    check: (s) =>
+      s.layers[0].activation === 'selu'
+        ? { ok: !s.layerCollapsed && s.layers.every((l) => l.gradNorm > 1e-4), text: `gradients alive, loss ${s.trainLoss.toFixed(3)}` }
+        : { ok: !!s.layerCollapsed, text: s.layerCollapsed ? 'ReLU: a whole layer is dead, loss flat' : 'ReLU still alive' },
+  },
+  {
+    id: 'leaky-prelu',
+    title: 'Leaky ReLU and PReLU',
+    short: 'Leaky & PReLU',
+    settings: { ...HIGH_LR, seed: 1, compare: { key: 'activation', values: ['relu', 'leaky_relu', 'prelu'] } },
+    text: [
+      'The high-rate run three times: ReLU, Leaky ReLU (fixed slope 0.01 below zero) and PReLU (the slope is learned, starting at 0.25). ReLU loses about half of its units; the other two lose none, because a unit with a slope below zero always passes some gradient.',
+      'The last chart shows the slope PReLU learns: it drifts away from 0.25, layer by layer.',
+    ],
+    minSteps: 1500,
+    check: () => ({ ok: true, text: '' }),
+    compareCheck: (all) => {
+      const [relu, leaky, prelu] = all;
+      const ok = deadShare(relu) > 0.3 && deadShare(leaky) === 0 && deadShare(prelu) === 0 && !all.some((s) => s.diverged);
+      return { ok, text: `dead: ReLU ${pct(deadShare(relu))}, Leaky ${pct(deadShare(leaky))}, PReLU ${pct(deadShare(prelu))}` };
+    },
+  },
+  {
+    id: 'dead-vs-sparse',
+    title: 'Dead versus mostly silent',
+    short: 'Dead vs sparse',
+    settings: { dataset: 'circle', layers: [16, 16], activation: 'relu', optimizer: 'sgd', lr: 0.03, batch: 10, seed: 2, biasInit: -4, init: 'he_normal', silent: 0.05 },
+    text: [
+      'A negative bias leaves two kinds of quiet units. Orange units are mostly silent: they fire on a few inputs, and on those inputs gradient flows, so their weights keep moving. Dark crossed units are dead: they fire on none, and their weights never change.',
+      'Open a card: a mostly-silent unit shows a small non-zero |∂L/∂z|; a dead one shows exactly 0. Sparse is fine; dead is wasted.',
+    ],
+    minSteps: 300,
+    // Needs two snapshots (the page passes one from ~200 steps earlier): weights of
+    // mostly-silent units move, dead units' do not.
+    check: (s, first) => {
+      if (!first) return { ok: false, text: '' };
+      let silentMoved = 0, deadMoved = 0, dead = 0;
+      s.layers.forEach((l, li) => {
+        const f = first.layers[li];
+        for (let i = 0; i < l.width; i++) {
+          const moved = Math.abs(l.weightNorm[i] - f.weightNorm[i]) > 1e-6;
+          if (l.states[i] === 3 && f.states[i] === 3 && moved) silentMoved++;
+          if (l.states[i] === 0 && f.states[i] === 0) (dead++, moved && deadMoved++);
+        }
+      });
+      return { ok: silentMoved > 0 && dead > 0 && deadMoved <= 1, text: `${silentMoved} mostly-silent unit${silentMoved === 1 ? '' : 's'} still learning; ${dead - deadMoved} of ${dead} dead units frozen in place (over the last 200+ steps)` };
+    },
+  },
+  {
+    id: 'revival',
+    title: 'Revival: upstream changes, or a reset',
+    short: 'Revival',
+    settings: { dataset: 'spiral', layers: [12, 12, 12], activation: 'relu', optimizer: 'sgd', lr: 0.3, batch: 10, seed: 1, biasInit: -3, init: 'he_normal' },
+    text: [
+      'Watch the event timeline. A dead unit in the first layer sees the raw inputs, which never change, so it stays dead. Deeper units die and come back (green marks): their inputs are other units, and those keep learning.',
+      'Then press "Revive dead units now" (fresh incoming weights, zero bias and zero outgoing weights). At this rate some revived units die again, which is why auto-revive every K steps exists.',
+    ],
+    actions: [
+      { label: 'Revive dead units now', revive: true },
+      { label: 'Auto-revive every 200 steps', set: { reviveEvery: 200 } },
+    ],
+    minSteps: 1500,
+    check: (s, first, events) => {
+      const deeper = events.filter((e) => e.kind === 'revived' && e.layer > 0 && e.step > 0).length;
+      const first0 = events.filter((e) => e.kind === 'revived' && e.layer === 0).length;
+      return { ok: deeper > 0 && first0 === 0 && s.layers[0].counts.dead > 0, text: `${deeper} revivals in deeper layers, ${first0} in layer 1 (${s.layers[0].counts.dead} dead there)` };
+    },
+  },
+  {
+    id: 'born-dead',
+    title: 'Born dead: deep and narrow',
+    short: 'Born dead',
+    settings: { dataset: 'spiral', layers: [3, 3, 3, 3, 3, 3, 3, 3, 3, 3], activation: 'relu', optimizer: 'sgd', lr: 0.03, batch: 10, seed: 4, init: 'he_normal', biasInit: 0, compare: { key: 'init', values: ['he_normal', 'rai'] } },
+    text: [
+      'Ten ReLU layers of three units. With he_normal weights one whole layer is dead at step 0, so the network outputs the same value for every input: the decision surface is flat and stays flat.',
+      'RAI initialisation (Lu et al.) draws weights so that every unit starts active on part of the data: the same net starts alive.',
+    ],
+    minSteps: 0,
+    check: (s) => ({ ok: !!s.bornDead, text: s.bornDead ? 'born dead' : 'alive at birth' }),
+    compareCheck: (all) => ({ ok: !!all[0].bornDead && !all[1].bornDead, text: `he_normal ${all[0].bornDead ? 'born dead' : 'alive'}, RAI ${all[1].bornDead ? 'born dead' : 'alive'}` }),
+  },
+];
+
+export const PRESET_BY_ID = Object.fromEntries(PRESETS.map((p) => [p.id, p]));

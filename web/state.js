@@ -1,0 +1,297 @@
+// The playground's state: ONE declarative table of every setting. The table drives
+// URL parsing, URL serialisation, the controls' ranges and the engine config.
+//
+//   parse(query)      -> { state, warnings }   pure: validates, clamps, reports
+//   serialize(state)  -> query string (only values that differ from the defaults)
+//   toEngineConfig(state, overrides) -> the engine's snake_case config object
+//
+// Nothing here touches the DOM; warnings are plain strings that the page shows
+// with textContent.
+
+export const DATASETS = ['spiral', 'circle', 'xor', 'gauss', 'reg-plane', 'reg-gauss', 'negative-uniform', 'abs', 'sin',
+  'square', 'step', 'csv'];
+export const ACTIVATIONS = ['relu', 'leaky_relu', 'prelu', 'elu', 'selu', 'gelu', 'silu', 'tanh', 'sigmoid', 'linear'];
+export const INITS = ['he_normal', 'he_uniform', 'lecun_normal', 'lecun_uniform', 'glorot_normal', 'glorot_uniform',
+  'random_uniform', 'uniform(-1,0)', 'rai'];
+export const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'];
+export const DEAD_SETS = ['full', 'probe', 'batch', 'dormant'];
+export const SPEEDS = ['1', '5', '20', '100', 'max'];
+export const HIST_VIEWS = ['offset', 'overlay', 'bands'];
+export const MAX_LAYERS = 10;
+export const MAX_WIDTH = 32;
+export const MAX_COMPARE = 4;
+
+// type: 'enum' | 'int' | 'num' | 'bool' | 'widths' | 'compare' ; engine: the engine key (null: page only)
+// live: the engine accepts it without a restart.
+export const SETTINGS = [
+  { name: 'dataset', type: 'enum', values: DATASETS, default: 'spiral', engine: 'dataset', label: 'Dataset' },
+  { name: 'noise', type: 'num', min: 0, max: 1, default: 0, engine: 'noise', label: 'Noise' },
+  { name: 'samples', type: 'int', min: 0, max: 200000, default: 0, engine: 'samples', label: 'Samples (0 = dataset default)' },
+  { name: 'test', type: 'num', min: 0, max: 0.95, default: null, nullable: true, engine: 'test_fraction', label: 'Test fraction' },
+  { name: 'standardize', type: 'bool', default: false, engine: 'standardize', label: 'Standardise inputs' },
+  { name: 'layers', type: 'widths', min: 1, max: MAX_WIDTH, maxCount: MAX_LAYERS, default: [8, 8, 8], engine: 'layers', label: 'Hidden layers' },
+  { name: 'activation', type: 'enum', values: ACTIVATIONS, default: 'relu', engine: 'activation', live: true, label: 'Activation' },
+  { name: 'slope', type: 'num', min: 0, max: 1, default: 0.01, engine: 'leaky_slope', live: true, label: 'Leaky slope' },
+  { name: 'init', type: 'enum', values: INITS, default: 'he_normal', engine: 'init', label: 'Initialiser' },
+  { name: 'biasInit', type: 'num', min: -10, max: 10, default: 0, engine: 'bias_init', label: 'Bias init' },
+  { name: 'optimizer', type: 'enum', values: OPTIMIZERS, default: 'sgd', engine: 'optimizer', label: 'Optimiser' },
+  { name: 'lr', type: 'num', min: 1e-5, max: 10, default: 0.03, engine: 'lr', live: true, label: 'Learning rate' },
+  { name: 'clip', type: 'num', min: 0, max: 100, default: 0, engine: 'clip_norm', live: true, label: 'Clip gradient norm (0 = off)' },
+  { name: 'batch', type: 'int', min: 0, max: 1000, default: 10, engine: 'batch', live: true, label: 'Batch size (0 = full)' },
+  { name: 'l1', type: 'num', min: 0, max: 1, default: 0, engine: 'l1', live: true, label: 'L1' },
+  { name: 'l2', type: 'num', min: 0, max: 1, default: 0, engine: 'l2', live: true, label: 'L2' },
+  { name: 'dropout', type: 'num', min: 0, max: 0.9, default: 0, engine: 'dropout', live: true, label: 'Dropout' },
+  { name: 'alphaDropout', type: 'num', min: 0, max: 0.9, default: 0, engine: 'alpha_dropout', live: true, label: 'AlphaDropout' },
+  { name: 'dead', type: 'enum', values: DEAD_SETS, default: 'full', engine: null, live: true, label: 'Dead means' },
+  { name: 'probe', type: 'int', min: 1, max: 100000, default: 256, engine: null, live: true, label: 'Probe size' },
+  { name: 'tau', type: 'num', min: 0, max: 1, default: 0.1, engine: null, live: true, label: 'Dormancy τ' },
+  { name: 'silent', type: 'num', min: 0, max: 1, default: 0.05, engine: 'silent_threshold', live: true, label: 'Mostly-silent below' },
+  { name: 'reviveEvery', type: 'int', min: 0, max: 100000, default: 0, engine: 'revive_every', live: true, label: 'Auto-revive every K steps (0 = off)' },
+  { name: 'monitorEvery', type: 'int', min: 1, max: 1000, default: 10, engine: 'monitor_every', live: true, label: 'Monitor every' },
+  { name: 'seed', type: 'int', min: 0, max: 2147483647, default: 1, engine: 'seed', label: 'Seed' },
+  // page-only settings
+  { name: 'speed', type: 'enum', values: SPEEDS, default: 'max', engine: null, label: 'Speed (steps per frame)' },
+  { name: 'hist', type: 'enum', values: HIST_VIEWS, default: 'offset', engine: null, label: 'Histogram view' },
+  { name: 'preset', type: 'enum', values: null, default: '', engine: null, label: 'Preset' },
+  { name: 'compare', type: 'compare', default: null, engine: null, label: 'Compare' },
+];
+
+export const BY_NAME = Object.fromEntries(SETTINGS.map((s) => [s.name, s]));
+// Settings a compare run may vary (its values are validated by that setting's own entry).
+export const COMPARABLE = ['activation', 'lr', 'init', 'biasInit', 'optimizer', 'batch', 'alphaDropout', 'dropout',
+  'layers', 'reviveEvery', 'standardize', 'slope', 'l2'];
+
+const MAX_TEXT = 200; // longest query value we look at
+
+export function defaults() {
+  const s = {};
+  for (const def of SETTINGS) s[def.name] = clone(def.default);
+  return s;
+}
+
+function clone(v) {
+  return Array.isArray(v) ? v.slice() : v && typeof v === 'object' ? structuredClone(v) : v;
+}
+
+// Readers: (def, text) -> { value, warning? }. A reader never returns text that was
+// not in its allowed set, so nothing from the URL reaches the page unvalidated.
+function show(text) {
+  const t = String(text);
+  // Shown in warnings via textContent; still, keep it short and printable.
+  const clean = t.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 40 ? clean.slice(0, 37) + '…' : clean;
+}
+
+function readNumber(def, text, integer) {
+  const t = String(text).trim();
+  const x = t === '' ? NaN : Number(t);
+  if (!Number.isFinite(x)) return { value: clone(def.default), invalid: true, warning: `${def.name}: "${show(text)}" is not a number; using ${fmt(def.default)}` };
+  let v = integer ? Math.round(x) : x;
+  let warning;
+  if (integer && v !== x) warning = `${def.name}: ${show(text)} rounded to ${v}`;
+  if (v < def.min) {
+    warning = `${def.name}: ${show(text)} is below ${def.min}; clamped to ${def.min}`;
+    v = def.min;
+  } else if (v > def.max) {
+    warning = `${def.name}: ${show(text)} is above ${def.max}; clamped to ${def.max}`;
+    v = def.max;
+  }
+  return { value: v, warning };
+}
+
+function fmt(v) {
+  return v === null ? 'auto' : Array.isArray(v) ? v.join(',') : String(v);
+}
+
+const READERS = {
+  enum(def, text) {
+    const t = String(text).trim().toLowerCase();
+    const values = def.values ?? PRESET_IDS;
+    if (values.includes(t)) return { value: t };
+    // tolerate dashes/underscores ("leaky-relu")
+    const alt = values.find((v) => v.replace(/[-_]/g, '') === t.replace(/[-_]/g, ''));
+    if (alt) return { value: alt };
+    return { value: clone(def.default), invalid: true, warning: `${def.name}: unknown value "${show(text)}"; using ${fmt(def.default) || 'none'}` };
+  },
+  int(def, text) {
+    return readNumber(def, text, true);
+  },
+  num(def, text) {
+    if (def.nullable && String(text).trim().toLowerCase() === 'auto') return { value: null };
+    return readNumber(def, text, false);
+  },
+  bool(def, text) {
+    const t = String(text).trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(t)) return { value: true };
+    if (['0', 'false', 'no', 'off'].includes(t)) return { value: false };
+    return { value: def.default, invalid: true, warning: `${def.name}: "${show(text)}" is not true/false; using ${def.default}` };
+  },
+  widths(def, text) {
+    const parts = String(text).split(/[,\s]+/).filter((p) => p !== '');
+    const warnings = [];
+    if (parts.length === 0) return { value: def.default.slice(), warning: `${def.name}: empty; using ${fmt(def.default)}` };
+    if (parts.length > def.maxCount) warnings.push(`${def.name}: at most ${def.maxCount} hidden layers; kept the first ${def.maxCount}`);
+    const out = [];
+    for (const p of parts.slice(0, def.maxCount)) {
+      const r = readNumber({ ...def, name: `${def.name} width`, default: 8 }, p, true);
+      if (r.warning) warnings.push(r.warning);
+      out.push(r.value);
+    }
+    return { value: out, warning: warnings };
+  },
+  compare(def, text) {
+    // "activation:relu|leaky_relu|selu"
+    const t = String(text);
+    const colon = t.indexOf(':');
+    const key = colon > 0 ? t.slice(0, colon).trim() : '';
+    if (!COMPARABLE.includes(key))
+      return { value: null, warning: `compare: "${show(key || text)}" cannot be compared (use one of ${COMPARABLE.join(', ')})` };
+    const raw = t.slice(colon + 1).split('|').filter((p) => p.trim() !== '');
+    const warnings = [];
+    if (raw.length > MAX_COMPARE) warnings.push(`compare: at most ${MAX_COMPARE} runs; kept the first ${MAX_COMPARE}`);
+    const values = [];
+    for (const p of raw.slice(0, MAX_COMPARE)) {
+      const r = READERS[BY_NAME[key].type](BY_NAME[key], p);
+      for (const w of [r.warning ?? []].flat()) warnings.push(`compare ${w}${r.invalid ? ' (dropped)' : ''}`);
+      if (r.invalid) continue;
+      if (values.some((v) => equal(v, r.value))) {
+        warnings.push(`compare: ${show(p)} given twice (dropped)`);
+        continue;
+      }
+      values.push(r.value);
+    }
+    if (values.length < 2) {
+      warnings.push('compare: needs 2 to 4 different values; compare mode is off');
+      return { value: null, warning: warnings };
+    }
+    return { value: { key, values }, warning: warnings };
+  },
+};
+
+const WRITERS = {
+  enum: (v) => v,
+  int: (v) => String(v),
+  num: (v) => (v === null ? 'auto' : String(+Number(v).toPrecision(6))),
+  bool: (v) => (v ? '1' : '0'),
+  widths: (v) => v.join(','),
+  compare: (v) => `${v.key}:${v.values.map((x) => WRITERS[BY_NAME[v.key].type](x)).join('|')}`,
+};
+
+// Preset ids are registered by presets.js (kept here as a plain list so parse stays pure).
+let PRESET_IDS = [''];
+export function registerPresetIds(ids) {
+  PRESET_IDS = ['', ...ids];
+}
+
+/**
+ * Parses a query string ("?lr=0.3&layers=16,16") or URLSearchParams.
+ * Returns { state, warnings }: every setting present, valid and clamped; warnings
+ * say what was changed or ignored. Pure: no DOM, no globals besides the table.
+ */
+export function parse(query) {
+  const params = query instanceof URLSearchParams ? query : new URLSearchParams(String(query ?? '').replace(/^[?#]/, ''));
+  const state = defaults();
+  const warnings = [];
+  const seen = new Set();
+  for (const [rawKey, rawValue] of params) {
+    const key = rawKey.trim();
+    const def = Object.hasOwn(BY_NAME, key) ? BY_NAME[key] : null;
+    if (!def) {
+      warnings.push(`unknown setting "${show(key)}" ignored`);
+      continue;
+    }
+    if (seen.has(key)) {
+      warnings.push(`${key} given twice; using the first`);
+      continue;
+    }
+    seen.add(key);
+    const text = String(rawValue).slice(0, MAX_TEXT);
+    const r = READERS[def.type](def, text);
+    for (const w of [r.warning ?? []].flat()) warnings.push(w);
+    state[key] = r.value;
+  }
+  // Cross-setting rules.
+  if (state.dataset === 'csv') {
+    warnings.push('dataset: csv data cannot travel in a link; upload the file again (using spiral)');
+    state.dataset = 'spiral';
+  }
+  if (state.dropout > 0 && state.alphaDropout > 0) {
+    warnings.push('dropout and alphaDropout cannot both be on; alphaDropout set to 0');
+    state.alphaDropout = 0;
+  }
+  if (state.compare && state.compare.key === 'dropout' && state.alphaDropout > 0) state.alphaDropout = 0;
+  if (state.compare && state.compare.key === 'alphaDropout' && state.dropout > 0) state.dropout = 0;
+  return { state, warnings };
+}
+
+/** The query string for a state: only settings that differ from their defaults. */
+export function serialize(state) {
+  const params = new URLSearchParams();
+  for (const def of SETTINGS) {
+    const v = state[def.name];
+    if (v === undefined || v === '' || equal(v, def.default)) continue;
+    if (def.type === 'compare' && !v) continue;
+    params.set(def.name, WRITERS[def.type](v));
+  }
+  // The seed is always written: a shared link must reproduce the run exactly.
+  if (!params.has('seed')) params.set('seed', String(state.seed));
+  return params.toString().replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%7C/g, '|');
+}
+
+function equal(a, b) {
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => x === b[i]);
+  if (a && b && typeof a === 'object') return JSON.stringify(a) === JSON.stringify(b);
+  return a === b;
+}
+
+/** The engine's dead_def string for a state. */
+export function deadDef(state) {
+  if (state.dead === 'probe') return `probe:${state.probe}`;
+  if (state.dead === 'dormant') return `dormant:${state.tau}`;
+  return state.dead;
+}
+
+/** The engine config for a state (with optional per-run overrides of setting names). */
+export function toEngineConfig(state, overrides = {}, csvText = '') {
+  const s = { ...state, ...overrides };
+  const cfg = {};
+  for (const def of SETTINGS) {
+    if (!def.engine) continue;
+    const v = s[def.name];
+    if (def.name === 'test' && v === null) continue;
+    cfg[def.engine] = Array.isArray(v) ? v.slice() : v;
+  }
+  cfg.dead_def = deadDef(s);
+  if (s.dataset === 'csv') cfg.csv_text = csvText;
+  if (cfg.dropout > 0 && cfg.alpha_dropout > 0) cfg.alpha_dropout = 0;
+  return cfg;
+}
+
+/** Engine keys whose change can be applied to a running run. */
+export function liveUpdates(prev, next) {
+  const out = [];
+  for (const def of SETTINGS) {
+    if (!def.live || equal(prev[def.name], next[def.name])) continue;
+    if (['dead', 'probe', 'tau'].includes(def.name)) {
+      if (!out.some(([k]) => k === 'dead_def')) out.push(['dead_def', deadDef(next)]);
+    } else out.push([def.engine, next[def.name]]);
+  }
+  return out;
+}
+
+/** True when going from prev to next needs a new run (a non-live engine setting changed). */
+export function needsRestart(prev, next) {
+  return SETTINGS.some((d) => d.engine && !d.live && !equal(prev[d.name], next[d.name])) || !equal(prev.compare, next.compare);
+}
+
+/** Clamps one value set from a control, through the same reader as the URL. */
+export function coerce(name, text) {
+  const def = BY_NAME[name];
+  const r = READERS[def.type](def, text);
+  const list = [r.warning ?? []].flat();
+  return { value: r.value, warning: list.length ? list.join('; ') : undefined };
+}
+
+export function formatValue(name, v) {
+  return WRITERS[BY_NAME[name].type](v);
+}

@@ -1,0 +1,183 @@
+// The four live charts (uPlot, columnar data, setData once per frame):
+// loss; % dead and % mostly silent per layer; gradient norm per layer (log scale);
+// learned PReLU slopes. In compare mode each run is one colour, layers are pooled.
+import uPlot from 'uplot';
+import { SERIES, RUN_COLORS, RUN_DASH } from '../palette.js';
+
+const GRAD_FLOOR = 1e-8; // a zero gradient is drawn on this floor of the log axis
+
+export const CHARTS = [
+  { id: 'loss', title: 'Loss (train — solid, test — dashed)' },
+  { id: 'dead', title: '% dead (solid) and % mostly silent (dashed)' },
+  { id: 'grad', title: 'Gradient norm per layer (log scale)' },
+  { id: 'slope', title: 'Learned PReLU slope (mean per layer)' },
+];
+
+/** Per-run history columns: step, train, test, then per layer dead, silent, grad, slope. */
+export function historyColumns(layers) {
+  const names = ['step', 'train', 'test'];
+  for (const k of ['dead', 'silent', 'grad', 'slope']) for (let l = 0; l < layers; l++) names.push(`${k}${l}`);
+  return names;
+}
+
+export function historyRow(s) {
+  const L = s.layers.length;
+  const row = new Array(3 + 4 * L);
+  row[0] = s.step;
+  row[1] = s.trainLoss;
+  row[2] = s.testLoss;
+  for (let l = 0; l < L; l++) {
+    const layer = s.layers[l];
+    row[3 + l] = 100 * layer.deadFraction;
+    row[3 + L + l] = 100 * layer.silentFraction;
+    row[3 + 2 * L + l] = Math.max(GRAD_FLOOR, layer.gradNorm);
+    let sum = 0;
+    for (const v of layer.slope) sum += v;
+    row[3 + 3 * L + l] = layer.activation === 'prelu' && layer.width ? sum / layer.width : NaN;
+  }
+  return row;
+}
+
+function logTicks(u, vals) {
+  return vals.map((v) => (v == null ? '' : v <= GRAD_FLOOR ? '0' : v >= 0.01 && v < 1000 ? String(+v.toPrecision(2)) : v.toExponential(0)));
+}
+
+function mean(cols, from, count, i) {
+  let s = 0, n = 0;
+  for (let l = 0; l < count; l++) {
+    const v = cols[from + l][i];
+    if (Number.isFinite(v)) (s += v), n++;
+  }
+  return n ? s / n : NaN;
+}
+
+export class ChartsView {
+  constructor(container) {
+    this.container = container;
+    this.plots = {};
+    this.key = '';
+    this.boxes = {};
+    this.captions = {};
+    for (const c of CHARTS) {
+      const box = document.createElement('figure');
+      box.className = 'chart';
+      const cap = document.createElement('figcaption');
+      cap.textContent = c.title;
+      this.captions[c.id] = cap;
+      const holder = document.createElement('div');
+      holder.className = 'chart-holder';
+      box.append(cap, holder);
+      container.append(box);
+      this.boxes[c.id] = holder;
+    }
+    this.keyBox = document.createElement('div');
+    this.keyBox.className = 'layer-key';
+    container.prepend(this.keyBox);
+    new ResizeObserver(() => this.#resize()).observe(container);
+  }
+
+  #resize() {
+    for (const [id, u] of Object.entries(this.plots)) {
+      const w = this.boxes[id].clientWidth;
+      if (w > 0 && Math.abs(u.width - w) > 1) u.setSize({ width: w, height: this.#height() });
+    }
+  }
+  #height() {
+    return window.innerWidth < 820 ? 140 : 104;
+  }
+
+  #key(runs) {
+    this.keyBox.replaceChildren();
+    if (runs.length > 1) return;
+    const label = document.createElement('span');
+    label.textContent = 'Layers:';
+    this.keyBox.append(label);
+    for (let l = 0; l < runs[0].layers; l++) {
+      const item = document.createElement('span');
+      const sw = document.createElement('i');
+      sw.style.backgroundColor = SERIES[l % SERIES.length];
+      item.append(sw, document.createTextNode(`L${l + 1}`));
+      this.keyBox.append(item);
+    }
+  }
+
+  #build(runs) {
+    this.#key(runs);
+    for (const u of Object.values(this.plots)) u.destroy();
+    this.plots = {};
+    const compare = runs.length > 1;
+    const L = runs[0].layers;
+    const width = Math.max(200, this.boxes.loss.clientWidth || 300);
+    const base = (id, series, scaleOpts = {}, axisY = {}) =>
+      new uPlot(
+        {
+          width,
+          height: this.#height(),
+          legend: { show: id === 'loss' || compare, live: false },
+          cursor: { show: true, drag: { x: false, y: false } },
+          scales: { x: { time: false }, ...scaleOpts },
+          axes: [{ size: 28, font: '10px system-ui' }, { size: 46, font: '10px system-ui', ...axisY }],
+          series: [{ label: 'step' }, ...series],
+        },
+        [[]],
+        this.boxes[id],
+      );
+    const line = (label, color, dash = [], width = 1.5) => ({ label, stroke: color, dash, width, points: { show: false } });
+    if (!compare) {
+      this.plots.loss = base('loss', [line('train', SERIES[0]), line('test', SERIES[1], [5, 3])]);
+      const dead = [];
+      for (let l = 0; l < L; l++) dead.push(line(`L${l + 1} dead`, SERIES[l % SERIES.length]));
+      for (let l = 0; l < L; l++) dead.push(line(`L${l + 1} silent`, SERIES[l % SERIES.length], [4, 3], 1));
+      this.plots.dead = base('dead', dead, { y: { auto: false, range: [0, 100] } });
+      const grad = [];
+      for (let l = 0; l < L; l++) grad.push(line(`L${l + 1}`, SERIES[l % SERIES.length]));
+      this.plots.grad = base('grad', grad, { y: { distr: 3 } }, { values: logTicks });
+      const slope = [];
+      for (let l = 0; l < L; l++) slope.push(line(`L${l + 1}`, SERIES[l % SERIES.length]));
+      this.plots.slope = base('slope', slope);
+    } else {
+      const per = (fn) => runs.flatMap((r, k) => fn(r, k));
+      this.plots.loss = base('loss', per((r, k) => [line(`${r.label} train`, RUN_COLORS[k]), line(`${r.label} test`, RUN_COLORS[k], [5, 3], 1)]));
+      this.plots.dead = base('dead', per((r, k) => [line(`${r.label} dead`, RUN_COLORS[k]), line(`${r.label} silent`, RUN_COLORS[k], [4, 3], 1)]), { y: { auto: false, range: [0, 100] } });
+      this.plots.grad = base('grad', per((r, k) => [line(r.label, RUN_COLORS[k], RUN_DASH[k])]), { y: { distr: 3 } }, { values: logTicks });
+      this.plots.slope = base('slope', per((r, k) => [line(r.label, RUN_COLORS[k], RUN_DASH[k])]));
+    }
+  }
+
+  /** runs: [{ label, layers, history: SeriesBuffer }] */
+  update(runs) {
+    const key = runs.map((r) => `${r.label}/${r.layers}`).join('|');
+    if (key !== this.key) {
+      this.key = key;
+      this.#build(runs);
+    }
+    const prelu = runs.some((r) => r.prelu);
+    if (prelu !== this.prelu) {
+      this.prelu = prelu;
+      this.captions.slope.textContent = CHARTS[3].title + (prelu ? '' : ' — no PReLU layer in this run');
+    }
+    if (runs.length === 1) {
+      const v = runs[0].history.view();
+      const L = runs[0].layers;
+      const x = v[0];
+      this.plots.loss.setData([x, v[1], v[2]]);
+      this.plots.dead.setData([x, ...v.slice(3, 3 + 2 * L)]);
+      this.plots.grad.setData([x, ...v.slice(3 + 2 * L, 3 + 3 * L)]);
+      this.plots.slope.setData([x, ...v.slice(3 + 3 * L, 3 + 4 * L)]);
+      return;
+    }
+    // Compare: runs have their own steps; uPlot.join aligns them on one x axis.
+    const tables = { loss: [], dead: [], grad: [], slope: [] };
+    for (const r of runs) {
+      const v = r.history.view();
+      const L = r.layers;
+      const n = v[0].length;
+      const pooled = (from) => Float64Array.from({ length: n }, (_, i) => mean(v, from, L, i));
+      tables.loss.push([v[0], v[1], v[2]]);
+      tables.dead.push([v[0], pooled(3), pooled(3 + L)]);
+      tables.grad.push([v[0], pooled(3 + 2 * L)]);
+      tables.slope.push([v[0], pooled(3 + 3 * L)]);
+    }
+    for (const id of Object.keys(tables)) this.plots[id].setData(uPlot.join(tables[id].map((t) => t.map((c) => Array.from(c)))));
+  }
+}

@@ -1,0 +1,138 @@
+// The neuron card: one hidden unit's numbers from the latest snapshot, a small map of
+// its output over the input plane (2-D data), and revive / freeze / ablate.
+import { STATE_COLORS, STATE_LABELS, STATE_HELP } from '../palette.js';
+
+const FIELDS = [
+  ['state', 'State'],
+  ['active', 'Active on'],
+  ['meanAbs', 'Mean |a|'],
+  ['dormancy', 'Dormancy score'],
+  ['grad', 'Mean |∂L/∂z|'],
+  ['bias', 'Bias'],
+  ['wnorm', '‖incoming w‖'],
+  ['died', 'Died at step'],
+];
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+export class NeuronCard {
+  constructor(root, { onAction, onClose, onNeedGrid }) {
+    this.root = root;
+    this.onAction = onAction;
+    this.onNeedGrid = onNeedGrid;
+    this.sel = null;
+    root.replaceChildren();
+    const head = el('div', 'card-head');
+    this.title = el('h3', null, 'Neuron');
+    const close = el('button', 'icon', '×');
+    close.type = 'button';
+    close.setAttribute('aria-label', 'Close the neuron card');
+    close.addEventListener('click', () => onClose());
+    head.append(this.title, close);
+    this.help = el('p', 'card-help');
+    const dl = el('dl');
+    this.values = {};
+    for (const [k, label] of FIELDS) {
+      const dt = el('dt', null, label);
+      const dd = el('dd');
+      this.values[k] = dd;
+      dl.append(dt, dd);
+    }
+    this.heat = el('canvas', 'card-heat');
+    this.heat.width = 96;
+    this.heat.height = 96;
+    this.heat.setAttribute('role', 'img');
+    this.heat.setAttribute('aria-label', "this unit's output over the input plane");
+    this.heatNote = el('p', 'card-note');
+    const actions = el('div', 'card-actions');
+    this.buttons = {};
+    for (const [k, label] of [['revive', 'Revive'], ['freeze', 'Freeze'], ['ablate', 'Ablate']]) {
+      const b = el('button', null, label);
+      b.type = 'button';
+      b.dataset.action = k;
+      b.addEventListener('click', () => this.sel && this.onAction(k, this.sel.l, this.sel.i));
+      actions.append(b);
+      this.buttons[k] = b;
+    }
+    const body = el('div', 'card-body');
+    const left = el('div');
+    left.append(dl);
+    const right = el('div', 'card-right');
+    right.append(this.heat, this.heatNote);
+    body.append(left, right);
+    root.append(head, this.help, body, actions);
+    root.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') onClose();
+    });
+  }
+
+  open(l, i) {
+    this.sel = { l, i };
+    this.root.hidden = false;
+    this.lastGridStep = -1;
+  }
+  close() {
+    this.sel = null;
+    this.root.hidden = true;
+  }
+
+  update(snapshot, twoD) {
+    if (!this.sel || !snapshot) return;
+    const layer = snapshot.layers[this.sel.l];
+    if (!layer || this.sel.i >= layer.width) return this.close();
+    const i = this.sel.i;
+    const st = layer.states[i];
+    this.title.textContent = `Layer ${this.sel.l + 1}, unit ${i + 1} · ${layer.activation}`;
+    this.values.state.replaceChildren();
+    const sw = el('span', 'swatch');
+    sw.style.backgroundColor = STATE_COLORS[st];
+    this.values.state.append(sw, document.createTextNode(STATE_LABELS[st]));
+    this.help.textContent = STATE_HELP[st];
+    const f = (x, d = 3) => (Number.isFinite(x) ? (Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(1) : x.toFixed(d)) : '—');
+    this.values.active.textContent = `${(100 * layer.activeFraction[i]).toFixed(1)}% of inputs`;
+    this.values.meanAbs.textContent = f(layer.meanAbs[i]);
+    this.values.dormancy.textContent = f(layer.dormancy[i], 2);
+    this.values.grad.textContent = f(layer.gradAbs[i]);
+    this.values.bias.textContent = f(layer.bias[i]);
+    this.values.wnorm.textContent = f(layer.weightNorm[i]);
+    this.values.died.textContent = layer.diedAt[i] >= 0 ? String(layer.diedAt[i]) : 'alive';
+    this.buttons.freeze.textContent = layer.frozen[i] ? 'Unfreeze' : 'Freeze';
+    this.buttons.ablate.textContent = layer.ablated[i] ? 'Restore' : 'Ablate';
+    this.buttons.freeze.dataset.on = layer.frozen[i] ? '1' : '0';
+    this.buttons.ablate.dataset.on = layer.ablated[i] ? '1' : '0';
+    this.heat.hidden = !twoD;
+    this.heatNote.textContent = twoD ? 'output over the input plane (white = 0)' : '';
+    if (twoD && snapshot.step !== this.lastGridStep) {
+      this.lastGridStep = snapshot.step;
+      this.onNeedGrid(this.sel.l, this.sel.i);
+    }
+  }
+
+  drawGrid(res, values) {
+    const ctx = this.heat.getContext('2d');
+    const img = ctx.createImageData(res, res);
+    let max = 1e-9;
+    for (const v of values) max = Math.max(max, Math.abs(v));
+    for (let k = 0; k < res * res; k++) {
+      const t = values[k] / max;
+      const c = t >= 0 ? [0, 114, 178] : [213, 94, 0];
+      const a = Math.min(1, Math.abs(t));
+      img.data[4 * k] = 255 + (c[0] - 255) * a;
+      img.data[4 * k + 1] = 255 + (c[1] - 255) * a;
+      img.data[4 * k + 2] = 255 + (c[2] - 255) * a;
+      img.data[4 * k + 3] = 255;
+    }
+    const tmp = document.createElement('canvas');
+    tmp.width = res;
+    tmp.height = res;
+    tmp.getContext('2d').putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.clearRect(0, 0, this.heat.width, this.heat.height);
+    ctx.drawImage(tmp, 0, 0, this.heat.width, this.heat.height);
+  }
+}

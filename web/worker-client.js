@@ -1,0 +1,100 @@
+// One training run seen from the page: a Worker (web/worker.js) plus the latest
+// snapshot it sent. The page never trains; it keeps the newest snapshot and draws it
+// in requestAnimationFrame, acknowledging each drawn snapshot with {type:'frame'} so
+// the worker never floods a busy page.
+//
+// Each snapshot message carries the output surface (grid) and the weights for the
+// links; 'created' carries the data points.
+export class RunClient {
+  constructor({ label = '', onError = () => {}, onCreated = () => {}, onRevived = () => {} } = {}) {
+    this.label = label;
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.latest = null; // { snapshot, grid, weights, stepsPerSec, playing }
+    this.fresh = false;
+    this.data = null; // { info, train, test }
+    this.playing = false;
+    this.nextId = 1;
+    this.pending = new Map();
+    this.generation = 0;
+    this.onError = onError;
+    this.worker.onmessage = (e) => this.#message(e.data, onCreated, onRevived);
+    this.worker.onerror = (e) => onError(this, e.message || 'the training worker failed');
+  }
+
+  #message(m, onCreated, onRevived) {
+    switch (m.type) {
+      case 'snapshot':
+        this.latest = m;
+        this.fresh = true;
+        break;
+      case 'created':
+        this.data = m.data;
+        onCreated(this, m.data);
+        break;
+      case 'revived':
+        onRevived(this, m.count);
+        break;
+      case 'error':
+        this.onError(this, m.message);
+        break;
+      case 'neuronGrid':
+        this.pending.get(m.id)?.(m);
+        this.pending.delete(m.id);
+        break;
+      default:
+        break;
+    }
+  }
+
+  send(msg) {
+    this.worker.postMessage(msg);
+  }
+  create(config) {
+    this.generation++;
+    this.latest = null;
+    this.fresh = false;
+    this.data = null;
+    this.send({ type: 'create', config });
+  }
+  play() {
+    this.playing = true;
+    this.send({ type: 'play' });
+  }
+  pause() {
+    this.playing = false;
+    this.send({ type: 'pause' });
+  }
+  step(n = 1) {
+    this.send({ type: 'step', n });
+  }
+  set(key, value) {
+    this.send({ type: 'set', key, value });
+  }
+  /** Steps per frame; 0 = as fast as possible. */
+  speed(stepsPerFrame) {
+    this.send({ type: 'speed', stepsPerFrame: stepsPerFrame > 0 ? stepsPerFrame : 'max' });
+  }
+  revive() {
+    this.send({ type: 'revive' });
+  }
+  neuron(kind, layer, neuron, value) {
+    this.send({ type: kind, layer, neuron, value });
+  }
+  neuronGrid(layer, neuron, res) {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.send({ type: 'neuronGrid', layer, neuron, res, id });
+    });
+  }
+  /** The newest snapshot message if not yet taken, else null. Acknowledges it. */
+  take() {
+    if (!this.fresh) return null;
+    this.fresh = false;
+    this.send({ type: 'frame' });
+    return this.latest;
+  }
+  dispose() {
+    this.worker.terminate();
+  }
+}
