@@ -44,6 +44,21 @@ class Optimizer {
   void reset_state(size_t begin, size_t count);
   void reset_state_at(size_t index);
   long t() const { return t_; }
+  // The whole state, for checkpoints (copies without reallocating once sized).
+  struct State {
+    std::vector<T> m, v;
+    long t = 0;
+  };
+  void save(State& out) const {
+    out.m = m_;
+    out.v = v_;
+    out.t = t_;
+  }
+  void load(const State& in) {
+    m_ = in.m;
+    v_ = in.v;
+    t_ = in.t;
+  }
 
  private:
   OptimizerSpec spec_;

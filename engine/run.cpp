@@ -128,6 +128,7 @@ void Run::build() {
   diverged_ = false;
   monitor();
   born_dead_ = monitor_->report().layer_collapsed;
+  save_checkpoint();
 }
 
 void Run::build_probe() {
@@ -194,12 +195,24 @@ void Run::step(int64_t n) {
     ++step_;
     if (!std::isfinite(last_batch_loss_) || !std::isfinite(last_grad_norm_) || !params_finite()) {
       diverged_ = true;
+      divergence_.step = step_;
+      if (!std::isfinite(last_batch_loss_)) {
+        divergence_.what = "loss";
+        divergence_.layer = -1;
+      } else if (!std::isfinite(last_grad_norm_)) {
+        divergence_.what = "gradient";
+        divergence_.layer = first_nonfinite_layer(m.grads);
+      } else {
+        divergence_.what = "parameters";
+        divergence_.layer = first_nonfinite_layer(m.params);
+      }
       break;
     }
     const bool monitor_due = step_ % monitor_interval() == 0;
     const bool revive_due = cfg_.revive_every > 0 && step_ % cfg_.revive_every == 0;
     if (monitor_due && !revive_due) monitor_->evaluate(*model_, eval_inputs(), step_, false);
     if (revive_due) revive();
+    if (monitor_due || revive_due) save_checkpoint();
   }
 }
 
@@ -211,6 +224,32 @@ int Run::monitor_interval() const {
   if (d.criterion == DeadCriterion::Inactive && d.set == EvalSet::Batch) n_eval = std::min(batch_size(), kMaxCols);
   const double every = std::ceil(static_cast<double>(n_eval) / (0.3 * batch_size()));
   return static_cast<int>(std::min(std::max(every, 10.0), 1e9));
+}
+
+void Run::save_checkpoint() {
+  checkpoint_params_ = model_->params;
+  opt_->save(checkpoint_opt_);
+  checkpoint_step_ = step_;
+}
+
+int64_t Run::rollback() {
+  model_->params = checkpoint_params_;
+  opt_->load(checkpoint_opt_);
+  step_ = checkpoint_step_;
+  diverged_ = false;
+  divergence_ = Divergence{};
+  monitor();
+  return step_;
+}
+
+int Run::first_nonfinite_layer(const std::vector<float>& block) const {
+  for (int l = 0; l < model_->num_layers(); ++l) {
+    const auto& L = model_->layer(l);
+    const size_t end = L.s_off + static_cast<size_t>(L.out);
+    for (size_t i = L.w_off; i < end; ++i)
+      if (!std::isfinite(block[i])) return l;
+  }
+  return -1;
 }
 
 bool Run::params_finite() const {
@@ -371,8 +410,10 @@ void Run::import_weights(const std::string& json) {
   for (int l = 0; l < model_->num_hidden(); ++l) cfg_.activations.push_back(model_->layer(l).act.kind);
   monitor_->clear_history();
   diverged_ = false;
+  divergence_ = Divergence{};
   monitor();
   if (step_ == 0) born_dead_ = monitor_->report().layer_collapsed;
+  save_checkpoint();
 }
 
 void Run::predict(const float* x, int n, float* out) {

@@ -29,12 +29,24 @@ class Run {
   const Mlp<float>& model() const { return *model_; }
   Loss loss() const { return model_->loss(); }
 
-  // n training steps. Stops early when the loss or a parameter stops being finite
-  // (diverged() then says so; the step that diverged is not undone here).
+  // n training steps. Stops at the step where the loss, the gradient or a parameter
+  // stops being finite: diverged() and divergence() then say so and where; rollback()
+  // returns to the last finite state.
   void step(int64_t n = 1);
   int64_t steps_done() const { return step_; }
   double last_batch_loss() const { return last_batch_loss_; }
   bool diverged() const { return diverged_; }
+  struct Divergence {
+    int64_t step = -1;  // the step whose update produced the first non-finite number
+    std::string what;   // "loss", "gradient" or "parameters"
+    int layer = -1;     // first layer (0-based, hidden layers first, then the output) holding one; -1 for the loss
+  };
+  const Divergence& divergence() const { return divergence_; }
+  // Restores parameters, optimiser state and step count from the last checkpoint,
+  // taken at every monitor evaluation while everything was finite (one copy of the
+  // parameter block and the optimiser's moments: cheap). Returns the step restored.
+  int64_t rollback();
+  int64_t checkpoint_step() const { return checkpoint_step_; }
   // Global gradient norm of the last step, and per layer (weights only).
   double last_grad_norm() const { return last_grad_norm_; }
 
@@ -75,6 +87,8 @@ class Run {
   int batch_size() const;
   void gather_batch(int n);
   bool params_finite() const;
+  int first_nonfinite_layer(const std::vector<float>& block) const;
+  void save_checkpoint();
   Eigen::Ref<const Eigen::MatrixXf> eval_inputs();
   void revive_unit(int layer, int neuron);
   void check_unit(int layer, int neuron) const;
@@ -96,6 +110,10 @@ class Run {
   double last_batch_loss_ = 0, last_grad_norm_ = 0;
   int last_batch_cols_ = 0;
   bool diverged_ = false, born_dead_ = false;
+  Divergence divergence_;
+  std::vector<float> checkpoint_params_;
+  Optimizer<float>::State checkpoint_opt_;
+  int64_t checkpoint_step_ = 0;
 };
 
 }  // namespace relu
