@@ -1,11 +1,14 @@
 // relu-lab: the engine on the command line.
 //   relu-lab train [flags]      train one run, log it, print a JSON summary
 //   relu-lab born-dead [flags]  Monte Carlo estimate of the born-dead probability
+//   relu-lab sweep [flags]      a grid of settings x seeds, aggregated (engine/sweep.h)
 // Every config key (config.h) is a train flag: --some-key VALUE sets some_key,
 // VALUE read as JSON when it is valid JSON and as a string otherwise, so
 // "--lr 0.1" is a number and "--activation relu" a name.
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cmath>
 #include <cstdio>
@@ -17,12 +20,14 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "born_dead.h"
 #include "config.h"
 #include "dataset.h"
 #include "run.h"
+#include "sweep.h"
 #include "weights_io.h"
 
 namespace {
@@ -38,6 +43,7 @@ const char* const kUsage =
 commands:
   train       train a network and print a JSON summary on stdout
   born-dead   estimate how often a deep narrow ReLU net is born dead
+  sweep       run a grid of settings x seeds; mean, standard error, distribution
 run "relu-lab <command> --help" for the command's flags.
 )";
 
@@ -86,6 +92,38 @@ al.'s approximation 1-(1-2^-WIDTH)^DEPTH.
                    (default: zero for he_normal, the row's bias for rai)
   --points P       grid points (default 201)
   --seed S         random seed (default 1)
+)";
+
+const char* const kSweepUsage =
+    R"(usage: relu-lab sweep [flags]
+
+Runs every cell of a grid of settings, each with several seeds, and prints JSON:
+per cell and metric the mean, the standard error (sample std / sqrt(n)) and all
+values. Flags are applied in order on top of --config or --study.
+
+  --study NAME          a built-in study: lr-dead, born-dead, init-activation,
+                        bias-lr, revival (see docs/results.md)
+  --full                the study's bigger grid
+  --config FILE.json    a sweep: {"kind": "train"|"born_dead", "base": {config},
+                        "axes": {"lr": [0.01, 0.1], ...}, "seeds", "steps",
+                        "metrics": [...], "trials" (born_dead)}
+  --kind train|born_dead
+  --base JSON           the config every cell starts from, e.g. '{"dataset":"xor"}'
+  --axis KEY=V1,V2,...  one axis; values are JSON when they parse as JSON
+                        (lr=0.01,0.1  activation=relu,elu  layers=[8,8],[16])
+  --seeds N             repeats per cell (seeds first_seed .. first_seed+N-1)
+  --steps N             training steps per run
+  --first-seed S
+  --trials T            born_dead: networks per cell
+  --metric M[,M...]     train: final_loss, test_loss, test_accuracy, dead, silent,
+                        no_positive, born_dead, grad_norm, diverged;
+                        born_dead: born_dead, reference
+  --jobs N              threads (default: the number of cores, at most 4)
+  --out FILE            write the JSON there instead of stdout
+  --csv FILE            also write one row per cell (NAME_mean, NAME_se, NAME_n)
+  --dry-run             print the sweep spec and the number of runs, run nothing
+  --quiet               no progress on stderr
+  --list                list the built-in studies
 )";
 
 // An error whose message is already complete.
@@ -450,6 +488,170 @@ int cmd_born_dead(const std::vector<std::string>& args) {
   return 0;
 }
 
+// ---- sweep ----
+
+// Splits "a,b,[1,2],{"x":1}" on the commas outside brackets, braces and quotes.
+std::vector<std::string> split_top_level(const std::string& text) {
+  std::vector<std::string> out;
+  std::string cur;
+  int depth = 0;
+  bool quoted = false;
+  for (char c : text) {
+    if (c == '"') quoted = !quoted;
+    if (!quoted && (c == '[' || c == '{')) ++depth;
+    if (!quoted && (c == ']' || c == '}')) --depth;
+    if (c == ',' && depth == 0 && !quoted) {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+int cmd_sweep(const std::vector<std::string>& args) {
+  const std::vector<std::string> known = {"--study", "--full",  "--config", "--kind",  "--base",   "--axis",
+                                          "--seeds", "--steps", "--first-seed", "--trials", "--metric",
+                                          "--jobs",  "--out",   "--csv",    "--dry-run", "--quiet", "--list",
+                                          "--help"};
+  const auto parsed = parse_args(args, known, {"--full", "--dry-run", "--quiet", "--list", "--help"}, "sweep");
+  bool full = false, dry = false, quiet = false;
+  int jobs = std::min(4, std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
+  std::string out_path, csv_path;
+  for (const Arg& a : parsed) {
+    const bool on = !a.has_value || a.value == "true";
+    if (a.flag == "--help") {
+      std::cout << kSweepUsage;
+      return 0;
+    }
+    if (a.flag == "--list") {
+      json list = json::array();
+      for (const auto& n : relu::study_names()) list.push_back({{"name", n}, {"description", relu::study_description(n)}});
+      std::cout << list.dump(2) << std::endl;
+      return 0;
+    }
+    if (a.flag == "--full") full = on;
+    if (a.flag == "--dry-run") dry = on;
+    if (a.flag == "--quiet") quiet = on;
+  }
+  // The spec as JSON, edited flag by flag, then parsed and checked once.
+  json spec = json::parse(relu::sweep_to_json(relu::SweepSpec{}));
+  spec.erase("metrics");
+  bool axes_from_flags = false;
+  for (const Arg& a : parsed) {
+    try {
+      if (a.flag == "--study") {
+        spec = json::parse(relu::sweep_to_json(relu::builtin_study(a.value, full)));
+      } else if (a.flag == "--config") {
+        spec = json::parse(read_file(a.value));
+        if (!spec.is_object()) throw UsageError("\"" + a.value + "\": a sweep is a JSON object");
+      } else if (a.flag == "--kind") {
+        spec["kind"] = a.value;
+      } else if (a.flag == "--base") {
+        if (!json::accept(a.value) || !json::parse(a.value).is_object())
+          throw UsageError("--base needs a JSON object of config keys, like '{\"dataset\":\"xor\"}'");
+        spec["base"] = json::parse(a.value);
+      } else if (a.flag == "--axis") {
+        const auto eq = a.value.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == a.value.size())
+          throw UsageError("--axis needs KEY=V1,V2,... (got \"" + a.value + "\")");
+        std::string key = a.value.substr(0, eq);
+        std::replace(key.begin(), key.end(), '-', '_');
+        json values = json::array();
+        for (const auto& v : split_top_level(a.value.substr(eq + 1))) values.push_back(json::parse(as_json(v)));
+        // Flags replace a config's axes as a whole, then add up.
+        if (!axes_from_flags || !spec.contains("axes") || !spec["axes"].is_object()) spec["axes"] = json::object();
+        axes_from_flags = true;
+        spec["axes"][key] = values;
+      } else if (a.flag == "--seeds" || a.flag == "--steps" || a.flag == "--first-seed" || a.flag == "--trials" ||
+                 a.flag == "--jobs") {
+        const long long v = parse_integer(a.flag, a.value);
+        if (a.flag == "--jobs") {
+          if (v < 1 || v > 64) throw UsageError("--jobs must be in 1..64 (got " + a.value + ")");
+          jobs = static_cast<int>(v);
+        } else {
+          std::string key = a.flag.substr(2);
+          std::replace(key.begin(), key.end(), '-', '_');
+          spec[key] = v;
+        }
+      } else if (a.flag == "--metric") {
+        json list = json::array();
+        for (const auto& m : split_top_level(a.value)) list.push_back(m);
+        spec["metrics"] = list;
+      } else if (a.flag == "--out") {
+        out_path = a.value;
+      } else if (a.flag == "--csv") {
+        csv_path = a.value;
+      }
+    } catch (const json::exception& e) {
+      throw UsageError(a.flag + ": " + e.what());
+    }
+  }
+  if (spec.value("kind", "train") == "born_dead") spec.erase("seeds"), spec.erase("steps");
+  relu::SweepSpec sweep;
+  try {
+    sweep = relu::sweep_from_json(spec.dump());
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  const int total = relu::num_jobs(sweep);
+  if (dry) {
+    json out = json::parse(relu::sweep_to_json(sweep));
+    out["cells"] = relu::num_cells(sweep);
+    out["runs"] = total;
+    std::cout << out.dump(2) << std::endl;
+    return 0;
+  }
+  if (!out_path.empty()) check_writable(out_path);
+  if (!csv_path.empty()) check_writable(csv_path);
+
+  // Jobs are independent: threads take the next index; each writes only its own slot.
+  std::vector<std::vector<double>> results(total);
+  std::atomic<int> next{0}, done{0};
+  std::string first_error;
+  std::atomic<bool> failed{false};
+  const auto t0 = std::chrono::steady_clock::now();
+  auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  auto worker = [&] {
+    for (int j; !failed && (j = next++) < total;) {
+      try {
+        results[j] = relu::run_job(sweep, j);
+      } catch (const std::exception& e) {
+        if (!failed.exchange(true)) first_error = e.what();
+      }
+      ++done;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < std::min(jobs, total); ++t) threads.emplace_back(worker);
+  if (!quiet) {
+    int shown = -1;
+    while (done < total && !failed) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));  // progress display only
+      const int d = done;
+      if (d != shown && d > 0) {
+        const double eta = seconds() / d * (total - d);
+        std::cerr << "\rsweep: " << d << "/" << total << " runs, " << static_cast<int>(seconds()) << " s, ETA "
+                  << static_cast<int>(eta + 0.5) << " s   " << std::flush;
+        shown = d;
+      }
+    }
+  }
+  for (auto& t : threads) t.join();
+  if (failed) throw std::runtime_error(first_error);
+  const double elapsed = seconds();
+  if (!quiet) std::cerr << "\rsweep: " << total << "/" << total << " runs in " << elapsed << " s            \n";
+
+  const relu::SweepResult result = relu::aggregate_sweep(sweep, results);
+  const std::string text = relu::sweep_result_to_json(sweep, result, elapsed);
+  if (out_path.empty()) std::cout << text << std::endl;
+  else write_file(out_path, text + "\n");
+  if (!csv_path.empty()) write_file(csv_path, relu::sweep_result_to_csv(sweep, result));
+  return 0;
+}
+
 std::string one_line(std::string text) {
   for (char& c : text)
     if (c == '\n' || c == '\r') c = ' ';
@@ -469,7 +671,8 @@ int run_cli(const std::vector<std::string>& args) {
   }
   if (command == "train") return cmd_train(rest);
   if (command == "born-dead") return cmd_born_dead(rest);
-  throw UsageError("unknown command \"" + command + "\" (expected train or born-dead; see relu-lab --help)");
+  if (command == "sweep") return cmd_sweep(rest);
+  throw UsageError("unknown command \"" + command + "\" (expected train, born-dead or sweep; see relu-lab --help)");
 }
 
 }  // namespace
