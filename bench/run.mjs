@@ -88,10 +88,19 @@ if (withBrowser) {
   }
 }
 
-if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(results, null, 2));
-console.log(table(results));
+// native again at the end: on a shared machine the load changes during the run, and the
+// native figure should not profit from a quieter start (the better of the two is kept).
+if (results.native) {
+  const again = JSON.parse(execFileSync(nativeBin, ['--reps', String(reps), '--json'], { encoding: 'utf8' }));
+  for (const k of Object.keys(again)) {
+    for (const stat of ['median', 'best']) results.native[k][stat] = Math.max(results.native[k][stat], again[k][stat]);
+  }
+}
 
-function table(r) {
+if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(results, null, 2));
+console.log(table(results, 'median') + '\n\n' + table(results, 'best'));
+
+function table(r, stat) {
   const f = (x) => (x == null ? '—' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
   const ratio = (a, b) => (a == null || b == null ? '—' : `${(a / b).toFixed(2)}×`);
   const rows = [];
@@ -99,16 +108,19 @@ function table(r) {
   rows.push('|---|---:|---:|---:|---:|---:|---:|---:|');
   const labels = { small: 'small: 2→64,64,64→1, batch 64, SGD (spiral)', large: 'large: 784→256,256→10, batch 128, SGD, CE (synthetic)' };
   for (const k of ['small', 'large']) {
-    const nat = r.native?.[k]?.median;
-    const wn = r.node?.wasm?.[k]?.median;
-    const wc = r.chromium?.wasm?.[k]?.median;
-    const tn = r.node?.tfjs?.[k]?.median;
-    const tc = r.chromium?.tfjs?.[k]?.median;
+    const nat = r.native?.[k]?.[stat];
+    const wn = r.node?.wasm?.[k]?.[stat];
+    const wc = r.chromium?.wasm?.[k]?.[stat];
+    const tn = r.node?.tfjs?.[k]?.[stat];
+    const tc = r.chromium?.tfjs?.[k]?.[stat];
     rows.push(`| ${labels[k]} | ${f(nat)} | ${f(wn)} | ${f(wc)} | ${ratio(wc, nat)} | ${f(tn)} | ${f(tc)} | ${ratio(wc, tc)} |`);
   }
-  return `Training steps per second (median of ${reps} repetitions; higher is better)` +
+  const what = stat === 'best'
+    ? `best of ${reps} repetitions (robust to other load on the machine)`
+    : `median of ${reps} repetitions`;
+  return `Training steps per second, ${what}; higher is better` +
     (r.chromiumVersion ? `; Chromium ${r.chromiumVersion}` : '') + `; node ${process.versions.node}\n\n` + rows.join('\n') +
-    '\n\nTargets: wasm in Chromium ≥ 0.8× native; ≥ 10× TF.js-wasm (small), ≥ 7× (large).';
+    (stat === 'best' ? '\n\nTargets: wasm in Chromium ≥ 0.8× native; ≥ 10× TF.js-wasm (small), ≥ 7× (large).' : '');
 }
 
 // A read-only static server on 127.0.0.1 for the benchmark page (ephemeral port).

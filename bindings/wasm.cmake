@@ -13,12 +13,13 @@
 #   RELU_WASM_SSE   ON : let Eigen take its SSE path, which Emscripten lowers to wasm SIMD
 #                        (needs the patched Eigen copy and the mmintrin.h shim below).
 #                   OFF: -msimd128 only (Eigen scalar code + LLVM auto-vectorisation).
-#   RELU_WASM_EH    js  : -fexceptions (Emscripten's JS-based C++ exceptions; every browser)
-#                   wasm: -fwasm-exceptions (native wasm exception handling)
+#   RELU_WASM_EH    wasm: -fwasm-exceptions (native wasm exception handling; the default)
+#                   js  : -fexceptions (Emscripten's JS-based exceptions: calls that may throw go
+#                         through JS trampolines, which cannot pass SIMD values; see README)
 #   CMAKE_BUILD_TYPE Debug adds -sASSERTIONS=1 (and -g); Release is -O3.
 
 option(RELU_WASM_SSE "Compile Eigen's SSE path to wasm SIMD" ON)
-set(RELU_WASM_EH "js" CACHE STRING "C++ exception handling: js (-fexceptions) or wasm (-fwasm-exceptions)")
+set(RELU_WASM_EH "wasm" CACHE STRING "C++ exception handling: wasm (-fwasm-exceptions) or js (-fexceptions)")
 set_property(CACHE RELU_WASM_EH PROPERTY STRINGS js wasm)
 set(RELU_WASM_MAX_MEMORY "1GB" CACHE STRING "Cap for the wasm heap (-sMAXIMUM_MEMORY)")
 set(RELU_WASM_SSE_FLAGS "-msse;-msse2;-msse3;-mssse3;-msse4.1;-msse4.2" CACHE STRING
@@ -124,10 +125,14 @@ target_link_options(relu_engine PUBLIC ${RELU_WASM_EH_FLAG})
 # ---------------------------------------------------------------------------
 # 2. The module: relu_engine.js + relu_engine.wasm
 # ---------------------------------------------------------------------------
-add_executable(relu_engine_wasm ${_relu_bind_dir}/bindings.cpp)
+# aligned_heap.c: 16-byte aligned malloc, so results do not depend on heap addresses
+# (see the file). C, hence the language is enabled here.
+enable_language(C)
+add_executable(relu_engine_wasm ${_relu_bind_dir}/bindings.cpp ${_relu_bind_dir}/aligned_heap.c)
 set_target_properties(relu_engine_wasm PROPERTIES OUTPUT_NAME relu_engine SUFFIX ".js")
 target_link_libraries(relu_engine_wasm PRIVATE relu_engine)
 target_compile_options(relu_engine_wasm PRIVATE -Wall -Wextra)
+set_source_files_properties(${_relu_bind_dir}/aligned_heap.c PROPERTIES COMPILE_OPTIONS "-O2")
 target_link_options(relu_engine_wasm PRIVATE
   -lembind
   -sMODULARIZE=1
@@ -140,7 +145,7 @@ target_link_options(relu_engine_wasm PRIVATE
   -sMAXIMUM_MEMORY=${RELU_WASM_MAX_MEMORY}
   -sNODEJS_CATCH_EXIT=0
   -sNODEJS_CATCH_REJECTION=0
-  -sINCOMING_MODULE_JS_API=[wasmBinary,locateFile,print,printErr,onAbort]
+  -sINCOMING_MODULE_JS_API=[wasmBinary,locateFile,print,printErr,onAbort,nodeRequire]
   "SHELL:--pre-js ${_relu_bind_dir}/pre.js"
   $<$<CONFIG:Debug>:-sASSERTIONS=1>
   $<$<CONFIG:Debug>:-g>

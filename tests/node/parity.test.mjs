@@ -3,20 +3,22 @@
 //
 // Tolerance: losses agree to a relative 1e-4 (absolute 1e-6 near zero) and the
 // per-layer state counts (dead, ...) agree exactly, after a few hundred steps.
-// Why not bit-for-bit: both builds run the same Eigen SSE kernels with 4-float
-// packets and no FMA (wasm SIMD has none; the native build is plain SSE), so the
-// matrix products sum in the same order; what differs is libm: glibc (native) and
-// musl (Emscripten) may round exp/log/sin/cos/tanh differently in the last place
-// (the spiral and circle generators use sin/cos; softmax/BCE use exp/log), and
-// clang versus gcc may order a few scalar reductions differently. One ulp in a
-// float is ~6e-8 relative; SGD amplifies such differences over steps, but over a
-// few hundred steps on these configs they stay far below 1e-4 (measured with
-// Emscripten 3.1.6 against gcc 12 -O3, SSE2 or SSE4.2: relative differences of 0 to
-// 4e-8, i.e. an ulp or so, even after 3000 steps of the spiral benchmark net). 1e-4
-// leaves room for amplification on other machines while still catching any real
-// difference (a wrong step, a different batch order or initialisation moves the loss
-// by far more). A dead count is a discrete verdict on a margin (z > 0 on some input)
-// that ulp-level differences do not cross on the configs below.
+// Why a tolerance at all: both builds run the same Eigen SSE kernels with 4-float
+// packets and no FMA (wasm SIMD has none; the native build is plain SSE), with heap
+// blocks 16-byte aligned on both sides (bindings/aligned_heap.c), so the matrix products
+// and reductions sum in the same order, and today the results are bit-identical
+// (measured: Emscripten 3.1.6 against gcc 12 -O3, SSE2 or SSE4.2, relative difference 0
+// on these configs and after 3000 steps of the spiral benchmark net). What may differ
+// is libm: glibc (native) and musl (Emscripten) may round exp/log/sin/cos/tanh
+// differently in the last place (the spiral and circle generators use sin/cos,
+// softmax/BCE use exp/log, tanh is an activation), and gcc versus clang may contract or
+// reorder a scalar expression differently after a change to the engine. One ulp is ~6e-8
+// relative; SGD amplifies it over steps but over a few hundred steps on these configs
+// it stays far below 1e-4 (before the heap alignment fix, when summation order depended
+// on heap addresses, the worst case seen was 4e-8). 1e-4 leaves room for that while
+// still catching any real difference (a wrong step, a different batch order or
+// initialisation moves the loss by far more). A dead count is a discrete verdict on a
+// margin (z > 0 on some input) that ulp-level differences do not cross on these configs.
 //
 // The CLI is RELU_LAB, else build/relu-lab; the test is skipped when neither exists.
 import { test } from 'node:test';
