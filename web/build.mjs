@@ -1,8 +1,14 @@
-// Builds dist/: index.html at the root, the app and the worker bundled by esbuild
-// under dist/web/ (playground.sh then copies relu_engine.{js,wasm} next to them; the
-// worker finds them through import.meta.url). Everything is local: no CDN, no fonts.
+// Builds dist/:
+//   index.html, web/app.js, web/app.css, web/worker.js   the page (relative URLs: works under any sub-path)
+//   web/relu-playground.js                               the <relu-playground> element (web/component.js)
+//   examples/course-page.html                            the example course page
+//   relu-playground.html                                 the single file: JS, CSS, worker, glue and wasm
+//                                                        inlined; works from file:// (needs build-wasm/)
+// playground.sh then copies relu_engine.{js,wasm} into dist/web/ (the worker finds them
+// through import.meta.url). Everything is local: no CDN, no fonts.
 import { build } from 'esbuild';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,10 +28,65 @@ const common = {
 
 await Promise.all([
   build({ ...common, entryPoints: { app: 'web/app.js' }, outdir: join(out, 'web') }),
+  build({ ...common, entryPoints: { 'relu-playground': 'web/component.js' }, outdir: join(out, 'web') }),
   // The worker is its own file; the engine glue stays a separate file it imports at run time.
   build({ ...common, entryPoints: { worker: 'web/worker.js' }, outdir: join(out, 'web') }),
   build({ ...common, entryPoints: { app: 'web/style.css' }, outdir: join(out, 'web'), loader: { '.css': 'css' } }),
 ]);
 await copyFile(join(root, 'index.html'), join(out, 'index.html'));
 await copyFile(join(root, 'web', 'favicon.svg'), join(out, 'web', 'favicon.svg'));
+if (existsSync(join(root, 'examples'))) {
+  await mkdir(join(out, 'examples'), { recursive: true });
+  for (const f of await readdir(join(root, 'examples'))) await copyFile(join(root, 'examples', f), join(out, 'examples', f));
+}
+// The lab (lab.html): sweeps in parallel Workers, bundled by its own script.
+await (await import('./lab/build.mjs')).buildLab({ outdir: out });
+
+// ---------- the single file ----------
+const glueFile = join(root, 'build-wasm', 'relu_engine.js');
+const wasmFile = join(root, 'build-wasm', 'relu_engine.wasm');
+if (!existsSync(glueFile) || !existsSync(wasmFile)) {
+  console.warn('build-wasm/relu_engine.{js,wasm} missing: skipped dist/relu-playground.html');
+} else {
+  const text = (r) => r.outputFiles[0].text;
+  const single = { ...common, sourcemap: false, write: false };
+  const [worker, page, css] = await Promise.all([
+    // A classic worker (iife): Chromium refuses module workers from blob: URLs on file:// pages.
+    build({ ...single, format: 'iife', entryPoints: ['web/worker.js'], logOverride: { 'empty-import-meta': 'silent' } }).then(text),
+    build({ ...single, entryPoints: ['web/single.js'] }).then(text),
+    build({ ...single, entryPoints: ['web/style.css'], loader: { '.css': 'css' } }).then(text),
+  ]);
+  const [glueModule, wasm] = await Promise.all([readFile(glueFile, 'utf8'), readFile(wasmFile)]);
+  // The Emscripten glue is an ES module (export default, import.meta.url); as a classic
+  // script it defines createReluModule, and the wasm comes as bytes (locateFile is unused).
+  const glue = glueModule.replace(/import\.meta\.url/g, 'self.location.href').replace(/\nexport default createReluModule;\s*$/, '\n');
+  if (/\bexport\b\s+default|import\.meta/.test(glue)) throw new Error('relu_engine.js changed shape: update the single-file assembly in web/build.mjs');
+  // The worker's text: the glue, then a prelude that decodes the base64 wasm and hands both
+  // to engine.js's loadEngine (RELU_ENGINE_OPTIONS), then the worker bundle.
+  const workerText = [
+    glue,
+    // In a block: the bundle's own top-level names must not collide with these.
+    `{ const b = atob(${JSON.stringify(wasm.toString('base64'))}), bytes = new Uint8Array(b.length);`,
+    `for (let i = 0; i < b.length; i++) bytes[i] = b.charCodeAt(i);`,
+    `self.RELU_ENGINE_OPTIONS = { moduleFactory: createReluModule, wasmBinary: bytes, moduleUrl: self.location.href, wasmUrl: 'data:application/wasm,' }; }`,
+    worker,
+  ].join('\n');
+  // Inside <script>, "</script" or "<!--" would end or confuse the element: in JSON text
+  // every "<" becomes \u003c; in the bundle "</script" becomes "<\/script" (only in strings).
+  const jsonSafe = (s) => JSON.stringify(s).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const scriptSafe = (s) => {
+    if (/<!--/.test(s)) throw new Error('the bundle contains "<!--": cannot inline it safely');
+    return s.replace(/<\/(script)/gi, '<\\/$1');
+  };
+  const styleSafe = (s) => s.replace(/<\/(style)/gi, '<\\/$1');
+  let html = await readFile(join(root, 'index.html'), 'utf8');
+  const favicon = `data:image/svg+xml;base64,${(await readFile(join(root, 'web', 'favicon.svg'))).toString('base64')}`;
+  html = html
+    .replace(/<link rel="icon"[^>]*>/, `<link rel="icon" href="${favicon}" type="image/svg+xml">`)
+    .replace(/<link rel="stylesheet"[^>]*>/, () => `<style>${styleSafe(css)}</style>`)
+    .replace(/<script type="module" src="web\/app.js"><\/script>/, () =>
+      `<script>window.RELU_INLINE = { worker: ${jsonSafe(workerText)} };</script>\n  <script type="module">${scriptSafe(page)}</script>`);
+  if (!html.includes('window.RELU_INLINE') || !html.includes('<style>')) throw new Error('index.html changed: update the single-file assembly in web/build.mjs');
+  await writeFile(join(out, 'relu-playground.html'), html);
+}
 console.log('dist/ built');

@@ -37,6 +37,7 @@ export function buildControls(form, { state, onChange, onWarning, onRevive, onCs
 
   for (const [title, names] of GROUPS) {
     const fs = el('fieldset');
+    fs.dataset.part = `group-${title.toLowerCase().replace(/ /g, '-')}`;
     fs.append(el('legend', {}, title));
     for (const name of names) {
       const def = BY_NAME[name];
@@ -108,7 +109,7 @@ export function buildControls(form, { state, onChange, onWarning, onRevive, onCs
   }
 
   // Compare mode.
-  const fs = el('fieldset', { class: 'compare' });
+  const fs = el('fieldset', { class: 'compare', 'data-part': 'group-compare' });
   fs.append(el('legend', {}, 'Compare runs'));
   const r1 = el('div', { class: 'row' });
   const keySel = el('select', { id: 'c-compare-key' });
@@ -161,6 +162,9 @@ export function buildControls(form, { state, onChange, onWarning, onRevive, onCs
     return box;
   }
 
+  // Inside a shadow root the document only sees the host as active.
+  const active = () => form.getRootNode().activeElement ?? document.activeElement;
+
   function sync(s) {
     current = s;
     for (const [name, input] of Object.entries(inputs)) {
@@ -169,11 +173,11 @@ export function buildControls(form, { state, onChange, onWarning, onRevive, onCs
       if (def.type === 'bool') input.checked = !!v;
       else if (def.type === 'widths') {
         // Rebuilding would steal focus from the chip button being pressed; keep focus index.
-        const focused = input.contains(document.activeElement) ? [...input.querySelectorAll('button')].indexOf(document.activeElement) : -1;
+        const focused = input.contains(active()) ? [...input.querySelectorAll('button')].indexOf(active()) : -1;
         input.setValue(v);
         if (focused >= 0) input.querySelectorAll('button')[focused]?.focus();
       } else if (def.type === 'enum') input.value = v;
-      else if (document.activeElement !== input) input.value = v === null ? '' : formatValue(name, v);
+      else if (active() !== input) input.value = v === null ? '' : formatValue(name, v);
     }
     const dead = s.dead;
     form.querySelector('.row-probe').hidden = dead !== 'probe';

@@ -45,7 +45,9 @@ function toUrl(u) {
 export async function loadEngine(options = {}) {
   const moduleUrl = toUrl(options.moduleUrl ?? './relu_engine.js');
   const wasmUrl = options.wasmUrl ? toUrl(options.wasmUrl) : new URL('relu_engine.wasm', moduleUrl);
-  const { default: createReluModule } = await import(moduleUrl.href);
+  // moduleFactory: the glue's factory, already loaded (the single-file build runs the glue
+  // as a classic script; it then passes wasmBinary and absolute moduleUrl/wasmUrl).
+  const createReluModule = options.moduleFactory ?? (await import(moduleUrl.href)).default;
   const init = {
     // The engine prints nothing in normal use; keep anything it does print visible.
     print: options.print ?? ((s) => console.log(s)),
@@ -53,12 +55,14 @@ export async function loadEngine(options = {}) {
     locateFile: (path) => (path.endsWith('.wasm') ? wasmUrl.href : new URL(path, moduleUrl).href),
   };
   let wasmBinary = options.wasmBinary;
-  if (!wasmBinary && IS_NODE) {
+  if (IS_NODE) {
+    // Computed specifiers, so bundlers targeting browsers leave them alone.
+    const [fsName, moduleName] = ['node:fs', 'node:module'];
+    // The ES-module glue has no require of its own under node (see bindings/pre.js).
+    const { createRequire } = await import(/* @vite-ignore */ moduleName);
+    init.nodeRequire = createRequire(moduleUrl);
     // Emscripten 3.1.6's glue would try fetch() on a file path under node 20.
-    // A computed specifier, so bundlers targeting browsers leave it alone.
-    const fsModule = 'node:fs';
-    const fs = await import(/* @vite-ignore */ fsModule);
-    wasmBinary = fs.readFileSync(wasmUrl);
+    if (!wasmBinary) wasmBinary = (await import(/* @vite-ignore */ fsName)).readFileSync(wasmUrl);
   }
   if (wasmBinary) init.wasmBinary = wasmBinary;
   const module = await createReluModule(init);

@@ -295,3 +295,65 @@ export function coerce(name, text) {
 export function formatValue(name, v) {
   return WRITERS[BY_NAME[name].type](v);
 }
+
+// ---------- page flags (not settings: they shape the page, not the run) ----------
+//   embed=1                 trimmed page for an iframe (no title, share link or footer)
+//   hide=a,b,...            parts, setting rows or groups to hide (names: docs/embedding.md)
+//   origins=https://a,...   only these origins may drive the page through postMessage
+//   autoplay=0              start paused
+export const FLAGS = ['embed', 'hide', 'origins', 'autoplay'];
+
+/**
+ * Splits a query into the page flags and the settings. Pure.
+ * Returns { flags: {embed, hide[], origins[]|null, autoplay}, params (URLSearchParams of the rest), warnings }.
+ */
+export function parseFlags(query) {
+  const all = query instanceof URLSearchParams ? query : new URLSearchParams(String(query ?? '').replace(/^[?#]/, ''));
+  const params = new URLSearchParams();
+  const flags = { embed: false, hide: [], origins: null, autoplay: true };
+  const warnings = [];
+  const bool = (key, v) => {
+    const t = String(v).trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on', ''].includes(t)) return true;
+    if (['0', 'false', 'no', 'off'].includes(t)) return false;
+    warnings.push(`${key}: "${show(v)}" is not 0 or 1; ignored`);
+    return null;
+  };
+  for (const [rawKey, v] of all) {
+    const key = rawKey.trim();
+    if (!FLAGS.includes(key)) {
+      params.append(rawKey, v);
+      continue;
+    }
+    const text = String(v).slice(0, MAX_TEXT);
+    if (key === 'embed' || key === 'autoplay') {
+      const b = bool(key, text);
+      if (b !== null) flags[key] = b;
+    } else if (key === 'hide') {
+      for (const name of text.split(',').map((x) => x.trim()).filter(Boolean)) if (!flags.hide.includes(name)) flags.hide.push(name);
+    } else if (key === 'origins') {
+      flags.origins ??= [];
+      for (const o of text.split(',').map((x) => x.trim()).filter(Boolean)) {
+        let origin = null;
+        try {
+          origin = o === 'null' ? 'null' : new URL(o).origin;
+        } catch {
+          origin = null;
+        }
+        if (!origin || (origin === 'null' && o !== 'null')) warnings.push(`origins: "${show(o)}" is not an origin (like https://example.org); ignored`);
+        else if (!flags.origins.includes(origin)) flags.origins.push(origin);
+      }
+    }
+  }
+  return { flags, params, warnings };
+}
+
+/** The query string of the flags that differ from their defaults. */
+export function serializeFlags(flags) {
+  const p = new URLSearchParams();
+  if (flags.embed) p.set('embed', '1');
+  if (flags.hide?.length) p.set('hide', flags.hide.join(','));
+  if (flags.origins) p.set('origins', flags.origins.join(','));
+  if (flags.autoplay === false) p.set('autoplay', '0');
+  return p.toString().replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%2F/g, '/');
+}

@@ -5,10 +5,21 @@
 //
 // Each snapshot message carries the output surface (grid) and the weights for the
 // links; 'created' carries the data points.
+// Where the worker comes from: a real file next to this module (dist/web/worker.js, as a
+// strict CSP wants), or a blob: URL set by the single-file build (setWorkerUrl).
+// (The single-file worker is a classic script: Chromium refuses module workers from
+// blob: URLs on file:// pages.)
+let workerUrl = null;
+let workerType = 'module';
+export function setWorkerUrl(url, type = 'module') {
+  workerUrl = url;
+  workerType = type;
+}
+
 export class RunClient {
   constructor({ label = '', onError = () => {}, onCreated = () => {}, onRevived = () => {} } = {}) {
     this.label = label;
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.worker = workerUrl ? new Worker(workerUrl, { type: workerType }) : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     this.latest = null; // { snapshot, grid, weights, stepsPerSec, playing }
     this.fresh = false;
     this.data = null; // { info, train, test }
@@ -24,6 +35,8 @@ export class RunClient {
   #message(m, onCreated, onRevived) {
     switch (m.type) {
       case 'snapshot':
+        // A snapshot of a run this client has since replaced (in flight, or the worker refused the new config).
+        if (m.runId !== undefined && m.runId !== null && m.runId !== this.generation) break;
         this.latest = m;
         this.fresh = true;
         break;
@@ -35,7 +48,18 @@ export class RunClient {
         onRevived(this, m.count);
         break;
       case 'error':
-        this.onError(this, m.message);
+        if (m.id !== undefined && this.pending.has(m.id)) {
+          this.pending.get(m.id)(Promise.reject(new Error(m.message)));
+          this.pending.delete(m.id);
+        } else this.onError(this, m.message);
+        break;
+      case 'weights':
+        this.pending.get(m.id)?.(m.json);
+        this.pending.delete(m.id);
+        break;
+      case 'weightsImported':
+        this.pending.get(m.id)?.(true);
+        this.pending.delete(m.id);
         break;
       case 'neuronGrid':
         this.pending.get(m.id)?.(m);
@@ -49,12 +73,26 @@ export class RunClient {
   send(msg) {
     this.worker.postMessage(msg);
   }
-  create(config) {
+  create(config, restore = null) {
     this.generation++;
     this.latest = null;
     this.fresh = false;
     this.data = null;
-    this.send({ type: 'create', config });
+    this.send(restore ? { type: 'create', config, restore, runId: this.generation } : { type: 'create', config, runId: this.generation });
+  }
+  #request(msg) {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.send({ ...msg, id });
+    });
+  }
+  /** The run's weights as the CLI's JSON text. */
+  exportWeights() {
+    return this.#request({ type: 'exportWeights' });
+  }
+  importWeights(json) {
+    return this.#request({ type: 'importWeights', json });
   }
   play() {
     this.playing = true;

@@ -8,8 +8,10 @@
 //   {type:'revive'}                    ReDo revive; replies {type:'revived', count}
 //   {type:'reviveNeuron', layer, neuron}
 //   {type:'setFrozen', layer, neuron, value} / {type:'setAblated', layer, neuron, value}
-//   {type:'exportWeights'}             replies {type:'weights', json}
-//   {type:'importWeights', json}
+//   {type:'create', config, restore, runId}   restore {steps, weights}: step, then load the weights
+//                                      (import); runId is echoed in every snapshot of this run
+//   {type:'exportWeights', id}         replies {type:'weights', id, json} (the CLI's weights JSON)
+//   {type:'importWeights', json, id}   replies {type:'weightsImported', id}
 //   {type:'neuronGrid', layer, neuron, res, id}  replies {type:'neuronGrid', id, layer, neuron, res, values}
 //                                      (layer -1: the network's output; 'grid' is a synonym)
 //   {type:'predict', x, id}            replies {type:'predict', id, values}
@@ -49,6 +51,7 @@ let usesAcks = false;  // the main thread sends {type:'frame'}
 let stepsPerFrame = null;  // speed limit, null = as fast as possible
 let stepsSinceSnapshot = 0;
 let gridRes = 64;
+let runId = null;  // echoed in snapshots, so the page can drop those of a replaced run
 let runFeatures = 0;
 let wantSnapshot = false;
 let lastSnapshotAt = -Infinity;
@@ -57,7 +60,9 @@ let idleTimer = null;
 let rate = { steps: 0, t0: performance.now(), value: 0 };
 const queue = [];  // messages received before the engine loaded, or during a slice
 
-const enginePromise = loadEngine().then(
+// The single-file build (dist/relu-playground.html) runs this worker from a blob: URL and
+// sets RELU_ENGINE_OPTIONS first ({moduleFactory, wasmBinary}: the inlined glue and wasm).
+const enginePromise = loadEngine(globalThis.RELU_ENGINE_OPTIONS ?? {}).then(
   (e) => {
     engine = e;
     postMessage({ type: 'ready', info: e.info() });
@@ -97,7 +102,7 @@ function drain() {
     try {
       handle(msg);
     } catch (err) {
-      postMessage({ type: 'error', message: err?.message ?? String(err), request: msg?.type });
+      postMessage({ type: 'error', message: err?.message ?? String(err), request: msg?.type, id: msg?.id });
     }
   }
   schedule();
@@ -112,8 +117,21 @@ function handle(msg) {
   switch (msg?.type) {
     case 'create': {
       const next = engine.createRun(msg.config ?? {});  // throws before the old run is touched
+      if (msg.restore) {
+        // An imported run: replay its steps (same config and seed), then load its exact weights,
+        // all before the first snapshot, so the page never sees an in-between state.
+        try {
+          const steps = Math.max(0, Math.floor(Number(msg.restore.steps) || 0));
+          if (steps) next.step(steps);
+          if (msg.restore.weights) next.importWeights(msg.restore.weights);
+        } catch (err) {
+          next.dispose();
+          throw err;
+        }
+      }
       if (run) run.dispose();
       run = next;
+      runId = msg.runId ?? null;
       playing = false;
       stepsPerSlice = 1;
       msPerStep = null;
@@ -137,6 +155,7 @@ function handle(msg) {
       const v = Math.floor(Number(msg.res));
       if (!(v >= 2 && v <= 512)) throw new Error('gridRes: res must be in 2..512');
       gridRes = v;
+      break;
     }
     case 'play':
       needRun();
@@ -174,10 +193,11 @@ function handle(msg) {
       wantSnapshot = true;
       break;
     case 'exportWeights':
-      postMessage({ type: 'weights', json: needRun().exportWeights() });
+      postMessage({ type: 'weights', id: msg.id, json: needRun().exportWeights() });
       break;
     case 'importWeights':
       needRun().importWeights(msg.json);
+      postMessage({ type: 'weightsImported', id: msg.id });
       wantSnapshot = true;
       break;
     case 'grid':
@@ -261,7 +281,7 @@ function maybeSnapshot() {
     const weights = run.weights();
     const transfer = snapshotTransferables(snapshot);
     for (const a of [grid.values, grid.predictions, grid.targets, weights.params]) if (a) transfer.push(a.buffer);
-    postMessage({ type: 'snapshot', snapshot, grid, weights, stepsPerSec: rate.value, playing }, transfer);
+    postMessage({ type: 'snapshot', runId, snapshot, grid, weights, stepsPerSec: rate.value, playing }, transfer);
     stepsSinceSnapshot = 0;
     lastSnapshotAt = now;
     awaitingFrame = true;
