@@ -2,19 +2,8 @@
 // module keeps working afterwards.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { loadEngine } from '../../web/engine.js';
+import { engine } from './wasm-engine.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-function wasmDir() {
-  for (const d of [process.env.RELU_WASM_DIR, path.join(ROOT, 'build-wasm'), path.join(ROOT, 'dist')]) {
-    if (d && fs.existsSync(path.join(d, 'relu_engine.wasm'))) return d;
-  }
-  throw new Error('relu_engine.wasm not found: build it (see bindings/README.md) or set RELU_WASM_DIR');
-}
-const engine = await loadEngine({ moduleUrl: pathToFileURL(path.join(wasmDir(), 'relu_engine.js')) });
 
 const GOOD = { dataset: 'spiral', layers: [8, 8], batch: 16, seed: 1 };
 

@@ -2,20 +2,9 @@
 // wasm heap. Growth is forced by creating a big second run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { loadEngine, snapshotTransferables } from '../../web/engine.js';
+import { snapshotTransferables } from '../../web/engine.js';
+import { engine } from './wasm-engine.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-function wasmDir() {
-  for (const d of [process.env.RELU_WASM_DIR, path.join(ROOT, 'build-wasm'), path.join(ROOT, 'dist')]) {
-    if (d && fs.existsSync(path.join(d, 'relu_engine.wasm'))) return d;
-  }
-  throw new Error('relu_engine.wasm not found: build it (see bindings/README.md) or set RELU_WASM_DIR');
-}
-// A module of its own, so the heap starts small whatever other tests did.
-const engine = await loadEngine({ moduleUrl: pathToFileURL(path.join(wasmDir(), 'relu_engine.js')) });
 
 function checkSnapshot(s, widths) {
   assert.equal(s.layers.length, widths.length);

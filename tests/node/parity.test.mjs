@@ -27,17 +27,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { loadEngine } from '../../web/engine.js';
+import { ROOT, engine } from './wasm-engine.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-function wasmDir() {
-  for (const d of [process.env.RELU_WASM_DIR, path.join(ROOT, 'build-wasm'), path.join(ROOT, 'dist')]) {
-    if (d && fs.existsSync(path.join(d, 'relu_engine.wasm'))) return d;
-  }
-  throw new Error('relu_engine.wasm not found: build it (see bindings/README.md) or set RELU_WASM_DIR');
-}
-const engine = await loadEngine({ moduleUrl: pathToFileURL(path.join(wasmDir(), 'relu_engine.js')) });
 
 const CLI = [process.env.RELU_LAB, path.join(ROOT, 'build/relu-lab')].find((p) => p && fs.existsSync(p));
 const STATE_KEYS = { dead: 'dead', saturated: 'saturated', alwaysOn: 'always_on', mostlySilent: 'mostly_silent', healthy: 'healthy' };

@@ -1,6 +1,7 @@
 // Per-layer histograms over time (canvas): pre-activations with the zero line (dead
 // units pile up on its left), activations, and gradients. Three views: offset (older
 // slices further back, like TensorBoard), overlay, and percentile bands over time.
+import { fitCanvas } from './canvas.js';
 const KINDS = [
   { id: 'pre', title: 'pre-activation z' },
   { id: 'act', title: 'activation a' },
@@ -31,14 +32,8 @@ export class HistogramsView {
   }
 
   #drawOne(canvas, ring, mode, zeroLine) {
-    const dpr = window.devicePixelRatio || 1;
-    const w = canvas.clientWidth, h = canvas.clientHeight;
-    if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-      canvas.width = Math.round(w * dpr);
-      canvas.height = Math.round(h * dpr);
-    }
     const ctx = canvas.getContext('2d');
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const { w, h } = fitCanvas(canvas, ctx);
     ctx.clearRect(0, 0, w, h);
     if (!ring || ring.length === 0) return;
     let lo = Infinity, hi = -Infinity;

@@ -2,6 +2,7 @@
 // cross), links coloured by the weight's sign and sized by |w|. Pointer and keyboard
 // select a neuron; the page opens its card.
 import { STATE_COLORS, POSITIVE, NEGATIVE } from '../palette.js';
+import { fitCanvas } from './canvas.js';
 
 export class NetworkView {
   constructor(canvas, { onSelect = () => {}, compact = false } = {}) {
@@ -58,22 +59,10 @@ export class NetworkView {
     }
   }
 
-  #size() {
-    const c = this.canvas;
-    const dpr = window.devicePixelRatio || 1;
-    const w = c.clientWidth, h = c.clientHeight;
-    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
-      c.width = Math.round(w * dpr);
-      c.height = Math.round(h * dpr);
-    }
-    this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    return { w, h };
-  }
-
   /** snapshot: engine snapshot; weights: { params, layers:[{in,out,wOffset,...}] }; inputs: feature count. */
   draw(snapshot, weights, inputs, selected) {
     this.snapshot = snapshot;
-    const { w, h } = this.#size();
+    const { w, h } = fitCanvas(this.canvas, this.ctx);
     const ctx = this.ctx;
     ctx.clearRect(0, 0, w, h);
     if (!snapshot) return;

@@ -1,6 +1,7 @@
 // The network's output. 2-D data: the decision surface (or regression surface) with
 // train points (filled) and test points (ringed). 1-D data: targets and the
 // prediction curve. Other data: predictions against targets.
+import { fitCanvas } from './canvas.js';
 const POS = [0, 114, 178]; // #0072B2
 const NEG = [230, 159, 0]; // #E69F00
 
@@ -16,21 +17,9 @@ export class OutputView {
     this.image = null;
   }
 
-  #size() {
-    const c = this.canvas;
-    const dpr = window.devicePixelRatio || 1;
-    const w = c.clientWidth, h = c.clientHeight;
-    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
-      c.width = Math.round(w * dpr);
-      c.height = Math.round(h * dpr);
-    }
-    this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    return { w, h };
-  }
-
   /** data: { info, train, test } from the worker; grid: the worker's output extra. */
   draw(data, grid) {
-    const { w, h } = this.#size();
+    const { w, h } = fitCanvas(this.canvas, this.ctx);
     const ctx = this.ctx;
     ctx.clearRect(0, 0, w, h);
     if (!data || !grid) return;

@@ -1,5 +1,7 @@
 // Deaths and revivals over steps: one row per hidden layer; a dark mark below the
 // row's line is a death, a green mark above it a revival.
+import { fitCanvas } from './canvas.js';
+
 const DIED = '#3a3a3a';
 const REVIVED = '#009E73';
 const MAX_EVENTS = 20000;
@@ -31,15 +33,8 @@ export class TimelineView {
     }
   }
   draw(layers, step) {
-    const c = this.canvas;
-    const dpr = window.devicePixelRatio || 1;
-    const w = c.clientWidth, h = c.clientHeight;
-    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
-      c.width = Math.round(w * dpr);
-      c.height = Math.round(h * dpr);
-    }
-    const ctx = c.getContext('2d');
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const ctx = this.canvas.getContext('2d');
+    const { w, h } = fitCanvas(this.canvas, ctx);
     ctx.clearRect(0, 0, w, h);
     if (!layers) return;
     const L = 26, R = 6, T = 4, B = 12;
