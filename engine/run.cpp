@@ -253,9 +253,9 @@ int Run::first_nonfinite_layer(const std::vector<float>& block) const {
 }
 
 bool Run::params_finite() const {
-  float sum = 0;
-  for (float p : model_->params) sum += p * 0.0f;  // NaN or Inf anywhere makes the sum NaN
-  return sum == 0.0f;
+  // NaN or Inf anywhere makes the sum NaN (Inf * 0 is NaN); Eigen's sum is vectorised.
+  const auto& p = model_->params;
+  return (Eigen::Map<const Eigen::ArrayXf>(p.data(), static_cast<Eigen::Index>(p.size())) * 0.0f).sum() == 0.0f;
 }
 
 Eigen::Ref<const Eigen::MatrixXf> Run::eval_inputs() {
