@@ -126,6 +126,22 @@ class RunHandle {
     });
   }
 
+  // Where the run diverged, as JSON: {"step","what","layer","rollbackStep"}, or "null" while finite.
+  std::string divergence_json() {
+    return guard([&]() -> std::string {
+      relu::Run& r = need();
+      if (!r.diverged()) return "null";
+      const auto& d = r.divergence();
+      nlohmann::json j = {{"step", d.step}, {"what", d.what}, {"layer", d.layer}, {"rollbackStep", r.checkpoint_step()}};
+      return j.dump();
+    });
+  }
+
+  // Back to the last finite checkpoint; returns its step.
+  double rollback() {
+    return guard([&] { return static_cast<double>(need().rollback()); });
+  }
+
   // Evaluates the monitor; the report's arrays are then read with the views below.
   ReportMetaJs monitor() {
     return guard([&] {
@@ -416,6 +432,8 @@ EMSCRIPTEN_BINDINGS(relu_engine) {
       .function("evaluate", &RunHandle::evaluate)
       .function("status", &RunHandle::status)
       .function("monitor", &RunHandle::monitor)
+      .function("divergenceJson", &RunHandle::divergence_json)
+      .function("rollback", &RunHandle::rollback)
       .function("numLayers", &RunHandle::num_layers)
       .function("layerScalars", &RunHandle::layer_scalars)
       .function("layerArray", &RunHandle::layer_array)

@@ -139,6 +139,18 @@ class Run {
     return this.#call('status');
   }
 
+  /** Where the run diverged: {step, what: 'loss'|'gradient'|'parameters', layer (-1 for the loss;
+   *  0-based, hidden layers first, then the output layer), rollbackStep (where rollback() returns)},
+   *  or null while everything is finite. */
+  divergence() {
+    return JSON.parse(this.#call('divergenceJson'));
+  }
+
+  /** Back to the last finite checkpoint (taken at every monitor evaluation); returns its step. */
+  rollback() {
+    return this.#call('rollback');
+  }
+
   /** Loss and accuracy over the whole train and test sets. */
   evaluate() {
     return this.#call('evaluate');
@@ -230,6 +242,7 @@ class Run {
       testAccuracy: ev.testAccuracy,
       batchLoss: status.batchLoss,
       diverged: status.diverged,
+      divergence: status.diverged ? this.divergence() : null,
       gradNorm: status.gradNorm,
       bornDead: status.bornDead,
       layerCollapsed: meta.layerCollapsed,

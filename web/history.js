@@ -44,6 +44,12 @@ export class SeriesBuffer {
     this.length = Math.ceil(n / 2);
     this.stride *= 2;
   }
+  /** Drops the newest points whose first column (the step) is above x (after a rollback). */
+  dropAfter(x) {
+    const n = this.length;
+    while (this.length > 0 && this.cols[0][this.length - 1] > x) this.length--;
+    if (this.length !== n) this.version++;
+  }
   /** Zero-copy views for uPlot: [xs, ys1, ...] each of the current length. */
   view() {
     return this.cols.map((c) => c.subarray(0, this.length));

@@ -47,6 +47,11 @@ export const MARKUP = `
     <button type="button" id="notice-close" class="icon" aria-label="Dismiss the notice">×</button>
   </div>
 
+  <div id="diverged" class="notice diverged" role="alert" hidden>
+    <div id="diverged-text"></div>
+    <button type="button" id="rollback">Roll back</button>
+  </div>
+
   <section id="story" class="story" aria-live="polite" data-part="story" hidden>
     <h2 id="story-title" data-part="story-title"></h2>
     <div id="story-text" data-part="story-text"></div>

@@ -145,9 +145,62 @@ export function mount(container, { host = container, query = '', urlSync = false
       },
       onCreated: () => {},
       onRevived: (c, count) => notice([`Revived ${count} unit${count === 1 ? '' : 's'}${c.label ? ' in ' + c.label : ''}.`]),
+      onFailed: (c, message) => workerFailed(c, message),
     });
     return { client, index: k };
   }
+
+  // The worker died (an uncaught error, a crash): say so, start a new one and restore the
+  // current settings (the state every snapshot was made from) in it.
+  let workerRestarts = 0;
+  let recentFailures = [];  // times of the last worker failures
+  function workerFailed(c, message) {
+    const run = runs.find((r) => r.client === c);
+    if (destroyed || !run) return;
+    const now = performance.now();
+    recentFailures = recentFailures.filter((t) => now - t < 60000);
+    recentFailures.push(now);
+    if (recentFailures.length > 3) {
+      // A worker that cannot even start (blocked, missing file) would fail forever: stop.
+      notice([`The training worker keeps failing (${message}); it was not restarted again. Reload the page.`], true);
+      failWaiters(`the training worker stopped: ${message}`);
+      if (playing) setPlaying(false);
+      return;
+    }
+    workerRestarts++;
+    const step = run.snap?.step;
+    run.client = makeRun({ label: run.label }, run.index).client;
+    failWaiters(`the training worker stopped: ${message}`);
+    notice([`${run.label ? run.label + ': ' : ''}The training worker stopped (${message})${step != null ? ` at step ${step}` : ''}. It was restarted with the current settings; training starts again from step 0.`], true);
+    restart();
+  }
+
+  // ---------- divergence ----------
+  function divergenceText(run, s) {
+    const d = s.divergence ?? { step: s.step, what: 'loss', layer: -1 };
+    const hidden = s.layers.length;
+    const where = d.layer < 0 ? 'the network' : d.layer >= hidden ? 'the output layer' : `hidden layer ${d.layer + 1}`;
+    const what = d.what === 'gradient' ? `the gradient of ${where}` : d.what === 'parameters' ? `the weights of ${where}` : 'the loss';
+    return `${run.label ? run.label + ': ' : ''}Training diverged at step ${d.step}: ${what} became infinite or NaN. Lower the learning rate, then roll back.`;
+  }
+  function showDivergence() {
+    const bad = runs.filter((r) => r.snap?.diverged);
+    $('diverged').hidden = bad.length === 0;
+    if (!bad.length) return;
+    const box = $('diverged-text');
+    box.replaceChildren();
+    for (const r of bad) {
+      const p = document.createElement('p');
+      p.textContent = divergenceText(r, r.snap);
+      box.append(p);
+    }
+    const steps = [...new Set(bad.map((r) => r.snap.divergence?.rollbackStep).filter((x) => x != null && x >= 0))];
+    $('rollback').textContent = steps.length === 1 ? `Roll back to step ${steps[0]}` : 'Roll back';
+  }
+  function rollback() {
+    for (const r of runs) if (r.snap?.diverged) r.client.rollback();
+  }
+  $('rollback').addEventListener('click', () => rollback());
 
   function restart() {
     const vs = variants();
@@ -168,6 +221,7 @@ export function mount(container, { host = container, query = '', urlSync = false
         rate: 0,
         layersKey: '',
         divergedShown: false,
+        good: null,
         refs: [],
         restore: null,
       });
@@ -187,6 +241,7 @@ export function mount(container, { host = container, query = '', urlSync = false
       if (playing) run.client.play();
     });
     pendingRestore = null;
+    $('diverged').hidden = true;
     // The outcome belongs to the run: never show the previous run's verdict under a new one.
     $('outcome').dataset.ok = 'pending';
     $('outcome').textContent = '';
@@ -397,6 +452,31 @@ export function mount(container, { host = container, query = '', urlSync = false
       // Importing a run: wait for the restored step, then put its charts back as they were.
       if (s.step !== run.restore.step && !s.diverged) return;
     }
+    if (s.diverged && run.snap && !run.snap.diverged) run.good = { snap: run.snap, grid: run.grid, weights: run.weights };
+    if (s.diverged && run.good) {
+      // Training stopped at a non-finite number: keep the last good picture on screen
+      // (layers, output, weights), mark the run diverged, and offer the rollback.
+      run.snap = { ...s, layers: run.good.snap.layers, events: [] };
+      run.rate = 0;
+      run.client.playing = false;
+      if (!run.divergedShown) {
+        run.divergedShown = true;
+        showDivergence();
+      }
+      if (runs.every((r) => !r.client.playing) && playing) setPlaying(false);
+      return;
+    }
+    if (!s.diverged && run.snap?.diverged) {
+      // Rolled back: forget what came after the restored step.
+      run.good = null;
+      run.divergedShown = false;
+      run.history?.dropAfter(s.step);
+      for (const h of run.hist ?? []) for (const k of ['pre', 'act', 'grad']) h[k].clear();
+      run.refs = run.refs.filter((r) => r.step <= s.step && !r.diverged);
+      run.events = run.events.filter((e) => e.step <= s.step);
+      run.snap = s;
+      showDivergence();
+    }
     run.snap = s;
     run.grid = m.grid;
     run.weights = m.weights;
@@ -427,7 +507,7 @@ export function mount(container, { host = container, query = '', urlSync = false
     });
     if (s.diverged && !run.divergedShown) {
       run.divergedShown = true;
-      notice([`${run.label ? run.label + ': ' : ''}training diverged at step ${s.step} (the loss or a weight is no longer finite). Lower the learning rate and press Reset.`], true);
+      showDivergence();
     }
     for (const e of s.events) run.events.push(e);
     if (run.events.length > 20000) run.events.splice(0, run.events.length - 20000);
@@ -874,6 +954,12 @@ export function mount(container, { host = container, query = '', urlSync = false
         return historyTable(runs[0]);
       },
       serialize: () => serialize(state),
+      get workerRestarts() {
+        return workerRestarts;
+      },
+      // Test hooks: make run k's worker crash (an uncaught error at its top level), roll back.
+      crashWorker: (k = 0) => runs[k]?.client.send({ type: 'crash' }),
+      rollback,
       timings,
       applyPreset,
     },

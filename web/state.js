@@ -154,7 +154,9 @@ const READERS = {
       const r = READERS[BY_NAME[key].type](BY_NAME[key], p);
       for (const w of [r.warning ?? []].flat()) warnings.push(`compare ${w}${r.invalid ? ' (dropped)' : ''}`);
       if (r.invalid) continue;
-      if (values.some((v) => equal(v, r.value))) {
+      // Equal as the URL writes them (numbers to 6 digits), so a link round-trips.
+      const w = WRITERS[BY_NAME[key].type];
+      if (values.some((v) => equal(v, r.value) || w(v) === w(r.value))) {
         warnings.push(`compare: ${show(p)} given twice (dropped)`);
         continue;
       }
@@ -183,13 +185,25 @@ export function registerPresetIds(ids) {
   PRESET_IDS = ['', ...ids];
 }
 
+// A query as URLSearchParams; anything that is not text reads as its String() (never throws).
+function toParams(query) {
+  if (query instanceof URLSearchParams) return query;
+  let text = '';
+  try {
+    text = String(query ?? '');
+  } catch {
+    text = '';
+  }
+  return new URLSearchParams(text.replace(/^[?#]/, ''));
+}
+
 /**
  * Parses a query string ("?lr=0.3&layers=16,16") or URLSearchParams.
  * Returns { state, warnings }: every setting present, valid and clamped; warnings
  * say what was changed or ignored. Pure: no DOM, no globals besides the table.
  */
 export function parse(query) {
-  const params = query instanceof URLSearchParams ? query : new URLSearchParams(String(query ?? '').replace(/^[?#]/, ''));
+  const params = toParams(query);
   const state = defaults();
   const warnings = [];
   const seen = new Set();
@@ -308,7 +322,7 @@ export const FLAGS = ['embed', 'hide', 'origins', 'autoplay'];
  * Returns { flags: {embed, hide[], origins[]|null, autoplay}, params (URLSearchParams of the rest), warnings }.
  */
 export function parseFlags(query) {
-  const all = query instanceof URLSearchParams ? query : new URLSearchParams(String(query ?? '').replace(/^[?#]/, ''));
+  const all = toParams(query);
   const params = new URLSearchParams();
   const flags = { embed: false, hide: [], origins: null, autoplay: true };
   const warnings = [];

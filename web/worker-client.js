@@ -17,7 +17,9 @@ export function setWorkerUrl(url, type = 'module') {
 }
 
 export class RunClient {
-  constructor({ label = '', onError = () => {}, onCreated = () => {}, onRevived = () => {} } = {}) {
+  // onFailed(client, message): the worker itself failed (an uncaught error or a crash); the
+  // page replaces the client. Without onFailed, such a failure goes to onError.
+  constructor({ label = '', onError = () => {}, onCreated = () => {}, onRevived = () => {}, onFailed = null } = {}) {
     this.label = label;
     this.worker = workerUrl ? new Worker(workerUrl, { type: workerType }) : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     this.latest = null; // { snapshot, grid, weights, stepsPerSec, playing }
@@ -29,7 +31,16 @@ export class RunClient {
     this.generation = 0;
     this.onError = onError;
     this.worker.onmessage = (e) => this.#message(e.data, onCreated, onRevived);
-    this.worker.onerror = (e) => onError(this, e.message || 'the training worker failed');
+    this.failed = false;
+    this.worker.onerror = (e) => {
+      const message = e.message || 'the training worker failed';
+      if (!onFailed) return onError(this, message);
+      e.preventDefault?.();
+      if (this.failed) return;
+      this.failed = true;
+      this.worker.terminate();
+      onFailed(this, message);
+    };
   }
 
   #message(m, onCreated, onRevived) {
@@ -117,6 +128,10 @@ export class RunClient {
   }
   neuron(kind, layer, neuron, value) {
     this.send({ type: kind, layer, neuron, value });
+  }
+  /** After a divergence: back to the last finite checkpoint (a snapshot follows). */
+  rollback() {
+    this.send({ type: 'rollback' });
   }
   neuronGrid(layer, neuron, res) {
     const id = this.nextId++;

@@ -19,6 +19,10 @@
 //   {type:'gridRes', res}              resolution of the output grid sent with snapshots (default 64)
 //   {type:'snapshot'}                  a snapshot as soon as possible
 //   {type:'frame'}                     the main thread drew the last snapshot (or wants one)
+//   {type:'rollback'}                  back to the last finite checkpoint after a divergence;
+//                                      replies {type:'rolledBack', step}, then a snapshot
+//   {type:'crash'}                     test hook: the worker throws at top level (an 'error'
+//                                      event on the page's Worker), as a real crash would
 //   {type:'dispose'}
 // Messages out:
 //   {type:'ready', info}               engine loaded
@@ -27,6 +31,8 @@
 //       grid: 1-D/2-D data {res, values} (the network output over the domain), else
 //             {predictions, targets} for up to 512 training samples; weights: run.weights()
 //   {type:'error', message, request}   any failure; the worker keeps going
+//   A snapshot whose snapshot.diverged is true (snapshot.divergence {step, what, layer}) means
+//   training stopped there: the worker pauses (playing: false) until a rollback or a new run.
 //
 // Scheduling: while playing, training runs in slices of at most ~8 ms (the number of
 // steps per slice adapts to the measured time per step), and the worker yields
@@ -168,6 +174,7 @@ function handle(msg) {
       break;
     case 'step':
       needRun().step(Math.max(0, Math.floor(msg.n ?? 1)));
+      if (run.status().diverged) playing = false;
       wantSnapshot = true;
       break;
     case 'set':
@@ -219,6 +226,20 @@ function handle(msg) {
     case 'frame':
       usesAcks = true;
       awaitingFrame = false;
+      break;
+    case 'rollback': {
+      playing = false;
+      const step = needRun().rollback();
+      postMessage({ type: 'rolledBack', step });
+      wantSnapshot = true;
+      awaitingFrame = false;
+      break;
+    }
+    case 'crash':
+      playing = false;
+      setTimeout(() => {
+        throw new Error('the training worker crashed (simulated)');
+      });
       break;
     case 'dispose':
       playing = false;
