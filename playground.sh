@@ -10,7 +10,8 @@ ROOT=$PWD
 export NODE_PATH=/usr/share/nodejs   # Debian's emscripten needs acorn from here
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-APT_PACKAGES=(cmake g++ make python3 libeigen3-dev catch2 nlohmann-json3-dev emscripten wabt nodejs npm chromium)
+APT_PACKAGES=(cmake g++ make python3 libeigen3-dev catch2 nlohmann-json3-dev emscripten wabt nodejs npm chromium
+              clang libclang-rt-14-dev)   # clang + compiler-rt: libFuzzer and sanitizer runtimes
 
 log() { printf '\n== %s\n' "$*"; }
 
@@ -74,6 +75,33 @@ serve() {
   exec node tools/serve.mjs dist 8000
 }
 
+# One suite, one build (build-asan, clang++ -O1, -fsanitize=address,undefined): the native
+# tests (engine_tests + CLI scripts) under ASan+UBSan, then each libFuzzer target (tests/fuzz)
+# for FUZZ_SECONDS from its committed seed corpus.
+sanitized_tests() {
+  local ok=0 t out runs fuzz_seconds=${FUZZ_SECONDS:-20} sjobs=$(( JOBS < 2 ? JOBS : 2 ))
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DRELU_SANITIZE=ON -DRELU_FUZZ=ON >/dev/null || return 1
+  cmake --build build-asan -j"$sjobs" --target engine_tests relu-lab fuzz_csv fuzz_config fuzz_weights || return 1
+  (cd build-asan && ctest --output-on-failure -j"$sjobs") || ok=1
+  for t in fuzz_csv fuzz_config fuzz_weights; do
+    # New inputs go to a scratch dir; crashes to build-asan/crash-* (add them to the corpus).
+    rm -rf "build-asan/work-$t" && mkdir -p "build-asan/work-$t"
+    if out=$("build-asan/$t" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -timeout=10 \
+          -artifact_prefix="build-asan/" "build-asan/work-$t" "tests/fuzz/corpus/$t" 2>&1); then
+      runs=$(printf '%s\n' "$out" | grep -o 'Done [0-9]* runs in [0-9]* second(s)' | tail -1)
+      echo "$t: ${runs:-?} (no crash, leak or UB)"
+    else
+      printf '%s\n' "$out" | tail -40
+      echo "$t: FAILED (reproducer in build-asan/)"
+      ok=1
+    fi
+  done
+  return $ok
+}
+
 run_tests() {
   build
   local failed=0 passed=0
@@ -85,6 +113,8 @@ run_tests() {
     log "browser tests (playwright-core + chromium)"
     if node --test --test-concurrency=1 tests/browser/; then passed=$((passed+1)); else failed=$((failed+1)); fi
   fi
+  log "sanitizers: engine and CLI tests under ASan+UBSan, libFuzzer targets (build-asan)"
+  if sanitized_tests; then passed=$((passed+1)); else failed=$((failed+1)); fi
   log "suites"
   echo "suites: $passed passed, $failed failed"
   [ "$failed" = 0 ]
