@@ -1,7 +1,7 @@
 // One benchmark pass, in node or in a browser page: the engine (wasm) and, when a tf
 // namespace is given, TensorFlow.js on the same workloads and the same data.
 import { SMALL, largeWorkload, timeSteps } from './workloads.mjs';
-import { tfSetup, tfTime } from './tfjs_bench.mjs';
+import { tfSetup } from './tfjs_bench.mjs';
 
 export async function runSuite({ engine, tf = null, reps = 7, log = () => {} }) {
   const out = { wasm: {}, tfjs: {} };
@@ -21,7 +21,7 @@ export async function runSuite({ engine, tf = null, reps = 7, log = () => {} }) 
         kind: info.loss === 'ce' ? 'ce' : 'bce',
       });
       // TF.js is much slower per step: fewer steps per repetition.
-      out.tfjs[wl.name] = tfTime(setup, Math.max(10, Math.round(wl.steps / 10)), Math.min(reps, 5));
+      out.tfjs[wl.name] = timeSteps(setup, Math.max(10, Math.round(wl.steps / 10)), Math.min(reps, 5));
       setup.dispose();
       log(`tfjs ${wl.name}: ${out.tfjs[wl.name].median.toFixed(1)} steps/s`);
     }

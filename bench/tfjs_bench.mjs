@@ -56,15 +56,3 @@ export function tfSetup(tf, { data, hidden, outputs, batch, lr, kind }) {
   return { step, dispose };
 }
 
-export function tfTime(setup, steps, reps = 5, now = () => performance.now(), warmMs = 2000) {
-  const w0 = now();
-  do setup.step(Math.max(2, steps >> 2)); while (now() - w0 < warmMs);
-  const rates = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = now();
-    setup.step(steps);
-    rates.push(steps / ((now() - t0) / 1000));
-  }
-  rates.sort((a, b) => a - b);
-  return { median: rates[rates.length >> 1], best: rates[rates.length - 1] };
-}

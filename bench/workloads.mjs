@@ -52,12 +52,13 @@ export function largeWorkload() {
 }
 
 // Times run.step over reps repetitions after a warm-up; returns median and best steps/s.
+// run is anything with step(n): a wasm run, or a TF.js setup (bench/tfjs_bench.mjs).
 // The warm-up lasts at least warmMs: browsers compile wasm with a baseline compiler
 // first and tier hot functions up to the optimising one only after they ran a while,
 // and what matters for a playground that trains for minutes is the steady state.
 export function timeSteps(run, steps, reps = 7, now = () => performance.now(), warmMs = 2000) {
   const w0 = now();
-  do run.step(Math.max(1, steps >> 2)); while (now() - w0 < warmMs);
+  do run.step(Math.max(2, steps >> 2)); while (now() - w0 < warmMs);
   const rates = [];
   for (let r = 0; r < reps; r++) {
     const t0 = now();

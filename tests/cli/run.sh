@@ -4,23 +4,8 @@
 # Usage: tests/cli/run.sh /path/to/relu-lab
 set -u
 
-BIN=${1:?usage: run.sh /path/to/relu-lab}
-[ -x "$BIN" ] || { echo "not executable: $BIN"; exit 2; }
-# Resolve the real interpreter once: version-manager shims (pyenv) cost ~1 s a call.
-PY=$("${PYTHON:-python3}" -c 'import sys; print(sys.executable)') || { echo "python3 is needed"; exit 2; }
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-
-# run ARGS...: runs the CLI, capturing stdout, stderr and the exit code.
-run() {
-  "$BIN" "$@" >"$T/out" 2>"$T/err"
-  rc=$?
-}
+USAGE="run.sh /path/to/relu-lab"
+. "$(dirname "$0")/lib.sh"
 
 # expect_error "message substring" ARGS...: exit 2, nothing on stdout, exactly one
 # stderr line "relu-lab: error: ..." that contains the substring.

@@ -3,16 +3,8 @@
 # the JSON and CSV outputs, built-in studies, one-line errors with exit 2.
 # Usage: tests/cli/sweep.sh /path/to/relu-lab
 set -u
-BIN=${1:?usage: sweep.sh /path/to/relu-lab}
-[ -x "$BIN" ] || { echo "not executable: $BIN"; exit 2; }
-PY=$("${PYTHON:-python3}" -c 'import sys; print(sys.executable)') || { echo "python3 is needed"; exit 2; }
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-run() { "$BIN" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
+USAGE="sweep.sh /path/to/relu-lab"
+. "$(dirname "$0")/lib.sh"
 expect_ok() {
   run "$@"
   if [ "$rc" -ne 0 ]; then fail "relu-lab $*: exit $rc: $(head -c 300 "$T/err")"; return 1; fi
