@@ -113,6 +113,8 @@ run_tests() {
     log "browser tests (playwright-core + chromium)"
     if node --test --test-concurrency=1 tests/browser/; then passed=$((passed+1)); else failed=$((failed+1)); fi
   fi
+  log "npm audit of the shipped packages (tools/audit.mjs)"
+  if node tools/audit.mjs; then passed=$((passed+1)); else failed=$((failed+1)); fi
   log "sanitizers: engine and CLI tests under ASan+UBSan, libFuzzer targets (build-asan)"
   if sanitized_tests; then passed=$((passed+1)); else failed=$((failed+1)); fi
   log "suites"

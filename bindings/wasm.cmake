@@ -151,3 +151,21 @@ target_link_options(relu_engine_wasm PRIVATE
   $<$<CONFIG:Debug>:-g>
   $<$<NOT:$<CONFIG:Debug>>:-O3>)
 set_property(TARGET relu_engine_wasm APPEND PROPERTY LINK_DEPENDS ${_relu_bind_dir}/pre.js)
+
+# ---------------------------------------------------------------------------
+# 3. gemm_check: the gemm reference cases (tests/engine/gemm_cases.h) on the wasm
+#    build, i.e. on the SIMD kernel. gemm_check.cjs: one file with the wasm inlined, for node
+#    (tests/node/gemm.test.mjs runs it).
+# ---------------------------------------------------------------------------
+add_executable(gemm_check ${CMAKE_CURRENT_SOURCE_DIR}/tests/wasm/gemm_check.cpp)
+target_include_directories(gemm_check PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/tests/engine)
+target_link_libraries(gemm_check PRIVATE relu_engine)
+set_target_properties(gemm_check PROPERTIES SUFFIX ".cjs")  # CommonJS glue; package.json says "module"
+target_link_options(gemm_check PRIVATE -sSINGLE_FILE=1 -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 -O3)
+
+# gemm_bench: Eigen's product beside relu::gemm on the benchmark's layer shapes
+# (bench/gemm_bench.cpp; not a test): node build-wasm/gemm_bench.cjs
+add_executable(gemm_bench ${CMAKE_CURRENT_SOURCE_DIR}/bench/gemm_bench.cpp)
+target_link_libraries(gemm_bench PRIVATE relu_engine)
+set_target_properties(gemm_bench PROPERTIES SUFFIX ".cjs")
+target_link_options(gemm_bench PRIVATE -sSINGLE_FILE=1 -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 -O3)

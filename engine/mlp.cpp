@@ -1,7 +1,10 @@
 #include "mlp.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
+
+#include "gemm.h"
 
 namespace relu {
 
@@ -61,6 +64,9 @@ Mlp<T>::Mlp(int inputs, const std::vector<int>& hidden, const std::vector<Activa
   grads.assign(offset, T(0));
   for (int l = 0; l < n_layers; ++l) s(l).setConstant(T(kPreluInitSlope));
   da_.setZero(widest, max_cols);
+  // Inner dimensions of the three products: a layer's inputs (z), the next layer's
+  // outputs (da), the columns (dW); every layer's output is some layer's input or the last.
+  gemm_work_.assign(gemm_workspace(std::max({widest, outputs, max_cols})), T(0));
   weight_grad_norms.assign(n_layers, 0.0);
 }
 
@@ -102,10 +108,10 @@ void Mlp<T>::forward(const ConstRefMat& x, int n, bool training, Rng* rng) {
     auto z = L.z.leftCols(n);
     auto a = L.a.leftCols(n);
     // z (out, n) = W (out, in) * input (in, n) + b
-    if (l == 0)
-      z.noalias() = W(l) * x.leftCols(n);
-    else
-      z.noalias() = W(l) * layers_[l - 1].a.leftCols(n);
+    const T* input = l == 0 ? x.data() : layers_[l - 1].a.data();
+    const int ld_input = l == 0 ? static_cast<int>(x.outerStride()) : static_cast<int>(layers_[l - 1].a.outerStride());
+    gemm<T>(L.out, n, L.in, W(l).data(), L.out, Trans::No, input, ld_input, Trans::No, L.z.data(),
+            static_cast<int>(L.z.outerStride()), false, gemm_work_.data());
     z.colwise() += b(l);
     if (l == last) {
       switch (loss_) {
@@ -128,7 +134,8 @@ void Mlp<T>::forward(const ConstRefMat& x, int n, bool training, Rng* rng) {
       break;
     }
     activation_forward<T>(L.act, z, s(l), a);
-    if (training && dropout_kind_ != DropoutKind::None) {
+    dropped_ = training && dropout_kind_ != DropoutKind::None;
+    if (dropped_) {
       if (!rng) throw std::invalid_argument("forward: dropout needs a generator");
       auto keep = L.keep.leftCols(n);
       const T inv_keep = T(1) / (T(1) - dropout_p_);
@@ -143,8 +150,6 @@ void Mlp<T>::forward(const ConstRefMat& x, int n, bool training, Rng* rng) {
             a(i, j) = kept ? alpha_keep_scale_ * a(i, j) + alpha_shift_ : alpha_dropped_;
           }
         }
-    } else {
-      L.keep.leftCols(n).setOnes();
     }
     for (int i = 0; i < L.out; ++i)
       if (L.ablated[i]) a.row(i).setZero();
@@ -217,17 +222,20 @@ void Mlp<T>::backward(const ConstRefMat& x, int n, bool track) {
     if (l < last) {
       // da (out_l, n) = W_{l+1}^T (out_l, out_{l+1}) * dz_{l+1} (out_{l+1}, n)
       auto da = da_.topLeftCorner(L.out, n);
-      da.noalias() = W(l + 1).transpose() * layers_[l + 1].dz.leftCols(n);
-      da.array() *= L.keep.leftCols(n).array();
+      const Layer& next = layers_[l + 1];
+      gemm<T>(L.out, n, next.out, W(l + 1).data(), next.out, Trans::Yes, next.dz.data(),
+              static_cast<int>(next.dz.outerStride()), Trans::No, da.data(), static_cast<int>(da_.outerStride()), false,
+              gemm_work_.data());
+      if (dropped_) da.array() *= L.keep.leftCols(n).array();
       for (int i = 0; i < L.out; ++i)
         if (L.ablated[i]) da.row(i).setZero();
       activation_backward<T>(L.act, L.z.leftCols(n), s(l), da, dz, ds(l));
     }
     // dW (out, in) += dz (out, n) * input^T (n, in);  db += row sums of dz
-    if (l == 0)
-      dW(l).noalias() += dz * x.leftCols(n).transpose();
-    else
-      dW(l).noalias() += dz * layers_[l - 1].a.leftCols(n).transpose();
+    const T* input = l == 0 ? x.data() : layers_[l - 1].a.data();
+    const int ld_input = l == 0 ? static_cast<int>(x.outerStride()) : static_cast<int>(layers_[l - 1].a.outerStride());
+    gemm<T>(L.out, L.in, n, L.dz.data(), static_cast<int>(L.dz.outerStride()), Trans::No, input, ld_input, Trans::Yes,
+            dW(l).data(), L.out, true, gemm_work_.data());
     db(l) += dz.rowwise().sum();
     if (track) L.grad_abs_sum += dz.cwiseAbs().rowwise().sum();
     for (int i = 0; i < L.out; ++i)

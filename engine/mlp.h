@@ -116,9 +116,11 @@ class Mlp {
   Loss loss_;
   int max_cols_;
   Mat da_;  // (max width, max_cols) scratch for dL/da
+  std::vector<T> gemm_work_;  // packing workspace of gemm() (empty where Eigen does the products)
   DropoutKind dropout_kind_ = DropoutKind::None;
   T dropout_p_ = 0;
   T alpha_keep_scale_ = 1, alpha_shift_ = 0, alpha_dropped_ = 0;  // AlphaDropout's a, b, a*alpha' + b
+  bool dropped_ = false;  // the last forward applied dropout (keep holds its multipliers)
   int last_backward_cols_ = 0;
 };
 

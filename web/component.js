@@ -10,7 +10,8 @@
 // Methods (the same as the iframe's message API): play(), pause(), step(n), reset(),
 // set(state), getState(), getStats(); plus exportRun(), importRun(doc), statsCsv(),
 // exportWeights(), pngBlob(id). Events: 'relu-ready' once the first snapshot is in.
-// Changing an attribute after connection applies it like set({key: value}).
+// Changing an attribute after connection applies it like set({key: value}); a value that
+// had to be clamped or was refused is reported in the element's notice.
 import { mount } from './playground.js';
 import { SETTINGS, FLAGS } from './state.js';
 
@@ -52,7 +53,7 @@ export class ReluPlayground extends HTMLElement {
       const key = KEY_BY_ATTR[name.toLowerCase()];
       if (key) params.set(key, value);
     }
-    this.#app = mount(box, { host: box, query: params.toString(), presetFirst: true });
+    this.#app = mount(box, { host: box, query: params.toString(), presetFirst: true, querySource: "the element's attributes" });
     this.#ready = this.#app.ready().then(() => {
       this.dispatchEvent(new CustomEvent('relu-ready', { bubbles: true, composed: true }));
       return true;
@@ -72,7 +73,11 @@ export class ReluPlayground extends HTMLElement {
   attributeChangedCallback(name, old, value) {
     if (!this.#app || old === value || value === null) return;
     const key = KEY_BY_ATTR[name];
-    if (key) this.#app.set({ [key]: value });
+    if (!key) return;
+    // Validated like set(): clamped, or (not a value of the setting at all) the setting is kept;
+    // either way the element says so in its notice (as text).
+    const { warnings } = this.#app.set({ [key]: value });
+    if (warnings.length) this.#app.notice([`The attribute ${name} was not taken as given:`, ...warnings]);
   }
 
   #need() {

@@ -1,6 +1,6 @@
 // The settings form, generated from the state table: every control has a label, is
 // reachable by keyboard, and passes its value through the same reader as the URL.
-import { BY_NAME, COMPARABLE, MAX_LAYERS, MAX_WIDTH, MAX_COMPARE, coerce, formatValue } from './state.js';
+import { BY_NAME, COMPARABLE, MAX_LAYERS, MAX_WIDTH, MAX_COMPARE, MAX_CSV_BYTES, coerce, formatValue, fileLabel, megabytes } from './state.js';
 
 const GROUPS = [
   ['Data', ['dataset', 'noise', 'test', 'standardize', 'samples']],
@@ -91,9 +91,18 @@ export function buildControls(form, { state, onChange, onWarning, onRevive, onCs
       const file = el('input', { id: 'c-csv', type: 'file', accept: '.csv,text/csv' });
       file.addEventListener('change', async () => {
         const f = file.files?.[0];
+        file.value = ''; // choosing the same file again is a new upload
         if (!f) return;
-        if (f.size > 20e6) return onWarning('CSV: files above 20 MB are refused');
-        onCsv(await f.text(), f.name);
+        // Refused before reading: the engine's row and column limits are checked on the text.
+        if (f.size > MAX_CSV_BYTES)
+          return onWarning(`CSV "${fileLabel(f.name)}" is ${megabytes(f.size)} MB; files above ${MAX_CSV_BYTES / 1e6} MB are refused. The current data and run are unchanged.`);
+        let text;
+        try {
+          text = await f.text();
+        } catch (e) {
+          return onWarning(`CSV "${fileLabel(f.name)}" could not be read (${e?.message ?? e}). The current data and run are unchanged.`);
+        }
+        onCsv(text, f.name);
       });
       row.append(label, file);
       fs.append(row);

@@ -5,9 +5,11 @@
 import {
   parse, serialize, defaults, SETTINGS, BY_NAME, SPEEDS, HIST_VIEWS, COMPARABLE, MAX_LAYERS, MAX_WIDTH, MAX_COMPARE,
   toEngineConfig, liveUpdates, needsRestart, coerce, registerPresetIds, formatValue,
-  parseFlags, serializeFlags,
+  parseFlags, serializeFlags, show, fileLabel, megabytes,
+  MAX_CSV_BYTES, MAX_IMPORT_BYTES, MAX_JSON_DEPTH, MAX_SET_KEYS, MAX_IMPORT_STEPS,
 } from './state.js';
 import { PRESETS, PRESET_BY_ID } from './presets.js';
+import { valueTooDeep, readJson, describe, historyProblem, valueText } from './input-checks.js';
 import { RunClient } from './worker-client.js';
 import { SeriesBuffer, HistogramRing } from './history.js';
 import { NetworkView } from './views/network.js';
@@ -36,7 +38,7 @@ registerPresetIds(PRESETS.map((p) => p.id));
  *   firstVisitPreset  an empty query opens on the first preset (the page only)
  * Returns the API handle (see docs/embedding.md).
  */
-export function mount(container, { host = container, query = '', urlSync = false, keyboard = false, presetFirst = false, firstVisitPreset = false, extraFlags = {} } = {}) {
+export function mount(container, { host = container, query = '', urlSync = false, keyboard = false, presetFirst = false, firstVisitPreset = false, extraFlags = {}, querySource = 'the link' } = {}) {
   const root = container;
   container.insertAdjacentHTML ? container.insertAdjacentHTML('beforeend', MARKUP) : (container.innerHTML = MARKUP);
   const $ = (id) => root.querySelector(`#${id}`);
@@ -81,7 +83,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   $('notice-close').addEventListener('click', () => notice([]));
   {
     const ws = [...flagWarnings, ...parsed.warnings];
-    if (ws.length) notice(['Some settings in the link were changed:', ...ws]);
+    if (ws.length) notice([`Some settings in ${querySource} were changed:`, ...ws]);
   }
 
   // ---------- views ----------
@@ -345,12 +347,32 @@ export function mount(container, { host = container, query = '', urlSync = false
     },
     onWarning: (w) => notice([w]),
     onRevive: () => runs.forEach((r) => r.client.revive()),
-    onCsv: (text, name) => {
-      csvText = text;
-      notice([`Loaded ${name}: last column is the target.`]);
-      apply({ ...state, dataset: 'csv' }, { restart: true });
-    },
+    onCsv: (text, name) => loadCsv(text, name),
   });
+
+  // An uploaded CSV replaces the data only once the engine has read it: a file it refuses
+  // (ragged, not numbers, too many columns or rows, empty) leaves the data, the settings and
+  // the running network as they were, and the notice says what is wrong and where.
+  let csvChecks = 0;
+  async function loadCsv(text, name) {
+    const file = `"${fileLabel(name)}"`;
+    const unchanged = 'The current data and run are unchanged.';
+    if (text.trim() === '') return notice([`CSV ${file} is empty: there is nothing to train on. ${unchanged}`]);
+    const ticket = ++csvChecks;
+    notice([`Reading ${file}…`]);
+    const next = { ...state, dataset: 'csv' };
+    try {
+      await runs[0].client.validate(toEngineConfig(next, {}, text));
+    } catch (e) {
+      if (ticket === csvChecks && !destroyed) notice([`CSV ${file} was not loaded: ${e.message}. ${unchanged}`]);
+      return false;
+    }
+    if (ticket !== csvChecks || destroyed) return false; // a newer upload won
+    csvText = text;
+    notice([`Loaded ${file}: last column is the target.`]);
+    apply({ ...state, dataset: 'csv' }, { restart: true });
+    return true;
+  }
 
   for (const v of SPEEDS) {
     const o = document.createElement('option');
@@ -505,9 +527,16 @@ export function mount(container, { host = container, query = '', urlSync = false
     s.layers.forEach((layer, l) => {
       for (const k of ['pre', 'act', 'grad']) run.hist[l][k].push(s.step, layer.histograms[k]);
     });
-    if (s.diverged && !run.divergedShown) {
-      run.divergedShown = true;
-      showDivergence();
+    if (s.diverged) {
+      // Diverged before any finite snapshot reached the page (a huge rate can blow up in
+      // the first slice): nothing better to keep on screen, but pause all the same.
+      run.rate = 0;
+      run.client.playing = false;
+      if (!run.divergedShown) {
+        run.divergedShown = true;
+        showDivergence();
+      }
+      if (runs.every((r) => !r.client.playing) && playing) setPlaying(false);
     }
     for (const e of s.events) run.events.push(e);
     if (run.events.length > 20000) run.events.splice(0, run.events.length - 20000);
@@ -738,26 +767,51 @@ export function mount(container, { host = container, query = '', urlSync = false
     return main ? { ...main, playing, runs: runs.length > 1 ? runs.map(one) : undefined } : null;
   }
 
-  /** Partial URL-state (keys as in the URL; values as numbers, strings, arrays) -> validated. */
+  /**
+   * Partial URL-state (keys as in the URL; values as numbers, strings, arrays) -> validated.
+   * Out-of-range values are clamped (as in a link); a value that is no value of its setting
+   * at all (not a number, an unknown name, an object) leaves that setting as it was.
+   */
   function setState(partial) {
     if (!partial || typeof partial !== 'object' || Array.isArray(partial)) throw new Error('set: state must be an object of URL-state keys, e.g. {lr: 0.5}');
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(partial)) {
+    const entries = Object.entries(partial);
+    if (entries.length > MAX_SET_KEYS) throw new Error(`set: state has ${entries.length} keys; at most ${MAX_SET_KEYS} are accepted (there are ${SETTINGS.length} settings)`);
+    const warnings = [];
+    const values = {}; // key -> validated value
+    let presetGiven = false;
+    for (const [rawKey, v] of entries) {
       if (v === null || v === undefined) continue;
-      if (k === 'compare' && typeof v === 'object') params.set(k, `${v.key}:${[].concat(v.values).join('|')}`);
-      else params.set(k, Array.isArray(v) ? v.join(',') : String(v));
+      const k = rawKey.trim();
+      if (!Object.hasOwn(BY_NAME, k)) {
+        warnings.push(`unknown setting "${show(k)}" ignored`);
+        continue;
+      }
+      const kept = `${k} kept at ${state[k] === null ? 'auto' : formatValue(k, state[k])}`;
+      const text = valueText(k, v);
+      if (text === null) {
+        warnings.push(`${k}: ${describe(v)} is not a value of this setting; ${kept}`);
+        continue;
+      }
+      // Each key on its own, through the same reader as a link.
+      const p = parse(new URLSearchParams([[k, text]]));
+      if (p.invalid.includes(k)) {
+        if (k === 'dataset' && p.state.dataset !== 'csv' && text.trim().toLowerCase() === 'csv') warnings.push(`dataset: "csv" is chosen by uploading a CSV file in the settings, not by name; ${kept}`);
+        else for (const w of p.warnings) warnings.push(`${w.replace(/; using .*$/, '')}; ${kept}`);
+        continue;
+      }
+      warnings.push(...p.warnings);
+      values[k] = p.state[k];
+      if (k === 'preset' && PRESET_BY_ID[p.state.preset]) presetGiven = true;
     }
-    const p = parse(params);
-    const given = [...params.keys()].filter((k) => Object.hasOwn(BY_NAME, k));
     let next = { ...state };
-    if (given.includes('preset') && PRESET_BY_ID[p.state.preset]) {
-      next = { ...defaults(), speed: state.speed, hist: state.hist, ...structuredClone(PRESET_BY_ID[p.state.preset].settings) };
-      if (!PRESET_BY_ID[p.state.preset].settings.compare) next.compare = null;
+    if (presetGiven) {
+      next = { ...defaults(), speed: state.speed, hist: state.hist, ...structuredClone(PRESET_BY_ID[values.preset].settings) };
+      if (!PRESET_BY_ID[values.preset].settings.compare) next.compare = null;
     }
-    for (const k of given) next[k] = p.state[k];
-    if (next.dropout > 0 && next.alphaDropout > 0) next[given.includes('alphaDropout') ? 'dropout' : 'alphaDropout'] = 0;
-    apply(next, { restart: given.includes('preset') });
-    return { state: structuredClone(state), warnings: p.warnings };
+    Object.assign(next, values);
+    if (next.dropout > 0 && next.alphaDropout > 0) next['alphaDropout' in values ? 'dropout' : 'alphaDropout'] = 0;
+    apply(next, { restart: presetGiven });
+    return { state: structuredClone(state), warnings };
   }
 
   // ---------- export / import ----------
@@ -792,27 +846,64 @@ export function mount(container, { host = container, query = '', urlSync = false
     };
   }
 
-  /** Restores an exported run: settings, the step count, the weights and the charts. */
+  /**
+   * Restores an exported run (the object, or its JSON text): settings, the step count, the
+   * weights and the charts. Everything in it is checked first, and the engine tries the
+   * settings and the weights on a throwaway run: a file it refuses changes nothing here.
+   * Errors start with "Import failed: ".
+   */
   async function importRun(doc) {
-    if (!doc || doc.format !== 'relu-playground-run') throw new Error('not a ReLU Playground run file (format "relu-playground-run")');
-    // The settings go through the same validation as a link (the file is input, not trusted).
-    const p = parse(new URLSearchParams(String(doc.query ?? '')));
-    const next = p.state;
-    if (doc.state?.dataset === 'csv' && typeof doc.csv === 'string') {
-      next.dataset = 'csv';
-      csvText = doc.csv;
+    try {
+      return await restoreRun(doc);
+    } catch (err) {
+      throw new Error(`Import failed: ${err.message}`);
     }
-    const step = Math.min(1e7, Math.max(0, Math.floor(Number(doc.step) || 0)));
+  }
+  async function restoreRun(doc) {
+    if (typeof doc === 'string') doc = readJson(doc, 'the run');
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc) || doc.format !== 'relu-playground-run')
+      throw new Error('not a ReLU Playground run file (format "relu-playground-run")');
+    if (doc.version !== undefined && doc.version !== 1) throw new Error(`version ${describe(doc.version)} is not supported (this page reads version 1)`);
+    if (doc.query != null && typeof doc.query !== 'string') throw new Error(`"query" must be text like "lr=0.3&layers=8,8" (got ${describe(doc.query)})`);
+    const step = doc.step ?? 0;
+    if (!(typeof step === 'number' && Number.isInteger(step) && step >= 0 && step <= MAX_IMPORT_STEPS))
+      throw new Error(`"step" must be a whole number from 0 to ${MAX_IMPORT_STEPS} (got ${describe(doc.step)})`);
+    let weights = null;
+    if (doc.weights != null) {
+      if (typeof doc.weights !== 'object' || Array.isArray(doc.weights)) throw new Error(`"weights" must be an object {"layers": [...]} (got ${describe(doc.weights)})`);
+      if (valueTooDeep(doc.weights)) throw new Error(`"weights" is nested deeper than ${MAX_JSON_DEPTH} levels`);
+      weights = JSON.stringify(doc.weights);
+      if (weights.length > MAX_IMPORT_BYTES) throw new Error(`"weights" is ${megabytes(weights.length)} MB of JSON; at most ${MAX_IMPORT_BYTES / 1e6} MB are accepted`);
+    }
+    const historyBad = historyProblem(doc.history);
+    if (historyBad) throw new Error(historyBad);
+    // The settings go through the same validation as a link (the file is input, not trusted).
+    const p = parse(new URLSearchParams(doc.query ?? ''));
+    const next = p.state;
+    let csv = null;
+    if (doc.state?.dataset === 'csv') {
+      if (typeof doc.csv !== 'string') throw new Error('the run trained on an uploaded CSV, but the file has no "csv" text');
+      if (doc.csv.length > MAX_CSV_BYTES) throw new Error(`"csv" is ${megabytes(doc.csv.length)} MB; at most ${MAX_CSV_BYTES / 1e6} MB are accepted`);
+      next.dataset = 'csv';
+      csv = doc.csv;
+    }
+    const overrides = next.compare ? { [next.compare.key]: next.compare.values[0] } : {};
+    // The engine's verdict on the settings (a CSV) and the weights (their shape), before anything changes.
+    await runs[0].client.validate(toEngineConfig(next, overrides, csv ?? csvText), weights);
+    if (destroyed) throw new Error('the playground was removed');
+    const previous = { state, csvText };
+    if (csv !== null) csvText = csv;
     setPlaying(false);
     notice(p.warnings.filter((w) => !/^dataset: csv/.test(w)).map((w) => `Import: ${w}`));
-    pendingRestore = { step, weights: doc.weights ? JSON.stringify(doc.weights) : null, history: doc.history ?? null };
+    pendingRestore = { step, weights, history: doc.history ?? null };
     apply(next, { restart: true });
     try {
       await whenSnapshot((s) => s.step === step || s.diverged);
     } catch (err) {
-      // The worker refused the run (e.g. weights of another shape): start these settings afresh.
-      restart();
-      throw new Error(`Import failed: ${err.message}`);
+      // Refused after all (the worker failed meanwhile): back to the settings of before.
+      csvText = previous.csvText;
+      apply(previous.state, { restart: true });
+      throw err;
     }
     return stats();
   }
@@ -872,26 +963,42 @@ export function mount(container, { host = container, query = '', urlSync = false
   $('export-weights').addEventListener('click', guard(async () => download(`${stamp()}-weights.json`, new Blob([await runs[0].client.exportWeights()], { type: 'application/json' }))));
   $('export-png').addEventListener('click', guard(async () => download(`${stamp()}-${$('png-target').value}.png`, await pngBlob($('png-target').value))));
   root.querySelector('.exports').addEventListener('toggle', fillPngTargets);
+  // A run file or a weights file. Whatever is wrong with it, the notice names the file and
+  // the problem, and the current run goes on as it was.
   $('import-file').addEventListener('change', guard(async () => {
     const input = $('import-file');
     const f = input.files?.[0];
     input.value = '';
     if (!f) return;
-    if (f.size > 50e6) throw new Error('Import: files above 50 MB are refused');
-    let doc;
+    const file = `"${fileLabel(f.name)}"`;
     try {
-      doc = JSON.parse(await f.text());
-    } catch {
-      throw new Error(`Import: ${f.name} is not JSON`);
-    }
-    if (doc?.format === 'relu-playground-run') {
-      await importRun(doc);
-      notice([`Restored the run from ${f.name} (step ${doc.step}).`]);
-    } else {
-      await runs[0].client.importWeights(JSON.stringify(doc));
-      notice([`Loaded the weights from ${f.name}.`]);
+      if (f.size > MAX_IMPORT_BYTES) throw new Error(`the file is ${megabytes(f.size)} MB; files above ${MAX_IMPORT_BYTES / 1e6} MB are refused`);
+      const text = await f.text();
+      const doc = readJson(text, 'the file');
+      if (doc?.format === 'relu-playground-run') {
+        const s = await restoreRun(doc);
+        notice([...noticeLines, `Restored the run from ${file} (step ${s?.step ?? doc.step}).`]);
+      } else {
+        await importWeightsText(text);
+        notice([`Loaded the weights from ${file}.`]);
+      }
+    } catch (err) {
+      throw new Error(`Import of ${file} failed: ${err?.message ?? err}. The current run is unchanged.`);
     }
   }));
+
+  async function importWeightsText(text) {
+    if (text.length > MAX_IMPORT_BYTES) throw new Error(`weights: ${megabytes(text.length)} MB of JSON; at most ${MAX_IMPORT_BYTES / 1e6} MB are accepted`);
+    // The engine checks the whole file (JSON, depth, shape, numbers) before it changes a weight.
+    return runs[0].client.importWeights(text);
+  }
+  /** API: weights as JSON text or as an object (the CLI's format). Rejects with the problem. */
+  async function importWeights(json) {
+    if (typeof json === 'string') return importWeightsText(json);
+    if (json === null || typeof json !== 'object') throw new Error(`importWeights: expected the weights as JSON text or an object (got ${describe(json)})`);
+    if (valueTooDeep(json)) throw new Error(`weights: nested deeper than ${MAX_JSON_DEPTH} levels`);
+    return importWeightsText(JSON.stringify(json));
+  }
 
   const api = {
     play: () => (setPlaying(true), true),
@@ -922,7 +1029,9 @@ export function mount(container, { host = container, query = '', urlSync = false
     exportRun,
     importRun,
     exportWeights: () => runs[0].client.exportWeights(),
-    importWeights: (json) => runs[0].client.importWeights(typeof json === 'string' ? json : JSON.stringify(json)),
+    importWeights,
+    /** Shows lines in the playground's notice (always as text). */
+    notice: (lines) => notice([].concat(lines).map((l) => String(l))),
     pngBlob,
     pictures: () => pictures().map((p) => p.id),
     flags,

@@ -63,6 +63,13 @@ export const COMPARABLE = ['activation', 'lr', 'init', 'biasInit', 'optimizer', 
 
 const MAX_TEXT = 200; // longest query value we look at
 
+// Limits on what the page reads from files and API calls (docs/limits.md, "In the browser").
+export const MAX_CSV_BYTES = 20e6;      // CSV upload
+export const MAX_IMPORT_BYTES = 50e6;   // run or weights JSON (file or API)
+export const MAX_JSON_DEPTH = 64;       // nesting of imported JSON (the engine's kMaxWeightsDepth)
+export const MAX_SET_KEYS = 64;         // keys in one set() / postMessage 'set'
+export const MAX_IMPORT_STEPS = 1e7;    // the step a run file may be replayed to
+
 export function defaults() {
   const s = {};
   for (const def of SETTINGS) s[def.name] = clone(def.default);
@@ -75,11 +82,22 @@ function clone(v) {
 
 // Readers: (def, text) -> { value, warning? }. A reader never returns text that was
 // not in its allowed set, so nothing from the URL reaches the page unvalidated.
-function show(text) {
+export function show(text) {
   const t = String(text);
   // Shown in warnings via textContent; still, keep it short and printable.
   const clean = t.replace(/[^\x20-\x7e]/g, '?');
   return clean.length > 40 ? clean.slice(0, 37) + '…' : clean;
+}
+
+/** A file name as the page shows it (textContent): control characters replaced, at most 60 characters. */
+export function fileLabel(name) {
+  const t = String(name ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+  return t.length > 60 ? t.slice(0, 57) + '…' : t;
+}
+
+/** Megabytes with one decimal, for messages about sizes. */
+export function megabytes(bytes) {
+  return (bytes / 1e6).toFixed(1);
 }
 
 function readNumber(def, text, integer) {
@@ -129,15 +147,17 @@ const READERS = {
   widths(def, text) {
     const parts = String(text).split(/[,\s]+/).filter((p) => p !== '');
     const warnings = [];
-    if (parts.length === 0) return { value: def.default.slice(), warning: `${def.name}: empty; using ${fmt(def.default)}` };
+    if (parts.length === 0) return { value: def.default.slice(), invalid: true, warning: `${def.name}: empty; using ${fmt(def.default)}` };
     if (parts.length > def.maxCount) warnings.push(`${def.name}: at most ${def.maxCount} hidden layers; kept the first ${def.maxCount}`);
     const out = [];
+    let invalid = false; // a width that is not a number at all
     for (const p of parts.slice(0, def.maxCount)) {
       const r = readNumber({ ...def, name: `${def.name} width`, default: 8 }, p, true);
       if (r.warning) warnings.push(r.warning);
+      if (r.invalid) invalid = true;
       out.push(r.value);
     }
-    return { value: out, warning: warnings };
+    return { value: out, warning: warnings, invalid };
   },
   compare(def, text) {
     // "activation:relu|leaky_relu|selu"
@@ -199,13 +219,15 @@ function toParams(query) {
 
 /**
  * Parses a query string ("?lr=0.3&layers=16,16") or URLSearchParams.
- * Returns { state, warnings }: every setting present, valid and clamped; warnings
- * say what was changed or ignored. Pure: no DOM, no globals besides the table.
+ * Returns { state, warnings, invalid }: every setting present, valid and clamped; warnings
+ * say what was changed or ignored; invalid lists the keys whose text was unusable (not a
+ * number, unknown name: their default was used). Pure: no DOM, no globals besides the table.
  */
 export function parse(query) {
   const params = toParams(query);
   const state = defaults();
   const warnings = [];
+  const invalid = [];
   const seen = new Set();
   for (const [rawKey, rawValue] of params) {
     const key = rawKey.trim();
@@ -222,12 +244,14 @@ export function parse(query) {
     const text = String(rawValue).slice(0, MAX_TEXT);
     const r = READERS[def.type](def, text);
     for (const w of [r.warning ?? []].flat()) warnings.push(w);
+    if (r.invalid) invalid.push(key);
     state[key] = r.value;
   }
   // Cross-setting rules.
   if (state.dataset === 'csv') {
     warnings.push('dataset: csv data cannot travel in a link; upload the file again (using spiral)');
     state.dataset = 'spiral';
+    invalid.push('dataset');
   }
   if (state.dropout > 0 && state.alphaDropout > 0) {
     warnings.push('dropout and alphaDropout cannot both be on; alphaDropout set to 0');
@@ -235,7 +259,7 @@ export function parse(query) {
   }
   if (state.compare && state.compare.key === 'dropout' && state.alphaDropout > 0) state.alphaDropout = 0;
   if (state.compare && state.compare.key === 'alphaDropout' && state.dropout > 0) state.dropout = 0;
-  return { state, warnings };
+  return { state, warnings, invalid };
 }
 
 /** The query string for a state: only settings that differ from their defaults. */

@@ -39,8 +39,16 @@ export class RunClient {
       if (this.failed) return;
       this.failed = true;
       this.worker.terminate();
+      this.#failPending(`the training worker stopped: ${message}`);
       onFailed(this, message);
     };
+  }
+
+  // A request that can no longer be answered (the worker died) fails instead of hanging.
+  #failPending(message) {
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const settle of pending) settle(Promise.reject(new Error(message)));
   }
 
   #message(m, onCreated, onRevived) {
@@ -69,6 +77,7 @@ export class RunClient {
         this.pending.delete(m.id);
         break;
       case 'weightsImported':
+      case 'valid':
         this.pending.get(m.id)?.(true);
         this.pending.delete(m.id);
         break;
@@ -104,6 +113,11 @@ export class RunClient {
   }
   importWeights(json) {
     return this.#request({ type: 'importWeights', json });
+  }
+  /** Resolves to true when config makes a run and weights (JSON text or null) load into it;
+   *  rejects with the engine's message otherwise. The current run is not touched. */
+  validate(config, weights = null) {
+    return this.#request({ type: 'validate', config, weights });
   }
   play() {
     this.playing = true;
@@ -149,5 +163,6 @@ export class RunClient {
   }
   dispose() {
     this.worker.terminate();
+    this.#failPending('the run was closed');
   }
 }

@@ -12,6 +12,9 @@
 //                                      (import); runId is echoed in every snapshot of this run
 //   {type:'exportWeights', id}         replies {type:'weights', id, json} (the CLI's weights JSON)
 //   {type:'importWeights', json, id}   replies {type:'weightsImported', id}
+//   {type:'validate', config, weights, id}  checks, without touching the current run, that
+//                                      config makes a run (a CSV parses) and that weights (JSON
+//                                      text, optional) load into it; replies {type:'valid', id}
 //   {type:'neuronGrid', layer, neuron, res, id}  replies {type:'neuronGrid', id, layer, neuron, res, values}
 //                                      (layer -1: the network's output; 'grid' is a synonym)
 //   {type:'predict', x, id}            replies {type:'predict', id, values}
@@ -202,7 +205,19 @@ function handle(msg) {
     case 'exportWeights':
       postMessage({ type: 'weights', id: msg.id, json: needRun().exportWeights() });
       break;
+    case 'validate': {
+      // A throwaway run: the page checks an upload or an import before it replaces anything.
+      const probe = engine.createRun(msg.config ?? {});
+      try {
+        if (msg.weights != null) probe.importWeights(msg.weights);
+      } finally {
+        probe.dispose();
+      }
+      postMessage({ type: 'valid', id: msg.id });
+      break;
+    }
     case 'importWeights':
+      if (typeof msg.json !== 'string') throw new Error('importWeights: the weights must be JSON text');
       needRun().importWeights(msg.json);
       postMessage({ type: 'weightsImported', id: msg.id });
       wantSnapshot = true;

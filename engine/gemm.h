@@ -1,0 +1,34 @@
+#pragma once
+// The MLP's three layer products through one entry point:
+//
+//   C (m, n)  = op(A) (m, k) * op(B) (k, n)        accumulate = false
+//   C (m, n) += op(A) (m, k) * op(B) (k, n)        accumulate = true
+//
+// Column-major throughout; op(X) is X or X^T as `Trans` says, and each operand has its
+// own leading dimension (the layers' workspaces are wider than the columns in use).
+// In the mlp:  z = W x (No, No);  da = W^T dz (Yes, No);  dW += dz x^T (No, Yes).
+//
+// In a wasm SIMD build, float products go to a kernel of our own (gemm.cpp says why and
+// what it measured); everywhere else, and for doubles, this is an Eigen product.
+#include <cstddef>
+
+namespace relu {
+
+enum class Trans { No, Yes };
+
+// Floats the packing workspace needs for products with inner dimension up to max_k
+// (0 when the build has no kernel of its own).
+std::size_t gemm_workspace(int max_k);
+
+// `work` holds at least gemm_workspace(k) elements (unused on the Eigen path). No
+// allocation. C must not overlap A or B.
+template <typename T>
+void gemm(int m, int n, int k, const T* A, int lda, Trans ta, const T* B, int ldb, Trans tb, T* C, int ldc,
+          bool accumulate, T* work);
+
+extern template void gemm<float>(int, int, int, const float*, int, Trans, const float*, int, Trans, float*, int,
+                                 bool, float*);
+extern template void gemm<double>(int, int, int, const double*, int, Trans, const double*, int, Trans, double*, int,
+                                  bool, double*);
+
+}  // namespace relu
