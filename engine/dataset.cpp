@@ -370,7 +370,8 @@ void parse_csv(const std::string& text, Eigen::MatrixXf& x, Eigen::RowVectorXf& 
       if (is_header(begin, end)) continue;
     } else if (fields != columns) {
       throw std::invalid_argument("CSV line " + std::to_string(line) + " has " + std::to_string(fields) +
-                                  " fields, expected " + std::to_string(columns));
+                                  (fields == 1 ? " field" : " fields") + " but the first line has " +
+                                  std::to_string(columns) + " (every row needs the same columns)");
     }
     if (rows == kMaxSamples)
       throw std::invalid_argument("CSV has more than " + std::to_string(kMaxSamples) +

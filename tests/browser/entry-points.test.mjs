@@ -111,7 +111,7 @@ async function clearNotice(page) {
 
 const wide = (n) => Array(n).fill('1').join(',') + '\n';
 const CSV_ROWS = [
-  { why: 'ragged rows', name: 'ragged.csv', text: 'x,y\n1,2\n3\n4,5\n', re: /^CSV "ragged\.csv" was not loaded: CSV line 3 has 1 fields, expected 2\. The current data and run are unchanged\.$/ },
+  { why: 'ragged rows', name: 'ragged.csv', text: 'x,y\n1,2\n3\n4,5\n', re: /^CSV "ragged\.csv" was not loaded: CSV line 3 has 1 field but the first line has 2 \(every row needs the same columns\)\. The current data and run are unchanged\.$/ },
   { why: 'a non-numeric cell', name: 'words.csv', text: 'x,y\n1,2\n3,abc\n', re: /^CSV "words\.csv" was not loaded: CSV line 3, column 2: "abc" is not a number\./ },
   { why: 'a NaN cell', name: 'nan.csv', text: 'x,y\n1,2\nNaN,3\n', re: /CSV line 3, column 1: "NaN" is not a finite float\./ },
   { why: 'an Infinity cell', name: 'inf.csv', text: 'x,y\n1,2\n4,-Infinity\n', re: /CSV line 3, column 2: "-Infinity" is not a finite float\./ },
@@ -183,7 +183,7 @@ test('import file: bad run and weights files get their message; the paused run k
     { why: 'a run file of another version', name: 'v2.json', text: run({ version: 2 }), re: /failed: version 2 is not supported \(this page reads version 1\)/ },
     { why: 'a run file with weights of another shape', name: 'run.json', text: run({ weights: { layers: w.layers.slice(1) } }), re: /^Import of "run\.json" failed: weights: the file has 2 layers, the network expects 3/ },
     { why: 'a run file with a malformed history', name: 'hist.json', text: run({ history: { names: ['step'], rows: [1, 2] } }), re: /failed: "history\.rows" row 1 is not a list of 1 numbers/ },
-    { why: 'a run file whose CSV is ragged', name: 'csvrun.json', text: run({ state: { ...good.run.state, dataset: 'csv' }, csv: 'x,y\n1,2\n3\n' }), re: /^Import of "csvrun\.json" failed: CSV line 3 has 1 fields, expected 2\./ },
+    { why: 'a run file whose CSV is ragged', name: 'csvrun.json', text: run({ state: { ...good.run.state, dataset: 'csv' }, csv: 'x,y\n1,2\n3\n' }), re: /^Import of "csvrun\.json" failed: CSV line 3 has 1 field but the first line has 2 \(every row needs the same columns\)\./ },
     { why: 'a run file with HTML in its query and name', name: `${PWN}.json`, text: run({ query: `lr=${PWN}`, weights: { layers: [] } }), re: new RegExp(`^Import of "${lit(PWN)}\\.json" failed: weights: `) },
     { why: 'a file above 50 MB', name: 'huge.json', path: () => bigFile('huge.json', 50.5e6), re: /^Import of "huge\.json" failed: the file is 50\.5 MB; files above 50 MB are refused\. The current run is unchanged\.$/ },
   ];

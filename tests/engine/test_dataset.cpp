@@ -425,8 +425,8 @@ TEST_CASE("parse_csv errors name the line and column", "[csv]") {
   const std::string six_good_lines = "a,b,c\n1,2,3\n\n4,5,6\n7,8,9\n1,1,1\n";
   REQUIRE_THROWS_WITH(relu::parse_csv(six_good_lines + "1,2,abc\n", x, y),
                       Contains("CSV line 7, column 3: \"abc\" is not a number"));
-  REQUIRE_THROWS_WITH(relu::parse_csv("1,2\n3,4\n\n5,6,7\n", x, y), Contains("CSV line 4 has 3 fields, expected 2"));
-  REQUIRE_THROWS_WITH(relu::parse_csv("x,y,z\n1,2\n", x, y), Contains("CSV line 2 has 2 fields, expected 3"));
+  REQUIRE_THROWS_WITH(relu::parse_csv("1,2\n3,4\n\n5,6,7\n", x, y), Contains("CSV line 4 has 3 fields but the first line has 2"));
+  REQUIRE_THROWS_WITH(relu::parse_csv("x,y,z\n1,2\n", x, y), Contains("CSV line 2 has 2 fields but the first line has 3"));
   REQUIRE_THROWS_WITH(relu::parse_csv("1,2\nnan,3\n", x, y), Contains("CSV line 2, column 1: \"nan\""));
   REQUIRE_THROWS_WITH(relu::parse_csv("1,2\n3,inf\n", x, y), Contains("CSV line 2, column 2: \"inf\""));
   REQUIRE_THROWS_WITH(relu::parse_csv("1,2\n3,-INFINITY\n", x, y), Contains("line 2, column 2"));
