@@ -578,7 +578,8 @@ const std::vector<std::string>& live_keys() {
   static const std::vector<std::string> keys = {
       "lr",         "momentum",      "nesterov", "rho",      "beta1",            "beta2",         "eps",
       "l1",         "l2",            "clip_norm", "activation", "leaky_slope",    "dropout",       "alpha_dropout",
-      "batch",      "dead_def",      "silent_threshold", "monitor_every", "hist_bins", "revive_every", "revive_tau"};
+      "batch",      "dead_def",      "silent_threshold", "monitor_every", "hist_bins", "revive_every", "revive_tau",
+      "optimizer"};  // a new optimiser (fresh moments) over the same weights
   return keys;
 }
 

@@ -307,7 +307,7 @@ void Run::set(const std::string& key, const std::string& json_value) {
   std::string k = key;
   std::replace(k.begin(), k.end(), '-', '_');
   const auto& live = live_keys();
-  if (k != "optimizer" && std::find(live.begin(), live.end(), k) == live.end())
+  if (std::find(live.begin(), live.end(), k) == live.end())
     throw std::invalid_argument("\"" + key + "\" cannot change during a run; start a new run instead");
   RunConfig next = cfg_;
   apply_config_value(next, k, json_value);

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "mlp.h"
 #include "rng.h"
+#include "run.h"
 #include "weights_io.h"
 
 using Catch::Contains;
@@ -260,7 +261,7 @@ TEST_CASE("config: validate_config checks combinations and direct edits", "[conf
 
 TEST_CASE("config: live keys are config keys", "[config]") {
   const auto& keys = relu::live_keys();
-  CHECK(keys.size() == 21);
+  CHECK(keys.size() == 22);
   const std::string all = relu::config_to_json(RunConfig());
   for (const auto& k : keys) {
     CAPTURE(k);
@@ -410,4 +411,32 @@ TEST_CASE("born_dead: probability grows with depth and has the documented statis
   spec.width = 2;
   spec.init = "glorot_normal";
   CHECK_THROWS_WITH(relu::born_dead_probability(spec), Contains("init must be he_normal or rai"));
+}
+
+TEST_CASE("the optimiser can change during a run: same weights, then the new optimiser's step", "[config][live]") {
+  RunConfig c;
+  c.data.name = "spiral";
+  c.layers = {8};
+  c.optimizer.lr = 0.001;
+  c.batch = 16;
+  relu::Run run(c);
+  run.step(20);
+  const std::vector<float> before = run.model().params;
+  run.set("optimizer", "\"adam\"");
+  CHECK(run.config().optimizer.kind == relu::OptimizerKind::Adam);
+  CHECK(run.model().params == before);  // switching is not a restart
+  run.step(1);
+  // Adam's first step moves every parameter with a non-zero gradient by lr * g / (|g| + eps),
+  // i.e. by almost exactly lr; SGD's would be lr * g, far smaller here.
+  int at_lr = 0, moved = 0;
+  for (size_t i = 0; i < before.size(); ++i) {
+    const double d = std::fabs(static_cast<double>(run.model().params[i]) - before[i]);
+    if (d == 0) continue;
+    ++moved;
+    if (std::fabs(d - 0.001) < 1e-4) ++at_lr;
+  }
+  CHECK(moved > 0);
+  CHECK(at_lr >= moved * 9 / 10);
+  CHECK_THROWS_WITH(run.set("optimizer", "\"lbfgs\""), Catch::Contains("optimizer"));
+  CHECK(run.config().optimizer.kind == relu::OptimizerKind::Adam);  // a refused change changes nothing
 }
