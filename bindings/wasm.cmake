@@ -169,3 +169,24 @@ add_executable(gemm_bench ${CMAKE_CURRENT_SOURCE_DIR}/bench/gemm_bench.cpp)
 target_link_libraries(gemm_bench PRIVATE relu_engine)
 set_target_properties(gemm_bench PROPERTIES SUFFIX ".cjs")
 target_link_options(gemm_bench PRIVATE -sSINGLE_FILE=1 -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 -O3)
+
+# engine_tests.cjs: the whole Catch2 engine suite (tests/engine) built for wasm and run
+# by node (tests/node/engine-wasm.test.mjs), so the science is checked in the build users
+# run, on its kernels and its libc++, not only natively. Catch2 is header-only; its
+# directory is copied alone for the same reason as nlohmann's above.
+find_path(_catch2_inc catch2/catch.hpp PATHS /usr/include NO_CMAKE_FIND_ROOT_PATH)
+if(_catch2_inc)
+  set(_catch_only "${CMAKE_BINARY_DIR}/catch2-only")
+  if(NOT EXISTS "${_catch_only}/catch2/catch.hpp")
+    file(COPY "${_catch2_inc}/catch2" DESTINATION "${_catch_only}")
+  endif()
+  file(GLOB _engine_test_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/tests/engine/*.cpp)
+  add_executable(engine_tests_wasm ${_engine_test_sources} ${_relu_bind_dir}/aligned_heap.c)
+  set_target_properties(engine_tests_wasm PROPERTIES OUTPUT_NAME engine_tests SUFFIX ".cjs")
+  target_include_directories(engine_tests_wasm SYSTEM PRIVATE "${_catch_only}")
+  target_link_libraries(engine_tests_wasm PRIVATE relu_engine)
+  target_link_options(engine_tests_wasm PRIVATE -sSINGLE_FILE=1 -sENVIRONMENT=node -sNODERAWFS=1
+                      -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=2GB -O2)
+else()
+  message(WARNING "wasm.cmake: catch2/catch.hpp not found; the engine suite is not built for wasm")
+endif()
