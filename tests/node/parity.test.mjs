@@ -3,12 +3,14 @@
 //
 // Tolerance: losses agree to a relative 1e-4 (absolute 1e-6 near zero) and the
 // per-layer state counts (dead, ...) agree exactly, after a few hundred steps.
-// Why a tolerance at all: both builds run the same Eigen SSE kernels with 4-float
-// packets and no FMA (wasm SIMD has none; the native build is plain SSE), with heap
-// blocks 16-byte aligned on both sides (bindings/aligned_heap.c), so the matrix products
-// and reductions sum in the same order, and today the results are bit-identical
-// (measured: Emscripten 3.1.6 against gcc 12 -O3, SSE2 or SSE4.2, relative difference 0
-// on these configs and after 3000 steps of the spiral benchmark net). What may differ
+// Why a tolerance at all: both builds multiply then add in float with no FMA (wasm SIMD
+// has none; the native build is plain SSE), with heap blocks 16-byte aligned on both
+// sides (bindings/aligned_heap.c). The matrix products are Eigen's natively and
+// engine/gemm.cpp's kernel in wasm, but both sum every entry over k in order into a
+// register and then add it to C, so the products and reductions agree, and today the
+// results are bit-identical (measured: Emscripten 3.1.6 against gcc 12 -O3, SSE4.2,
+// relative difference 0 on these configs and after 3000 steps of the spiral benchmark
+// net, before and after the wasm kernel). What may differ
 // is libm: glibc (native) and musl (Emscripten) may round exp/log/sin/cos/tanh
 // differently in the last place (the spiral and circle generators use sin/cos,
 // softmax/BCE use exp/log, tanh is an activation), and gcc versus clang may contract or
