@@ -1,7 +1,8 @@
 // tools/audit.mjs decides from `npm audit --json`: these are the report shapes npm 9 prints.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { auditVerdict } from '../../tools/audit.mjs';
+import { readFileSync } from 'node:fs';
+import { auditVerdict, knownAdvisoryFindings } from '../../tools/audit.mjs';
 
 const report = (vulnerabilities, counts) =>
   JSON.stringify({ auditReportVersion: 2, vulnerabilities, metadata: { vulnerabilities: counts } });
@@ -33,4 +34,13 @@ test('an unreachable advisory service is told apart from a broken report', () =>
   assert.match(v.reason, /405/);
   assert.equal(auditVerdict('npm ERR! something').status, 'unreadable');
   assert.equal(auditVerdict('{"auditReportVersion":2}').status, 'unreadable');
+});
+
+test('offline fallback: the committed list catches uPlot below 1.6.31 and passes what we ship', () => {
+  const known = JSON.parse(readFileSync(new URL('../../tools/known-advisories.json', import.meta.url), 'utf8'));
+  assert.equal(knownAdvisoryFindings(['uplot@1.6.30'], known).length, 1);
+  assert.match(knownAdvisoryFindings(['uplot@1.6.30'], known)[0].title, /CVE-2024-21489/);
+  assert.deepEqual(knownAdvisoryFindings(['uplot@1.6.31', 'uplot@1.6.32', 'uplot@2.0.0', 'other@0.0.1'], known), []);
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  assert.deepEqual(knownAdvisoryFindings(Object.entries(pkg.dependencies).map(([n, v]) => `${n}@${v}`), known), []);
 });
