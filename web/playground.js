@@ -468,6 +468,17 @@ export function mount(container, { host = container, query = '', urlSync = false
   }
 
   // ---------- ingest and draw ----------
+  // The worker has stopped this run at a non-finite number: say so once, stop the clock.
+  function pauseDiverged(run) {
+    run.rate = 0;
+    run.client.playing = false;
+    if (!run.divergedShown) {
+      run.divergedShown = true;
+      showDivergence();
+    }
+    if (runs.every((r) => !r.client.playing) && playing) setPlaying(false);
+  }
+
   function ingest(run, m) {
     const s = m.snapshot;
     if (run.restore) {
@@ -479,13 +490,7 @@ export function mount(container, { host = container, query = '', urlSync = false
       // Training stopped at a non-finite number: keep the last good picture on screen
       // (layers, output, weights), mark the run diverged, and offer the rollback.
       run.snap = { ...s, layers: run.good.snap.layers, events: [] };
-      run.rate = 0;
-      run.client.playing = false;
-      if (!run.divergedShown) {
-        run.divergedShown = true;
-        showDivergence();
-      }
-      if (runs.every((r) => !r.client.playing) && playing) setPlaying(false);
+      pauseDiverged(run);
       return;
     }
     if (!s.diverged && run.snap?.diverged) {
@@ -527,17 +532,9 @@ export function mount(container, { host = container, query = '', urlSync = false
     s.layers.forEach((layer, l) => {
       for (const k of ['pre', 'act', 'grad']) run.hist[l][k].push(s.step, layer.histograms[k]);
     });
-    if (s.diverged) {
-      // Diverged before any finite snapshot reached the page (a huge rate can blow up in
-      // the first slice): nothing better to keep on screen, but pause all the same.
-      run.rate = 0;
-      run.client.playing = false;
-      if (!run.divergedShown) {
-        run.divergedShown = true;
-        showDivergence();
-      }
-      if (runs.every((r) => !r.client.playing) && playing) setPlaying(false);
-    }
+    // Diverged before any finite snapshot reached the page (a huge rate can blow up in the
+    // first slice): nothing better to keep on screen, but pause all the same.
+    if (s.diverged) pauseDiverged(run);
     for (const e of s.events) run.events.push(e);
     if (run.events.length > 20000) run.events.splice(0, run.events.length - 20000);
     if (run.index === 0) timeline.add(s.events);

@@ -321,12 +321,18 @@ test('URL state: bad values are named in the notice; the page trains on what is 
 
 // ---------- <relu-playground> attributes ----------
 
-async function openComponentPage() {
+// A page of our own making (routed HTML), recording console errors and page errors.
+async function blankPage() {
   const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  return { page, context, problems };
+}
+
+async function openComponentPage() {
+  const { page, context, problems } = await blankPage();
   await page.route(`${env.base}entry-component.html`, (r) =>
     r.fulfill({ contentType: 'text/html', body: '<!doctype html><meta charset="utf-8"><title>entry</title><script type="module" src="web/relu-playground.js"></script><body></body>' }),
   );
@@ -398,11 +404,7 @@ test('<relu-playground> attributes: bad values at start and later are named in i
 // ---------- postMessage (an iframe of index.html?embed=1) ----------
 
 test('postMessage: bad messages get an error reply naming the problem; the embedded run trains on unchanged', { timeout: 60000 }, async (t) => {
-  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  const { page, context, problems } = await blankPage();
   await page.route(`${env.base}entry-parent.html`, (r) =>
     r.fulfill({
       contentType: 'text/html',
