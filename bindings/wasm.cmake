@@ -164,8 +164,9 @@ set_target_properties(gemm_check PROPERTIES SUFFIX ".cjs")  # CommonJS glue; pac
 target_link_options(gemm_check PRIVATE -sSINGLE_FILE=1 -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 -O3)
 
 # gemm_bench: Eigen's product beside relu::gemm on the benchmark's layer shapes
-# (bench/gemm_bench.cpp; not a test): node build-wasm/gemm_bench.cjs
-add_executable(gemm_bench ${CMAKE_CURRENT_SOURCE_DIR}/bench/gemm_bench.cpp)
+# (bench/gemm_bench.cpp; not a test, so not built by default; bench/run.sh builds it):
+#   cmake --build build-wasm --target gemm_bench && node build-wasm/gemm_bench.cjs
+add_executable(gemm_bench EXCLUDE_FROM_ALL ${CMAKE_CURRENT_SOURCE_DIR}/bench/gemm_bench.cpp)
 target_link_libraries(gemm_bench PRIVATE relu_engine)
 set_target_properties(gemm_bench PROPERTIES SUFFIX ".cjs")
 target_link_options(gemm_bench PRIVATE -sSINGLE_FILE=1 -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 -O3)
