@@ -112,6 +112,10 @@ run_tests() {
   if [ -d tests/browser ] && ls tests/browser/*.test.mjs >/dev/null 2>&1; then
     log "browser tests (playwright-core + chromium)"
     if node --test --test-concurrency=1 tests/browser/; then passed=$((passed+1)); else failed=$((failed+1)); fi
+    # Memory must stay flat while the page trains at full speed with every panel live
+    # (docs/soak.md; the documented long form is --minutes 60).
+    log "soak (headless Chromium, ${SOAK_MINUTES:-2} minutes)"
+    if node bench/soak.mjs --minutes "${SOAK_MINUTES:-2}"; then passed=$((passed+1)); else failed=$((failed+1)); fi
   fi
   log "npm audit of the shipped packages (tools/audit.mjs)"
   if node tools/audit.mjs; then passed=$((passed+1)); else failed=$((failed+1)); fi

@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <malloc.h>
 #include <exception>
 #include <memory>
 #include <stdexcept>
@@ -380,6 +381,8 @@ std::string engine_info() {
 
 // Heap size in bytes, for tests of growth and leaks.
 double heap_bytes() { return static_cast<double>(__builtin_wasm_memory_size(0)) * 65536.0; }
+// Bytes malloc has handed out and not yet freed (mallinfo().uordblks), for leak checks (bench/soak.mjs).
+double malloc_bytes() { return static_cast<double>(mallinfo().uordblks); }
 
 }  // namespace
 
@@ -463,4 +466,5 @@ EMSCRIPTEN_BINDINGS(relu_engine) {
       .function("dispose", &RunHandle::dispose);
   function("engineInfo", &engine_info);
   function("heapBytes", &heap_bytes);
+  function("mallocBytes", &malloc_bytes);
 }

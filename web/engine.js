@@ -100,6 +100,11 @@ class Engine {
     return this.#m.heapBytes();
   }
 
+  /** Bytes the engine's malloc has handed out and not freed (leak checks; bench/soak.mjs). */
+  mallocBytes() {
+    return this.#m.mallocBytes();
+  }
+
   get module() {
     return this.#m;
   }

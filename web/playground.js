@@ -25,6 +25,10 @@ import { applyHide } from './hide.js';
 
 registerPresetIds(PRESETS.map((p) => p.id));
 
+// Neuron events a run keeps for the presets' checks and window.__relu.events (the timeline
+// keeps its own bounded marks): between this many and twice as many, the newest.
+export const MAX_PAGE_EVENTS = 20000;
+
 /**
  * Mounts one playground. Used by the page (index.html: into document.body) and by the
  * <relu-playground> element (into its shadow root); each mount has its own state,
@@ -70,7 +74,7 @@ export function mount(container, { host = container, query = '', urlSync = false
 
   // ---------- notices (always textContent) ----------
   function notice(lines, append = false) {
-    noticeLines = append ? [...noticeLines, ...lines] : lines;
+    noticeLines = (append ? [...noticeLines, ...lines] : lines).slice(-8);  // only the last 8 are shown
     const box = $('notice-text');
     box.replaceChildren();
     for (const line of noticeLines.slice(-8)) {
@@ -536,7 +540,8 @@ export function mount(container, { host = container, query = '', urlSync = false
     // first slice): nothing better to keep on screen, but pause all the same.
     if (s.diverged) pauseDiverged(run);
     for (const e of s.events) run.events.push(e);
-    if (run.events.length > 20000) run.events.splice(0, run.events.length - 20000);
+    // The newest MAX_PAGE_EVENTS, trimmed in batches (not a 20,000-element splice per snapshot).
+    if (run.events.length > 2 * MAX_PAGE_EVENTS) run.events = run.events.slice(-MAX_PAGE_EVENTS);
     if (run.index === 0) timeline.add(s.events);
   }
 
@@ -1034,7 +1039,7 @@ export function mount(container, { host = container, query = '', urlSync = false
     flags,
     destroy() {
       destroyed = true;
-    if (pumpTimer !== null) clearInterval(pumpTimer);
+      if (pumpTimer !== null) clearInterval(pumpTimer);
       for (const r of runs) r.client.dispose();
       runs = [];
       for (const c of cleanups) c();
@@ -1058,6 +1063,18 @@ export function mount(container, { host = container, query = '', urlSync = false
       },
       get history() {
         return historyTable(runs[0]);
+      },
+      // Sizes of every growing structure of the first run (bench/soak.mjs checks them).
+      get buffers() {
+        const r = runs[0];
+        return {
+          events: r?.events.length ?? 0,
+          maxEvents: 2 * MAX_PAGE_EVENTS,
+          timeline: { length: timeline.events.length, capacity: timeline.events.capacity, binWidth: timeline.events.binWidth },
+          histograms: (r?.hist ?? []).map((h) => ({ pre: h.pre.length, act: h.act.length, grad: h.grad.length, capacity: h.pre.capacity })),
+          refs: r?.refs.length ?? 0,
+          notices: noticeLines.length,
+        };
       },
       serialize: () => serialize(state),
       get workerRestarts() {

@@ -1,34 +1,33 @@
 // Deaths and revivals over steps: one row per hidden layer; a dark mark below the
 // row's line is a death, a green mark above it a revival.
 import { fitCanvas } from './canvas.js';
+import { EventBuffer } from '../history.js';
 
 const DIED = '#3a3a3a';
 const REVIVED = '#009E73';
-const MAX_EVENTS = 20000;
+// Marks kept for drawing (EventBuffer merges them into coarser bins when full).
+const CAPACITY = 8192;
 
 export class TimelineView {
-  constructor(canvas, summary) {
+  constructor(canvas, summary, capacity = CAPACITY) {
     this.canvas = canvas;
     this.summary = summary;
-    this.events = [];
-    this.died = 0;
-    this.revived = 0;
+    this.events = new EventBuffer(capacity);
+  }
+  get died() {
+    return this.events.died;
+  }
+  get revived() {
+    return this.events.revived;
   }
   clear() {
-    this.events = [];
-    this.died = 0;
-    this.revived = 0;
+    this.events.clear();
     this.summary.textContent = 'No deaths or revivals yet.';
   }
   add(events) {
-    for (const e of events) {
-      this.events.push(e);
-      if (e.kind === 'died') this.died++;
-      else this.revived++;
-    }
-    if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
+    for (const e of events) this.events.push(e);
     if (events.length) {
-      const e = this.events[this.events.length - 1];
+      const e = this.events.latest;
       this.summary.textContent = `${this.died} deaths, ${this.revived} revivals. Latest: layer ${e.layer + 1}, unit ${e.neuron + 1} ${e.kind} at step ${e.step}.`;
     }
   }
@@ -55,13 +54,16 @@ export class TimelineView {
     }
     const tick = Math.min(rowH * 0.45, 8);
     const died = new Path2D(), revived = new Path2D();
-    for (const e of this.events) {
-      if (e.layer >= layers) continue;
-      const y = T + rowH * (e.layer + 0.5);
-      const x = X(e.step);
-      const p = e.kind === 'died' ? died : revived;
+    const ev = this.events;
+    for (let i = 0; i < ev.length; i++) {
+      const layer = ev.layers[i];
+      if (layer >= layers) continue;
+      const y = T + rowH * (layer + 0.5);
+      const x = X(ev.steps[i]);
+      const isDeath = ev.kinds[i] === 0;
+      const p = isDeath ? died : revived;
       p.moveTo(x, y);
-      p.lineTo(x, e.kind === 'died' ? y + tick : y - tick);
+      p.lineTo(x, isDeath ? y + tick : y - tick);
     }
     ctx.lineWidth = 1.5;
     ctx.strokeStyle = DIED;
