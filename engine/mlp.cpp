@@ -108,9 +108,8 @@ void Mlp<T>::forward(const ConstRefMat& x, int n, bool training, Rng* rng) {
     auto z = L.z.leftCols(n);
     auto a = L.a.leftCols(n);
     // z (out, n) = W (out, in) * input (in, n) + b
-    const T* input = l == 0 ? x.data() : layers_[l - 1].a.data();
-    const int ld_input = l == 0 ? static_cast<int>(x.outerStride()) : static_cast<int>(layers_[l - 1].a.outerStride());
-    gemm<T>(L.out, n, L.in, W(l).data(), L.out, Trans::No, input, ld_input, Trans::No, L.z.data(),
+    const Operand in = input(l, x);
+    gemm<T>(L.out, n, L.in, W(l).data(), L.out, Trans::No, in.data, in.ld, Trans::No, L.z.data(),
             static_cast<int>(L.z.outerStride()), false, gemm_work_.data());
     z.colwise() += b(l);
     if (l == last) {
@@ -232,9 +231,8 @@ void Mlp<T>::backward(const ConstRefMat& x, int n, bool track) {
       activation_backward<T>(L.act, L.z.leftCols(n), s(l), da, dz, ds(l));
     }
     // dW (out, in) += dz (out, n) * input^T (n, in);  db += row sums of dz
-    const T* input = l == 0 ? x.data() : layers_[l - 1].a.data();
-    const int ld_input = l == 0 ? static_cast<int>(x.outerStride()) : static_cast<int>(layers_[l - 1].a.outerStride());
-    gemm<T>(L.out, L.in, n, L.dz.data(), static_cast<int>(L.dz.outerStride()), Trans::No, input, ld_input, Trans::Yes,
+    const Operand in = input(l, x);
+    gemm<T>(L.out, L.in, n, L.dz.data(), static_cast<int>(L.dz.outerStride()), Trans::No, in.data, in.ld, Trans::Yes,
             dW(l).data(), L.out, true, gemm_work_.data());
     db(l) += dz.rowwise().sum();
     if (track) L.grad_abs_sum += dz.cwiseAbs().rowwise().sum();

@@ -117,6 +117,15 @@ class Mlp {
   int max_cols_;
   Mat da_;  // (max width, max_cols) scratch for dL/da
   std::vector<T> gemm_work_;  // packing workspace of gemm() (empty where Eigen does the products)
+  // Layer l's input for gemm(): x for the first layer, else the previous layer's a.
+  struct Operand {
+    const T* data;
+    int ld;  // leading dimension (outer stride)
+  };
+  Operand input(int l, const ConstRefMat& x) const {
+    if (l == 0) return {x.data(), static_cast<int>(x.outerStride())};
+    return {layers_[l - 1].a.data(), static_cast<int>(layers_[l - 1].a.outerStride())};
+  }
   DropoutKind dropout_kind_ = DropoutKind::None;
   T dropout_p_ = 0;
   T alpha_keep_scale_ = 1, alpha_shift_ = 0, alpha_dropped_ = 0;  // AlphaDropout's a, b, a*alpha' + b

@@ -77,7 +77,7 @@ export function mount(container, { host = container, query = '', urlSync = false
     noticeLines = (append ? [...noticeLines, ...lines] : lines).slice(-8);  // only the last 8 are shown
     const box = $('notice-text');
     box.replaceChildren();
-    for (const line of noticeLines.slice(-8)) {
+    for (const line of noticeLines) {
       const p = document.createElement('p');
       p.textContent = line;
       box.append(p);
@@ -979,7 +979,7 @@ export function mount(container, { host = container, query = '', urlSync = false
       const doc = readJson(text, 'the file');
       if (doc?.format === 'relu-playground-run') {
         const s = await restoreRun(doc);
-        notice([...noticeLines, `Restored the run from ${file} (step ${s?.step ?? doc.step}).`]);
+        notice([`Restored the run from ${file} (step ${s?.step ?? doc.step}).`], true);
       } else {
         await importWeightsText(text);
         notice([`Loaded the weights from ${file}.`]);

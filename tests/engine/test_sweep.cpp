@@ -110,11 +110,19 @@ TEST_CASE("sweep specs are checked before anything runs", "[sweep]") {
   }
 }
 
+namespace {
+// Every job of a sweep in order, in this thread (what relu-lab sweep spreads over workers).
+std::vector<std::vector<double>> run_all_jobs(const relu::SweepSpec& spec) {
+  std::vector<std::vector<double>> results;
+  for (int j = 0; j < relu::num_jobs(spec); ++j) results.push_back(relu::run_job(spec, j));
+  return results;
+}
+}  // namespace
+
 TEST_CASE("a train sweep runs real cells", "[sweep]") {
   const relu::SweepSpec spec = relu::sweep_from_json(
       R"({"base":{"dataset":"xor","samples":100,"layers":[4]},"axes":{"lr":[0.01]},"seeds":2,"steps":20})");
-  std::vector<std::vector<double>> results;
-  for (int j = 0; j < relu::num_jobs(spec); ++j) results.push_back(relu::run_job(spec, j));
+  const std::vector<std::vector<double>> results = run_all_jobs(spec);
   const relu::SweepResult res = relu::aggregate_sweep(spec, results);
   REQUIRE(res.cells.size() == 1);
   for (size_t m = 0; m < res.metric_names.size(); ++m) {
@@ -129,8 +137,7 @@ TEST_CASE("a train sweep runs real cells", "[sweep]") {
 TEST_CASE("a small born-dead sweep: monotone in depth, reversed in width", "[sweep]") {
   const relu::SweepSpec spec = relu::sweep_from_json(
       R"({"kind":"born_dead","axes":{"width":[2,3,5],"depth":[2,6,20]},"trials":2000,"metrics":["born_dead","reference"]})");
-  std::vector<std::vector<double>> results;
-  for (int j = 0; j < relu::num_jobs(spec); ++j) results.push_back(relu::run_job(spec, j));
+  const std::vector<std::vector<double>> results = run_all_jobs(spec);
   const relu::SweepResult res = relu::aggregate_sweep(spec, results);
   auto p = [&](int w, int d) { return res.cells[w * 3 + d].metrics[0].mean; };
   auto ref = [&](int w, int d) { return res.cells[w * 3 + d].metrics[1].mean; };
