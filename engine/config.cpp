@@ -444,6 +444,7 @@ const std::vector<KeyDef>& key_table() {
     t.push_back(real_key("l2", kNonNegative, [](auto& c) -> auto& { return c.optimizer.l2; }));
     t.push_back(real_key("clip_norm", kNonNegative, [](auto& c) -> auto& { return c.optimizer.clip_norm; }));
     t.push_back(int_key("batch", 0, kMaxBatch, [](auto& c) -> auto& { return c.batch; }));
+    t.push_back(bool_key("shuffle", [](auto& c) -> auto& { return c.shuffle; }));
     t.push_back(int_key("steps", 0, kMaxJsonInteger, [](auto& c) -> auto& { return c.steps; }));
     // The data generator follows the run's seed, so one number reproduces everything.
     t.push_back({"seed",

@@ -38,9 +38,13 @@ double Optimizer<T>::step(std::vector<T>& params, std::vector<T>& grads, const s
   // SIMD where a plain loop would be one long chain of dependent adds.
   const double norm = std::sqrt(
       Eigen::Map<const Eigen::Matrix<T, -1, 1>>(grads.data(), static_cast<Eigen::Index>(n)).template cast<double>().squaredNorm());
-  if (spec_.clip_norm > 0 && norm > spec_.clip_norm) {
-    const T scale = static_cast<T>(spec_.clip_norm / norm);
-    for (size_t i = 0; i < n; ++i) grads[i] *= scale;
+  // torch.nn.utils.clip_grad_norm_: coef = max_norm / (norm + 1e-6), applied when below 1.
+  if (spec_.clip_norm > 0) {
+    const double coef = spec_.clip_norm / (norm + 1e-6);
+    if (coef < 1.0) {
+      const T scale = static_cast<T>(coef);
+      for (size_t i = 0; i < n; ++i) grads[i] *= scale;
+    }
   }
   const T l1 = static_cast<T>(spec_.l1), l2 = static_cast<T>(spec_.l2);
   if (l1 != T(0) || l2 != T(0))
@@ -50,6 +54,7 @@ double Optimizer<T>::step(std::vector<T>& params, std::vector<T>& grads, const s
         grads[i] += l2 * p + l1 * T((p > T(0)) - (p < T(0)));
       }
   ++t_;
+  // torch.optim.SGD: p.add_(d_p, alpha=-lr), with d_p the (momentum-)gradient.
   const T lr = static_cast<T>(spec_.lr);
   T* p = params.data();
   const T* g = grads.data();
@@ -74,21 +79,31 @@ double Optimizer<T>::step(std::vector<T>& params, std::vector<T>& grads, const s
       break;
     }
     case OptimizerKind::Rmsprop: {
-      const T rho = static_cast<T>(spec_.rho), eps = static_cast<T>(spec_.eps);
+      // torch.optim.RMSprop: s.mul_(rho).addcmul_(g, g, value=1 - rho); p.addcdiv_(g, sqrt(s) + eps, value=-lr).
+      const T rho = static_cast<T>(spec_.rho), one_minus_rho = static_cast<T>(1.0 - spec_.rho);
+      const T eps = static_cast<T>(spec_.eps), neg_lr = static_cast<T>(-spec_.lr);
       for (size_t i = 0; i < n; ++i) {
-        v[i] = rho * v[i] + (T(1) - rho) * g[i] * g[i];
-        p[i] -= lr * g[i] / (std::sqrt(v[i]) + eps);
+        v[i] = rho * v[i] + one_minus_rho * g[i] * g[i];
+        p[i] += neg_lr * g[i] / (std::sqrt(v[i]) + eps);
       }
       break;
     }
     case OptimizerKind::Adam: {
-      const T b1 = static_cast<T>(spec_.beta1), b2 = static_cast<T>(spec_.beta2), eps = static_cast<T>(spec_.eps);
-      const T c1 = static_cast<T>(1.0 - std::pow(spec_.beta1, static_cast<double>(t_)));
-      const T c2 = static_cast<T>(1.0 - std::pow(spec_.beta2, static_cast<double>(t_)));
+      // torch.optim.Adam (single-tensor path): every scalar is a double, cast to T
+      // where it meets a tensor. 1 - beta computed in T from an already rounded beta
+      // was 1.3e-5 off for beta2 = 0.999, enough to move some runs off PyTorch's path.
+      //   m.mul_(b1).add_(g, alpha=1 - b1);  v.mul_(b2).addcmul_(g, g, value=1 - b2)
+      //   denom = sqrt(v) / sqrt(1 - b2^t) + eps;  p.addcdiv_(m, denom, value=-lr / (1 - b1^t))
+      const double t = static_cast<double>(t_);
+      const T b1 = static_cast<T>(spec_.beta1), b2 = static_cast<T>(spec_.beta2);
+      const T one_minus_b1 = static_cast<T>(1.0 - spec_.beta1), one_minus_b2 = static_cast<T>(1.0 - spec_.beta2);
+      const T eps = static_cast<T>(spec_.eps);
+      const T bc2_sqrt = static_cast<T>(std::sqrt(1.0 - std::pow(spec_.beta2, t)));
+      const T neg_step = static_cast<T>(-spec_.lr / (1.0 - std::pow(spec_.beta1, t)));
       for (size_t i = 0; i < n; ++i) {
-        m[i] = b1 * m[i] + (T(1) - b1) * g[i];
-        v[i] = b2 * v[i] + (T(1) - b2) * g[i] * g[i];
-        p[i] -= lr * (m[i] / c1) / (std::sqrt(v[i] / c2) + eps);
+        m[i] = b1 * m[i] + one_minus_b1 * g[i];
+        v[i] = b2 * v[i] + one_minus_b2 * g[i] * g[i];
+        p[i] += neg_step * m[i] / (std::sqrt(v[i]) / bc2_sqrt + eps);
       }
       break;
     }

@@ -1,12 +1,16 @@
 // Optimisers: one loop over the whole parameter block.
-// Conventions follow PyTorch (torch.optim), so a closed-form step can be checked:
+// Conventions follow PyTorch 1.13 (torch.optim), down to how each scalar is rounded:
+// every scalar (1 - beta, bias corrections, -lr / (1 - b1^t)) is computed in double
+// and cast to the parameter type where it meets a tensor, as PyTorch does with its
+// Python-float hyperparameters. tests/reference replays PyTorch's own trajectories.
 //   sgd:      p -= lr * g
 //   momentum: v = mu * v + g;  p -= lr * v           (nesterov: p -= lr * (g + mu * v))
 //   rmsprop:  s = rho * s + (1 - rho) g^2;  p -= lr * g / (sqrt(s) + eps)
 //   adam:     m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
 //             p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 // Order, as in PyTorch (clip_grad_norm_ then optimizer.step with weight_decay):
-// 1. clipping scales the data gradient when its global L2 norm exceeds clip_norm;
+// 1. clipping scales the data gradient by clip_norm / (norm + 1e-6) when that is
+//    below 1 (clip_grad_norm_'s rule);
 // 2. penalties are added to the gradient of weight entries only (not biases or
 //    PReLU slopes): L2 as weight decay (g += l2 * w), L1 as g += l1 * sign(w).
 #pragma once

@@ -116,7 +116,7 @@ void Run::build() {
   const int n = static_cast<int>(data_.x_train.cols());
   order_.resize(n);
   for (int i = 0; i < n; ++i) order_[i] = i;
-  shuffle_rng_.shuffle(order_);
+  if (cfg_.shuffle) shuffle_rng_.shuffle(order_);
   cursor_ = 0;
   xb_.setZero(data_.features(), kMaxCols);
   yb_.setZero(kMaxCols);
@@ -157,7 +157,7 @@ void Run::gather_batch(int n) {
   const int total = static_cast<int>(order_.size());
   for (int j = 0; j < n; ++j) {
     if (cursor_ == total) {
-      shuffle_rng_.shuffle(order_);
+      if (cfg_.shuffle) shuffle_rng_.shuffle(order_);
       cursor_ = 0;
     }
     const int idx = order_[cursor_++];
