@@ -368,6 +368,9 @@ std::string engine_info() {
   nlohmann::json j;
   j["datasets"] = relu::dataset_names();
   j["activations"] = relu::activation_names();
+  j["optimizers"] = relu::optimizer_names();
+  j["losses"] = {"auto", "mse", "bce", "ce"};
+  j["inits"] = relu::init_names();
   j["live_keys"] = relu::live_keys();
   j["limits"] = {{"max_width", relu::kMaxWidth},
                  {"max_hidden_layers", relu::kMaxHiddenLayers},

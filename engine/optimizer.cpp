@@ -28,6 +28,15 @@ const char* optimizer_name(OptimizerKind k) {
   return "?";
 }
 
+const std::vector<std::string>& optimizer_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const auto& o : kOptimizers) v.push_back(o.name);
+    return v;
+  }();
+  return names;
+}
+
 template <typename T>
 Optimizer<T>::Optimizer(const OptimizerSpec& spec, size_t n) : spec_(spec), m_(n, T(0)), v_(n, T(0)) {}
 

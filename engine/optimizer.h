@@ -22,6 +22,7 @@ namespace relu {
 enum class OptimizerKind { Sgd, Momentum, Rmsprop, Adam };
 OptimizerKind optimizer_from_name(const std::string& name);  // throws std::invalid_argument
 const char* optimizer_name(OptimizerKind k);
+const std::vector<std::string>& optimizer_names();
 
 struct OptimizerSpec {
   OptimizerKind kind = OptimizerKind::Sgd;
