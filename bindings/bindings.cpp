@@ -206,6 +206,9 @@ class RunHandle {
   val events() {
     return guard([&] {
       const auto& ev = need().monitor_state().events();
+      // Sized once for the most events the monitor keeps, so the buffer does not grow
+      // (and show up as memory in use) as a long run collects events.
+      events_buf_.reserve(static_cast<size_t>(need().config().monitor.max_events) * 4);
       events_buf_.resize(ev.size() * 4);
       for (size_t i = 0; i < ev.size(); ++i) {
         events_buf_[4 * i] = static_cast<double>(ev[i].step);
