@@ -4,12 +4,14 @@
 Run by hand (not by the test command), with Debian's python3-torch (1.13):
     /usr/bin/python3 tools/make-references.py            # writes tests/reference/<family>.json
 
-Each case trains a small MLP for 200 steps twice from the same float32 initial
-weights, once in torch.float32 and once in torch.float64, and stores: the config
-(the engine's JSON config keys), the data (exact float32 values), the initial
-weights (the engine's weights JSON, so the replay imports them as they are), the
-loss of every step in both precisions, the final float32 weights, and how far the
-float64 run's final weights lie from them.
+Each case trains a small MLP for 200 steps three times from the same float32 initial
+weights: in torch.float32, in torch.float64, and in torch.float32 with each batch's rows
+in reverse order (the same mean, summed in another order: a rounding-only change). It
+stores the config (the engine's JSON config keys), the data (exact float32 values), the
+initial weights (the engine's weights JSON, so the replay imports them as they are), the
+loss of every step of the three runs, the final float32 weights, and how far the other
+two runs' final weights lie from them. The last two runs measure how far rounding alone
+moves PyTorch, which bounds how closely any float32 implementation can follow it.
 tests/engine/test_reference.cpp and tests/node/reference.test.mjs replay every
 case; tests/reference/README.md states the pass rule.
 
@@ -190,7 +192,7 @@ def loss_of(kind, out, y):
     raise ValueError(kind)
 
 
-def train(spec, x, y, init, dtype):
+def train(spec, x, y, init, dtype, reverse_rows=False):
     net = Net(spec, init, dtype)
     opt = make_optimizer(spec, net)
     xt, yt = torch.tensor(x, dtype=dtype), torch.tensor(y, dtype=dtype)
@@ -203,6 +205,8 @@ def train(spec, x, y, init, dtype):
             xb, yb = xt[idx], yt[idx]
         else:
             xb, yb = xt, yt
+        if reverse_rows:  # the same mean over the same rows, summed in the other order
+            xb, yb = xb.flip(0), yb.flip(0)
         opt.zero_grad()
         loss = loss_of(spec["loss"], net.forward(xb), yb)
         loss.backward()
@@ -277,8 +281,10 @@ def make_case(spec):
     init = initial_weights(spec, n_outputs)
     net32, loss32 = train(spec, x, y, init, torch.float32)
     net64, loss64 = train(spec, x, y, init, torch.float64)
-    w32 = torch.cat([p.detach().double().flatten() for p in net32.params()])
-    w64 = torch.cat([p.detach().flatten() for p in net64.params()])
+    net_rev, loss_rev = train(spec, x, y, init, torch.float32, reverse_rows=True)
+    flat = lambda net: torch.cat([p.detach().double().flatten() for p in net.params()])
+    w32 = flat(net32)
+    weights_gap = max(float((w32 - flat(other)).norm() / w32.norm()) for other in (net64, net_rev))
     slopes0 = {l: np.full(len(init[l][1]), 0.25) for l, a in enumerate(activation_list(spec)) if a == "prelu"}
     final = weights_json(spec, [w.detach().numpy() for w in net32.W], [b.detach().numpy() for b in net32.b],
                          {l: s.detach().numpy() for l, s in net32.slopes.items()})
@@ -290,10 +296,11 @@ def make_case(spec):
         "initial_weights": weights_json(spec, [w for w, _ in init], [b for _, b in init], slopes0),
         "loss_f32": [f32(v) for v in loss32],
         "loss_f64": [f64(v) for v in loss64],
+        "loss_f32_reversed": [f32(v) for v in loss_rev],
         "final_weights": final,
-        # ||w32 - w64|| / ||w32|| over every weight, bias and slope: how far rounding alone
-        # moves PyTorch's own final weights.
-        "final_weights_gap": f64(float((w32 - w64).norm() / w32.norm())),
+        # max of ||w32 - w|| / ||w32|| over the float64 and the reversed-rows runs, over
+        # every weight, bias and slope: how far rounding alone moves PyTorch's final weights.
+        "final_weights_gap": f64(weights_gap),
         "dead_units_at_end": dead_units(spec, net32, x),
     }
 
