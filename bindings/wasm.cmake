@@ -186,6 +186,9 @@ if(_catch2_inc)
   set_target_properties(engine_tests_wasm PROPERTIES OUTPUT_NAME engine_tests SUFFIX ".cjs")
   target_include_directories(engine_tests_wasm SYSTEM PRIVATE "${_catch_only}")
   target_link_libraries(engine_tests_wasm PRIVATE relu_engine)
+  # tests/engine/test_reference.cpp reads these through NODERAWFS.
+  target_compile_definitions(engine_tests_wasm PRIVATE RELU_REFERENCE_DIR="${CMAKE_CURRENT_SOURCE_DIR}/tests/reference"
+                             RELU_REFERENCE_REPORT="${CMAKE_BINARY_DIR}/reference-report-catch2.txt")
   target_link_options(engine_tests_wasm PRIVATE -sSINGLE_FILE=1 -sENVIRONMENT=node -sNODERAWFS=1
                       -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=2GB -O2)
 else()

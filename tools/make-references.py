@@ -1,0 +1,330 @@
+#!/usr/bin/env python3
+"""Reference trajectories written by PyTorch, replayed by the engine's tests.
+
+Run by hand (not by the test command), with Debian's python3-torch (1.13):
+    /usr/bin/python3 tools/make-references.py            # writes tests/reference/<family>.json
+
+Each case trains a small MLP for 200 steps three times from the same float32 initial
+weights: in torch.float32, in torch.float64, and in torch.float32 with each batch's rows
+in reverse order (the same mean, summed in another order: a rounding-only change). It
+stores the config (the engine's JSON config keys), the data (exact float32 values), the
+initial weights (the engine's weights JSON, so the replay imports them as they are), the
+loss of every step of the three runs, the final float32 weights, and how far the other
+two runs' final weights lie from them. The last two runs measure how far rounding alone
+moves PyTorch, which bounds how closely any float32 implementation can follow it.
+tests/engine/test_reference.cpp and tests/node/reference.test.mjs replay every
+case; tests/reference/README.md states the pass rule.
+
+What the engine defines and the script matches (engine/optimizer.h, mlp.cpp,
+activation.cpp):
+  - the step's loss is the batch's loss before the update;
+  - clip_grad_norm_ over every parameter first, then L1 added to .grad by hand
+    (g += l1 * sign(w)), then L2 as weight_decay of a param group holding only the
+    weights: penalties never touch biases or PReLU slopes;
+  - PReLU has one slope per unit, initialised to 0.25; leaky_relu's slope is 0.01;
+    elu's alpha is 1; gelu is the erf form;
+  - mse is MSELoss (one output here), bce is BCEWithLogitsLoss, ce is
+    CrossEntropyLoss with class indices;
+  - minibatches (shuffle: false) walk the training set in order, wrapping across
+    epochs: step k's batch is rows (k * B + j) mod N.
+"""
+import json
+import math
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+STEPS = 200
+OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "reference")
+
+# ---- the cases: one row each; family/name, then what differs from DEFAULT ----
+
+DEFAULT = dict(layers=[16, 16], activation="relu", loss="mse", optimizer="sgd", lr=0.05,
+               batch=0, samples=128, features=2, l1=0.0, l2=0.0, clip_norm=0.0, seed=1)
+
+OPTIMIZER_LR = {"sgd": 0.05, "momentum": 0.02, "nesterov": 0.02, "rmsprop": 0.003, "adam": 0.01}
+
+
+def case_table():
+    cases = []
+
+    def add(name, **kw):
+        spec = dict(DEFAULT)
+        spec.update(kw)
+        spec["name"] = name
+        cases.append(spec)
+
+    # Every optimiser with four activations (full batch, mse).
+    for i, act in enumerate(["relu", "tanh", "leaky_relu", "gelu"]):
+        for opt, lr in OPTIMIZER_LR.items():
+            add(f"optimizer/{opt}-{act}", optimizer=opt, lr=lr, activation=act, seed=100 + i)
+    # Every activation under two optimisers and two losses (minibatches of 32).
+    for i, act in enumerate(["relu", "leaky_relu", "prelu", "elu", "selu", "gelu", "silu", "tanh", "sigmoid",
+                             "linear"]):
+        add(f"activation/{act}-adam-ce", activation=act, optimizer="adam", lr=0.01, loss="ce", batch=32,
+            seed=200 + i)
+        add(f"activation/{act}-momentum-bce", activation=act, optimizer="momentum", lr=0.05, loss="bce",
+            seed=300 + i)
+    # Each loss with each optimiser, on a few shapes.
+    for i, (loss, layers, features) in enumerate([("mse", [16, 16], 2), ("bce", [24, 12], 3), ("ce", [16, 16, 8], 2)]):
+        for opt in ["sgd", "nesterov", "rmsprop", "adam"]:
+            add(f"loss/{loss}-{opt}", loss=loss, layers=layers, features=features, optimizer=opt,
+                lr=OPTIMIZER_LR[opt], seed=400 + 10 * i)
+    # Penalties and clipping.
+    for opt in ["sgd", "adam"]:
+        lr = OPTIMIZER_LR[opt]
+        add(f"penalty/l1-{opt}", optimizer=opt, lr=lr, l1=1e-3, seed=500)
+        add(f"penalty/l2-{opt}", optimizer=opt, lr=lr, l2=1e-2, seed=501)
+        add(f"penalty/clip-{opt}", optimizer=opt, lr=lr * 4, clip_norm=0.5, seed=502)
+        add(f"penalty/all-{opt}-bce", optimizer=opt, lr=lr, loss="bce", l1=5e-4, l2=5e-3, clip_norm=1.0,
+            activation="prelu", seed=503)
+    add("penalty/clip-momentum-ce", optimizer="momentum", lr=0.1, loss="ce", clip_norm=0.25, batch=16, seed=504)
+    add("penalty/l2-rmsprop-tanh", optimizer="rmsprop", lr=0.003, l2=1e-2, activation="tanh", seed=505)
+    # Full batch against fixed-order minibatches, including sizes that do not divide N.
+    for i, batch in enumerate([0, 1, 16, 50, 128]):
+        add(f"batching/b{batch}-sgd", batch=batch, seed=600 + i)
+        add(f"batching/b{batch}-adam-ce", batch=batch, optimizer="adam", lr=0.01, loss="ce", seed=610 + i)
+    # Learning rates high enough that units die (what the playground is about).
+    add("dying/sgd-lr0.5", lr=0.5, seed=700)
+    add("dying/momentum-lr0.2", optimizer="momentum", lr=0.2, seed=701)
+    add("dying/adam-lr0.1", optimizer="adam", lr=0.1, seed=702)
+    add("dying/adam-lr0.05-deep", optimizer="adam", lr=0.05, layers=[32, 32, 32], seed=703)
+    add("dying/rmsprop-lr0.05-bce", optimizer="rmsprop", lr=0.05, loss="bce", batch=32, seed=704)
+    # Deeper and wider nets.
+    add("shape/wide-64", layers=[64], optimizer="adam", lr=0.01, seed=800)
+    add("shape/deep-6x8", layers=[8] * 6, optimizer="adam", lr=0.005, activation="leaky_relu", seed=801)
+    add("shape/4-features-32-32", layers=[32, 32], features=4, optimizer="momentum", lr=0.02, seed=802)
+    add("shape/mixed-acts", layers=[16, 16, 16], activation=["relu", "tanh", "gelu"], optimizer="adam",
+        lr=0.01, loss="ce", seed=803)
+    return cases
+
+
+# ---- data: numpy, fixed seed, stored exactly (float32) ----
+
+def make_data(spec):
+    rng = np.random.RandomState(spec["seed"])
+    n, f = spec["samples"], spec["features"]
+    x = rng.uniform(-1.0, 1.0, size=(n, f)).astype(np.float32)
+    x64 = x.astype(np.float64)
+    r = np.sqrt((x64 ** 2).sum(axis=1))
+    if spec["loss"] == "mse":
+        y = np.sin(3.0 * x64[:, 0]) * np.cos(2.0 * x64[:, 1]) + 0.5 * x64[:, :].sum(axis=1) ** 2 / f
+    elif spec["loss"] == "bce":
+        y = (r < 0.75).astype(np.float64)
+    else:  # three classes: angular sectors
+        y = np.floor((np.arctan2(x64[:, 1], x64[:, 0]) + math.pi) / (2 * math.pi / 3)) % 3
+    return x, y.astype(np.float32)
+
+
+# ---- the model ----
+
+def activation_list(spec):
+    acts = spec["activation"]
+    return acts if isinstance(acts, list) else [acts] * len(spec["layers"])
+
+
+def act_forward(name, z, prelu):
+    if name == "relu": return F.relu(z)
+    if name == "leaky_relu": return F.leaky_relu(z, 0.01)
+    if name == "prelu": return F.prelu(z, prelu)
+    if name == "elu": return F.elu(z, alpha=1.0)
+    if name == "selu": return F.selu(z)
+    if name == "gelu": return F.gelu(z)  # erf form
+    if name == "silu": return F.silu(z)
+    if name == "tanh": return torch.tanh(z)
+    if name == "sigmoid": return torch.sigmoid(z)
+    if name == "linear": return z
+    raise ValueError(name)
+
+
+class Net:
+    """Linear layers as (W, b) tensors in nn.Linear's layout, plus PReLU slopes per unit."""
+
+    def __init__(self, spec, init, dtype):
+        self.acts = activation_list(spec)
+        self.W = [torch.tensor(w, dtype=dtype, requires_grad=True) for w, _ in init]
+        self.b = [torch.tensor(b, dtype=dtype, requires_grad=True) for _, b in init]
+        self.slopes = {l: torch.full((len(init[l][1]),), 0.25, dtype=dtype, requires_grad=True)
+                       for l, a in enumerate(self.acts) if a == "prelu"}
+
+    def forward(self, x):
+        h = x
+        for l in range(len(self.W)):
+            h = F.linear(h, self.W[l], self.b[l])
+            if l < len(self.acts):
+                h = act_forward(self.acts[l], h, self.slopes.get(l))
+        return h
+
+    def params(self):
+        return self.W + self.b + list(self.slopes.values())
+
+
+def initial_weights(spec, n_outputs):
+    """nn.Linear's default init, drawn in float32 from a seeded generator."""
+    torch.manual_seed(spec["seed"])
+    sizes = [spec["features"]] + spec["layers"] + [n_outputs]
+    out = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        lin = torch.nn.Linear(fan_in, fan_out)
+        out.append((lin.weight.detach().numpy().copy(), lin.bias.detach().numpy().copy()))
+    return out
+
+
+def make_optimizer(spec, net):
+    kind, lr = spec["optimizer"], spec["lr"]
+    groups = [{"params": net.W, "weight_decay": spec["l2"]},
+              {"params": net.b + list(net.slopes.values()), "weight_decay": 0.0}]
+    if kind == "sgd": return torch.optim.SGD(groups, lr=lr)
+    if kind == "momentum": return torch.optim.SGD(groups, lr=lr, momentum=0.9)
+    if kind == "nesterov": return torch.optim.SGD(groups, lr=lr, momentum=0.9, nesterov=True)
+    if kind == "rmsprop": return torch.optim.RMSprop(groups, lr=lr, alpha=0.99, eps=1e-8)
+    if kind == "adam": return torch.optim.Adam(groups, lr=lr, betas=(0.9, 0.999), eps=1e-8)
+    raise ValueError(kind)
+
+
+def loss_of(kind, out, y):
+    if kind == "mse": return F.mse_loss(out, y.reshape(-1, 1).expand_as(out))
+    if kind == "bce": return F.binary_cross_entropy_with_logits(out[:, 0], y)
+    if kind == "ce": return F.cross_entropy(out, y.long())
+    raise ValueError(kind)
+
+
+def train(spec, x, y, init, dtype, reverse_rows=False):
+    net = Net(spec, init, dtype)
+    opt = make_optimizer(spec, net)
+    xt, yt = torch.tensor(x, dtype=dtype), torch.tensor(y, dtype=dtype)
+    n = xt.shape[0]
+    batch = spec["batch"] if 0 < spec["batch"] < n else 0
+    losses = []
+    for k in range(STEPS):
+        if batch:
+            idx = torch.tensor([(k * batch + j) % n for j in range(batch)])
+            xb, yb = xt[idx], yt[idx]
+        else:
+            xb, yb = xt, yt
+        if reverse_rows:  # the same mean over the same rows, summed in the other order
+            xb, yb = xb.flip(0), yb.flip(0)
+        opt.zero_grad()
+        loss = loss_of(spec["loss"], net.forward(xb), yb)
+        loss.backward()
+        if spec["clip_norm"] > 0:
+            torch.nn.utils.clip_grad_norm_(net.params(), spec["clip_norm"])
+        if spec["l1"] > 0:
+            with torch.no_grad():
+                for w in net.W:
+                    w.grad.add_(torch.sign(w), alpha=spec["l1"])
+        opt.step()
+        losses.append(loss.item())
+    return net, losses
+
+
+def dead_units(spec, net, x):
+    """Hidden relu units that output 0 on every training input at the end (float32 run)."""
+    dead = 0
+    with torch.no_grad():
+        h = torch.tensor(x)
+        for l in range(len(spec["layers"])):
+            z = F.linear(h, net.W[l], net.b[l])
+            if net.acts[l] == "relu":
+                dead += int((z <= 0).all(dim=0).sum())
+            h = act_forward(net.acts[l], z, net.slopes.get(l))
+    return dead
+
+
+# ---- output: the engine's formats, compact numbers ----
+
+def f32(v):
+    return float(f"{float(v):.9g}")
+
+
+def f64(v):
+    return float(f"{float(v):.17g}")
+
+
+def weights_json(spec, Ws, bs, slopes):
+    """The engine's weights JSON (engine/weights_io.h)."""
+    acts = activation_list(spec)
+    out_act = {"mse": "linear", "bce": "sigmoid", "ce": "softmax"}[spec["loss"]]
+    layers = []
+    for l, (W, b) in enumerate(zip(Ws, bs)):
+        layer = {"weight": [[f32(v) for v in row] for row in W], "bias": [f32(v) for v in b],
+                 "activation": acts[l] if l < len(acts) else out_act}
+        if l < len(acts) and acts[l] == "prelu":
+            layer["slope"] = [f32(v) for v in slopes[l]]
+        if l < len(acts) and acts[l] == "leaky_relu":
+            layer["negative_slope"] = 0.01
+        layers.append(layer)
+    return {"layers": layers}
+
+
+def engine_config(spec):
+    """The engine's config keys; the replay adds the data as csv_text."""
+    opt = spec["optimizer"]
+    cfg = {"dataset": "csv", "standardize": False, "test_fraction": 0, "layers": spec["layers"],
+           "activation": spec["activation"], "loss": spec["loss"],
+           "optimizer": "momentum" if opt == "nesterov" else opt, "lr": spec["lr"],
+           "batch": spec["batch"], "shuffle": False, "seed": spec["seed"]}
+    if opt in ("momentum", "nesterov"): cfg.update(momentum=0.9, nesterov=opt == "nesterov")
+    if opt == "rmsprop": cfg.update(rho=0.99, eps=1e-8)
+    if opt == "adam": cfg.update(beta1=0.9, beta2=0.999, eps=1e-8)
+    for key in ("l1", "l2", "clip_norm"):
+        if spec[key] > 0: cfg[key] = spec[key]
+    return cfg
+
+
+def make_case(spec):
+    x, y = make_data(spec)
+    n_outputs = 3 if spec["loss"] == "ce" else 1
+    init = initial_weights(spec, n_outputs)
+    net32, loss32 = train(spec, x, y, init, torch.float32)
+    net64, loss64 = train(spec, x, y, init, torch.float64)
+    net_rev, loss_rev = train(spec, x, y, init, torch.float32, reverse_rows=True)
+    flat = lambda net: torch.cat([p.detach().double().flatten() for p in net.params()])
+    w32 = flat(net32)
+    weights_gap = max(float((w32 - flat(other)).norm() / w32.norm()) for other in (net64, net_rev))
+    slopes0 = {l: np.full(len(init[l][1]), 0.25) for l, a in enumerate(activation_list(spec)) if a == "prelu"}
+    final = weights_json(spec, [w.detach().numpy() for w in net32.W], [b.detach().numpy() for b in net32.b],
+                         {l: s.detach().numpy() for l, s in net32.slopes.items()})
+    return {
+        "name": spec["name"],
+        "config": engine_config(spec),
+        "x": [[f32(v) for v in row] for row in x],
+        "y": [f32(v) for v in y],
+        "initial_weights": weights_json(spec, [w for w, _ in init], [b for _, b in init], slopes0),
+        "loss_f32": [f32(v) for v in loss32],
+        "loss_f64": [f64(v) for v in loss64],
+        "loss_f32_reversed": [f32(v) for v in loss_rev],
+        "final_weights": final,
+        # max of ||w32 - w|| / ||w32|| over the float64 and the reversed-rows runs, over
+        # every weight, bias and slope: how far rounding alone moves PyTorch's final weights.
+        "final_weights_gap": f64(weights_gap),
+        "dead_units_at_end": dead_units(spec, net32, x),
+    }
+
+
+def main():
+    torch.set_num_threads(1)  # same summation order every run, and the machine is shared
+    os.makedirs(OUT_DIR, exist_ok=True)
+    families = {}
+    for spec in case_table():
+        family = spec["name"].split("/")[0]
+        case = make_case(spec)
+        if not all(map(math.isfinite, case["loss_f32"] + case["loss_f64"])):
+            sys.exit(f"{spec['name']}: PyTorch's loss is not finite; pick a smaller learning rate")
+        families.setdefault(family, []).append(case)
+        print(f"{spec['name']:36s} loss {case['loss_f32'][0]:.4g} -> {case['loss_f32'][-1]:.4g}"
+              f"  dead {case['dead_units_at_end']}", flush=True)
+    for family, cases in families.items():
+        path = os.path.join(OUT_DIR, f"{family}.json")
+        with open(path, "w") as f:
+            f.write('{"torch": "%s", "steps": %d, "cases": [\n' % (torch.__version__, STEPS))
+            f.write(",\n".join(json.dumps(c, separators=(",", ":")) for c in cases))
+            f.write("\n]}\n")
+    print(f"{sum(len(c) for c in families.values())} cases in {len(families)} files under {os.path.normpath(OUT_DIR)}")
+
+
+if __name__ == "__main__":
+    main()
