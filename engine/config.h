@@ -36,8 +36,9 @@ struct RunConfig {
   // training
   OptimizerSpec optimizer;
   int batch = 32;                // 0 = full batch
-  // false: minibatches walk the training set in its stored order, epoch after epoch,
-  // so a reference implementation can feed the same batches (tests/reference).
+  // false: the split keeps the rows' order (the test rows are the last ones) and
+  // minibatches walk the training set in that order, epoch after epoch, so a reference
+  // implementation can feed the same batches (tests/reference).
   bool shuffle = true;
   int64_t steps = 1000;          // CLI: how many steps to train
   uint64_t seed = 1;

@@ -215,17 +215,17 @@ void check_spec(const DataSpec& spec) {
     throw std::invalid_argument("test_fraction must be in [0, 0.95], got " + number_text(spec.test_fraction));
 }
 
-// Seeded shuffle, then the last round(n * test_fraction) rows are the test split;
-// at least one row always stays for training.
-void split_rows(const Eigen::MatrixXf& x, const Eigen::RowVectorXf& y, double test_fraction, Rng& rng,
-                Dataset& d) {
+// Seeded shuffle (none when keep_order), then the last round(n * test_fraction) rows
+// are the test split; at least one row always stays for training.
+void split_rows(const Eigen::MatrixXf& x, const Eigen::RowVectorXf& y, double test_fraction, bool keep_order,
+                Rng& rng, Dataset& d) {
   const int n = static_cast<int>(x.cols());
   if (n == 0) throw std::invalid_argument("dataset has no rows");
   const int n_test = std::min(static_cast<int>(std::lround(n * test_fraction)), n - 1);
   const int n_train = n - n_test;
   std::vector<int> order(n);
   std::iota(order.begin(), order.end(), 0);
-  rng.shuffle(order);
+  if (!keep_order) rng.shuffle(order);
   d.x_train.resize(x.rows(), n_train);
   d.y_train.resize(n_train);
   d.x_test.resize(x.rows(), n_test);
@@ -421,7 +421,7 @@ Dataset make_dataset(const DataSpec& spec) {
     d.domain_min.assign(lo.data(), lo.data() + lo.size());
     d.domain_max.assign(hi.data(), hi.data() + hi.size());
   }
-  split_rows(x, y, spec.test_fraction, rng, d);
+  split_rows(x, y, spec.test_fraction, spec.keep_order, rng, d);
   if (spec.standardize) standardize(d);
   return d;
 }

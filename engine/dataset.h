@@ -30,6 +30,7 @@ struct DataSpec {
   double noise = 0.0;           // generator noise, in the generator's own units (documented per generator)
   double test_fraction = 0.5;   // share of rows held out; 0 = train on every row
   bool standardize = false;     // z-score inputs with the training split's mean and std
+  bool keep_order = false;      // split without shuffling: the test rows are the last ones (RunConfig::shuffle false)
   uint64_t seed = 1;
   std::string csv_text;         // for name == "csv"
 };

@@ -54,6 +54,7 @@ Run::Run(const RunConfig& cfg) : cfg_(cfg) {
   validate_config(cfg_);
   DataSpec spec = cfg_.data;
   spec.seed = cfg_.seed;
+  spec.keep_order = !cfg_.shuffle;  // no shuffle anywhere: the rows train in the order given
   if (!cfg_.test_fraction_set) spec.test_fraction = default_test_fraction(spec.name);
   data_ = make_dataset(spec);
   build();

@@ -118,24 +118,11 @@ RunConfig case_config(const json& c, const std::string& csv_text) {
   return config_from_json(cfg.dump());
 }
 
-// The engine splits the CSV rows with a seeded shuffle even when test_fraction is 0
-// (engine/dataset.cpp split_rows), so its training set is a permutation of the file
-// that depends only on the row count and the seed. A probe run whose single feature is
-// the row number reveals it; the case's rows are then written to the lines that the
-// split sends to training positions 0, 1, 2... (checked exactly after the real run is built).
-std::string csv_in_training_order(const json& c) {
-  const json& x = c.at("x");
-  const json& y = c.at("y");
-  const int n = static_cast<int>(x.size());
-  std::string probe;
-  for (int i = 0; i < n; ++i) probe += std::to_string(i) + ",0\n";
-  json probe_cfg = {{"dataset", "csv"}, {"csv_text", probe}, {"test_fraction", 0}, {"standardize", false},
-                    {"layers", {1}}, {"loss", "mse"}, {"seed", c.at("config").at("seed")}};
-  Run probe_run(config_from_json(probe_cfg.dump()));
-  std::vector<std::string> lines(n);
-  for (int k = 0; k < n; ++k) lines.at(static_cast<int>(probe_run.data().x_train(0, k))) = csv_row(x[k], y[k]);
+// The case's rows as CSV; shuffle: false keeps them in this order (engine/dataset.cpp
+// split_rows), which the replay checks bit for bit once the run is built.
+std::string csv_text(const json& c) {
   std::string text;
-  for (const auto& l : lines) text += l;
+  for (size_t k = 0; k < c.at("x").size(); ++k) text += csv_row(c.at("x")[k], c.at("y")[k]);
   return text;
 }
 
@@ -149,7 +136,7 @@ struct CaseResult {
 
 CaseResult replay(const json& c) {
   const std::string name = c.at("name").get<std::string>();
-  Run run(case_config(c, csv_in_training_order(c)));
+  Run run(case_config(c, csv_text(c)));
   // The training set is the case's data, in the case's order, bit for bit.
   const auto& xt = run.data().x_train;
   const json& x = c.at("x");

@@ -45,25 +45,14 @@ function flattenWeights(w) {
   return w.layers.flatMap((L) => [...L.weight.flat(), ...L.bias, ...(L.slope ?? [])]);
 }
 
-// The engine's split permutes the CSV rows even when test_fraction is 0 (a seeded shuffle
-// that depends only on the row count and the seed). A probe run whose feature is the row
-// number reveals it; each case row goes to the line the split sends to its training position.
-function csvInTrainingOrder(c) {
-  const n = c.x.length;
-  const probe = engine.createRun({
-    dataset: 'csv', csv_text: c.x.map((_, i) => `${i},0`).join('\n'), test_fraction: 0, standardize: false,
-    layers: [1], loss: 'mse', seed: c.config.seed,
-  });
-  const order = probe.data().x;
-  probe.dispose();
-  const lines = new Array(n);
-  // JSON numbers print back as the same shortest decimal, which reads back to the same float.
-  for (let k = 0; k < n; k++) lines[order[k]] = [...c.x[k], c.y[k]].join(',');
-  return lines.join('\n');
+// The case's rows as CSV; shuffle: false keeps them in this order (checked once the run is built).
+// JSON numbers print back as the same shortest decimal, which reads back to the same float.
+function csvText(c) {
+  return c.x.map((row, k) => [...row, c.y[k]].join(',')).join('\n');
 }
 
 function replay(c) {
-  const run = engine.createRun({ ...c.config, csv_text: csvInTrainingOrder(c) });
+  const run = engine.createRun({ ...c.config, csv_text: csvText(c) });
   try {
     const { x, features } = run.data();
     const expected = Float32Array.from(c.x.flat());
