@@ -139,7 +139,7 @@ export function mount(container, { host = container, query = '', urlSync = false
     onCsv: (text, name) => files.loadCsv(text, name),
   });
   const toolbar = createToolbar({
-    $, state: () => state, apply, playing: runs.playing, play: runs.play, step: runs.step, reset: runs.restart, redraw: loop.redraw, keyboard, listen,
+    $, state: () => state, apply, playing: runs.playing, play: runs.play, step: runs.step, reset: runs.restart, rollback: runs.rollback, redraw: loop.redraw, keyboard, listen,
     shareUrl: () => {
       writeUrl();
       return urlSync ? location.href : `${new URL('../index.html', import.meta.url).href}?${linkQuery()}`;

@@ -1,15 +1,16 @@
-// The toolbar and the keyboard: play/pause, step, reset, speed, the histogram view, and
-// the share link. Each control sends a command or a state change; none keeps state of its own.
+// The toolbar and the keyboard: play/pause, step, reset, speed, the histogram view, the
+// share link, and the divergence notice's roll back. Each control sends a command or a
+// state change; none keeps state of its own.
 import { SPEEDS, HIST_VIEWS, coerce } from '../state.js';
 
 const HIST_VIEW_LABELS = { offset: 'offset (TensorBoard)', overlay: 'overlay', bands: 'percentile bands' };
 const SHARE_STATUS_MS = 4000;
 
 /**
- * $(id), state(), apply(next), playing(), play(on), step(n), reset(), redraw()
+ * $(id), state(), apply(next), playing(), play(on), step(n), reset(), rollback(), redraw()
  * keyboard (Space toggles play), listen(target, type, fn), shareUrl() -> the link of this state
  */
-export function createToolbar({ $, state, apply, playing, play, step, reset, redraw, keyboard, listen, shareUrl }) {
+export function createToolbar({ $, state, apply, playing, play, step, reset, rollback, redraw, keyboard, listen, shareUrl }) {
   const fill = (select, values, label) => {
     for (const v of values) {
       const o = document.createElement('option');
@@ -30,6 +31,7 @@ export function createToolbar({ $, state, apply, playing, play, step, reset, red
   $('play').addEventListener('click', () => play(!playing()));
   $('step').addEventListener('click', () => step(1));
   $('reset').addEventListener('click', () => reset());
+  $('rollback').addEventListener('click', () => rollback()); // in the divergence notice
   if (keyboard) listen(document, 'keydown', (e) => {
     if (e.key === ' ' && e.target === document.body) {
       e.preventDefault();
