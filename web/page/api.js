@@ -143,6 +143,10 @@ export function createApi({ state, apply, runs, loop, files, pictures, stories, 
       get playing() {
         return runs.playing();
       },
+      // What each worker said about its run in its newest snapshot: {playing, rollbackStep, revived}.
+      get runStatus() {
+        return runs.list().map((r) => structuredClone(r.status));
+      },
       get history() {
         return runs.main()?.historyTable() ?? { names: [], rows: [], stride: 1, offered: 0 };
       },
