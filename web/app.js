@@ -11,9 +11,9 @@ const app = mount(document.body, {
   query,
   urlSync: true,
   keyboard: true,
-  // A plain visit with no settings opens on the first preset; an embed link applies its preset first.
+  // A plain visit with no settings opens on the first preset. A link's preset (page or embed)
+  // applies its settings first, then the link's other keys (mount's initialState).
   firstVisitPreset: !embedded,
-  presetFirst: embedded,
 });
 installMessageApi(app, { origins: app.flags.origins });
 

@@ -53,7 +53,7 @@ export class ReluPlayground extends HTMLElement {
       const key = KEY_BY_ATTR[name.toLowerCase()];
       if (key) params.set(key, value);
     }
-    this.#app = mount(box, { host: box, query: params.toString(), presetFirst: true, querySource: "the element's attributes" });
+    this.#app = mount(box, { host: box, query: params.toString(), querySource: "the element's attributes" });
     this.#ready = this.#app.ready().then(() => {
       this.dispatchEvent(new CustomEvent('relu-ready', { bubbles: true, composed: true }));
       return true;

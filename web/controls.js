@@ -195,6 +195,24 @@ export function buildControls(form, { state, onChange, onWarning, onRevive, onCs
     keySel.value = s.compare?.key ?? '';
     if (s.compare) vals.value = s.compare.values.map((x) => formatValue(s.compare.key, x)).join('|');
   }
+  /** The engine's names (engine.info()): the enum settings offer exactly the engine's values. */
+  function setNames(info) {
+    for (const [name, input] of Object.entries(inputs)) {
+      const list = BY_NAME[name].names && info[BY_NAME[name].names];
+      if (!Array.isArray(list)) continue;
+      input.replaceChildren();
+      // In the engine's order; a parametrised engine name ('uniform') offers the page's instance
+      // of it ('uniform(-1,0)'), which a link can carry and parse() validates.
+      for (const n of list) {
+        for (const v of BY_NAME[name].values) {
+          if (v === 'csv' || (v !== n && !v.startsWith(`${n}(`))) continue;
+          input.append(el('option', { value: v }, LABELS[name]?.[v] ?? v.replace(/_/g, ' ')));
+        }
+      }
+    }
+    sync(current);
+  }
+
   sync(state);
-  return { sync };
+  return { sync, setNames };
 }

@@ -1,15 +1,27 @@
-// Okabe–Ito colours (safe for the common colour-vision deficiencies). The engine's
-// NeuronState numbering: Dead=0, Saturated=1, AlwaysOn=2, MostlySilent=3, Healthy=4.
-export const STATE_COLORS = ['#3a3a3a', '#CC79A7', '#0072B2', '#E69F00', '#009E73'];
-export const STATE_LABELS = ['dead', 'saturated', 'always on', 'mostly silent', 'healthy'];
-// What each state means, in the words of engine/monitor.h.
-export const STATE_HELP = [
-  'active on no input of the evaluation set: its gradient is zero, it cannot learn',
-  'a non-rectifier stuck in its flat region on more than 90% of inputs',
-  'active on every input: it acts like a linear unit',
-  'active on fewer inputs than the silent threshold, but not on none: it still learns',
-  'everything else',
-];
+// Okabe–Ito colours (safe for the common colour-vision deficiencies).
+// How each neuron state looks, keyed by the engine's state names (engine.info().states; a
+// snapshot's numeric state code is the index into that list). What each state means is in
+// the words of engine/monitor.h.
+export const STATE_LOOK = {
+  dead: { color: '#3a3a3a', help: 'active on no input of the evaluation set: its gradient is zero, it cannot learn' },
+  saturated: { color: '#CC79A7', help: 'a non-rectifier stuck in its flat region on more than 90% of inputs' },
+  always_on: { color: '#0072B2', help: 'active on every input: it acts like a linear unit' },
+  mostly_silent: { color: '#E69F00', help: 'active on fewer inputs than the silent threshold, but not on none: it still learns' },
+  healthy: { color: '#009E73', help: 'everything else' },
+};
+// The legend lists the states from the common to the alarming.
+export const LEGEND_ORDER = ['healthy', 'mostly_silent', 'dead', 'always_on', 'saturated'];
+const UNKNOWN_LOOK = { color: '#999999', help: 'a state this page has no description for' };
+
+/**
+ * The engine's states as the page draws them: byCode[code] = {code, name, label, color, help}
+ * and code[name] = numeric code. names: engine.info().states (index = code).
+ */
+export function stateTable(names) {
+  const byCode = names.map((name, code) => ({ code, name, label: name.replace(/_/g, ' '), ...(STATE_LOOK[name] ?? UNKNOWN_LOOK) }));
+  return { byCode, code: Object.fromEntries(names.map((n, k) => [n, k])) };
+}
+
 export const POSITIVE = '#0072B2'; // weights > 0
 export const NEGATIVE = '#D55E00'; // weights < 0
 export const SERIES = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#8C6D1F', '#7F7F7F', '#B15928'];

@@ -2,7 +2,8 @@
 // sentences on what to watch, optional follow-up actions, and a check that reads the
 // live snapshots and says whether the promised outcome is on screen. The checks are
 // pure functions of snapshots, so the node exploration scripts and the browser tests
-// use the same definitions as the page.
+// use the same definitions as the page. check(snapshot, reference, events, code) gets the
+// engine's state codes by name (code.dead...: from engine.info().states).
 //
 // Numbers were chosen with the real engine (seeded, deterministic); see the
 // verification script tests/browser/presets.test.mjs.
@@ -125,16 +126,16 @@ export const PRESETS = [
     ],
     minSteps: 300,
     // Needs two snapshots (the page passes one from ~200 steps earlier): weights of
-    // mostly-silent units move, dead units' do not.
-    check: (s, first) => {
+    // mostly-silent units move, dead units' do not. code: the engine's state codes by name.
+    check: (s, first, events, code) => {
       if (!first) return { ok: false, text: '' };
       let silentMoved = 0, deadMoved = 0, dead = 0;
       s.layers.forEach((l, li) => {
         const f = first.layers[li];
         for (let i = 0; i < l.width; i++) {
           const moved = Math.abs(l.weightNorm[i] - f.weightNorm[i]) > 1e-6;
-          if (l.states[i] === 3 && f.states[i] === 3 && moved) silentMoved++;
-          if (l.states[i] === 0 && f.states[i] === 0) (dead++, moved && deadMoved++);
+          if (l.states[i] === code.mostly_silent && f.states[i] === code.mostly_silent && moved) silentMoved++;
+          if (l.states[i] === code.dead && f.states[i] === code.dead) (dead++, moved && deadMoved++);
         }
       });
       return { ok: silentMoved > 0 && dead > 0 && deadMoved <= 1, text: `${silentMoved} mostly-silent unit${silentMoved === 1 ? '' : 's'} still learning; ${dead - deadMoved} of ${dead} dead units frozen in place (over the last 200+ steps)` };

@@ -22,19 +22,22 @@ export const MAX_WIDTH = 32;
 export const MAX_COMPARE = 4;
 
 // type: 'enum' | 'int' | 'num' | 'bool' | 'widths' | 'compare' ; engine: the engine key (null: page only)
+// names: the engine.info() list an enum's values come from. The lists above let a link be
+// validated before the engine has loaded; tests/node/names.test.mjs keeps them equal to
+// the engine's, and the controls offer the engine's own list once a worker reports it.
 // live: the engine accepts it without a restart.
 export const SETTINGS = [
-  { name: 'dataset', type: 'enum', values: DATASETS, default: 'spiral', engine: 'dataset', label: 'Dataset' },
+  { name: 'dataset', type: 'enum', values: DATASETS, names: 'datasets', default: 'spiral', engine: 'dataset', label: 'Dataset' },
   { name: 'noise', type: 'num', min: 0, max: 1, default: 0, engine: 'noise', label: 'Noise' },
   { name: 'samples', type: 'int', min: 0, max: 200000, default: 0, engine: 'samples', label: 'Samples (0 = dataset default)' },
   { name: 'test', type: 'num', min: 0, max: 0.95, default: null, nullable: true, engine: 'test_fraction', label: 'Test fraction' },
   { name: 'standardize', type: 'bool', default: false, engine: 'standardize', label: 'Standardise inputs' },
   { name: 'layers', type: 'widths', min: 1, max: MAX_WIDTH, maxCount: MAX_LAYERS, default: [8, 8, 8], engine: 'layers', label: 'Hidden layers' },
-  { name: 'activation', type: 'enum', values: ACTIVATIONS, default: 'relu', engine: 'activation', live: true, label: 'Activation' },
+  { name: 'activation', type: 'enum', values: ACTIVATIONS, names: 'activations', default: 'relu', engine: 'activation', live: true, label: 'Activation' },
   { name: 'slope', type: 'num', min: 0, max: 1, default: 0.01, engine: 'leaky_slope', live: true, label: 'Leaky slope' },
-  { name: 'init', type: 'enum', values: INITS, default: 'he_normal', engine: 'init', label: 'Initialiser' },
+  { name: 'init', type: 'enum', values: INITS, names: 'inits', default: 'he_normal', engine: 'init', label: 'Initialiser' },
   { name: 'biasInit', type: 'num', min: -10, max: 10, default: 0, engine: 'bias_init', label: 'Bias init' },
-  { name: 'optimizer', type: 'enum', values: OPTIMIZERS, default: 'sgd', engine: 'optimizer', label: 'Optimiser' },
+  { name: 'optimizer', type: 'enum', values: OPTIMIZERS, names: 'optimizers', default: 'sgd', engine: 'optimizer', label: 'Optimiser' },
   { name: 'lr', type: 'num', min: 1e-5, max: 10, default: 0.03, engine: 'lr', live: true, label: 'Learning rate' },
   { name: 'clip', type: 'num', min: 0, max: 100, default: 0, engine: 'clip_norm', live: true, label: 'Clip gradient norm (0 = off)' },
   { name: 'batch', type: 'int', min: 0, max: 1000, default: 10, engine: 'batch', live: true, label: 'Batch size (0 = full)' },
@@ -160,8 +163,9 @@ const READERS = {
     return { value: out, warning: warnings, invalid };
   },
   compare(def, text) {
-    // "activation:relu|leaky_relu|selu"
+    // "activation:relu|leaky_relu|selu"; "off" (a link that turns off its preset's compare)
     const t = String(text);
+    if (t.trim().toLowerCase() === 'off') return { value: null };
     const colon = t.indexOf(':');
     const key = colon > 0 ? t.slice(0, colon).trim() : '';
     if (!COMPARABLE.includes(key))
@@ -262,13 +266,22 @@ export function parse(query) {
   return { state, warnings, invalid };
 }
 
-/** The query string for a state: only settings that differ from their defaults. */
-export function serialize(state) {
+/**
+ * The query string for a state: only settings that differ from their defaults. A link with a
+ * preset applies the preset's settings first, so presetSettings (the settings of state.preset,
+ * when the link will carry it) adds every key the state has changed away from the preset,
+ * even back to its default (compare off is written "compare=off").
+ */
+export function serialize(state, presetSettings = null) {
   const params = new URLSearchParams();
   for (const def of SETTINGS) {
     const v = state[def.name];
-    if (v === undefined || v === '' || equal(v, def.default)) continue;
-    if (def.type === 'compare' && !v) continue;
+    const awayFromPreset = presetSettings !== null && Object.hasOwn(presetSettings, def.name) && !equal(v ?? null, presetSettings[def.name] ?? null);
+    if (!awayFromPreset && (v === undefined || v === '' || equal(v, def.default))) continue;
+    if (def.type === 'compare' && !v) {
+      if (awayFromPreset) params.set(def.name, 'off');
+      continue;
+    }
     params.set(def.name, WRITERS[def.type](v));
   }
   // The seed is always written: a shared link must reproduce the run exactly.

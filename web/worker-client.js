@@ -1,10 +1,12 @@
 // One training run seen from the page: a Worker (web/worker.js) plus the latest
 // snapshot it sent. The page never trains; it keeps the newest snapshot and draws it
-// in requestAnimationFrame, acknowledging each drawn snapshot with {type:'frame'} so
+// in requestAnimationFrame, acknowledging each drawn snapshot with {op:'frame'} so
 // the worker never floods a busy page.
 //
-// Each snapshot message carries the output surface (grid) and the weights for the
-// links; 'created' carries the data points.
+// The client only sends commands ({op, ...}: the worker's COMMANDS table) and keeps what
+// the worker sent; nothing outside writes its state. What a run is doing (playing, the
+// rollback step, the last revive) arrives in each snapshot message's `run` field.
+//
 // Where the worker comes from: a real file next to this module (dist/web/worker.js, as a
 // strict CSP wants), or a blob: URL set by the single-file build (setWorkerUrl).
 // (The single-file worker is a classic script: Chromium refuses module workers from
@@ -17,152 +19,157 @@ export function setWorkerUrl(url, type = 'module') {
 }
 
 export class RunClient {
+  #worker;
+  #latest = null;     // { snapshot, grid, weights, stepsPerSec, run }
+  #fresh = false;
+  #data = null;       // { info, train, test } of the current run
+  #engineInfo = null; // engine.info(): the names of datasets, activations, states...
+  #nextId = 1;
+  #pending = new Map(); // id -> settle(value | rejected promise)
+  #generation = 0;    // echoed by the worker as runId: snapshots of a replaced run are dropped
+  #failed = false;
+
+  // onError(client, message): a command failed. onReady(client, info): the engine's names.
   // onFailed(client, message): the worker itself failed (an uncaught error or a crash); the
   // page replaces the client. Without onFailed, such a failure goes to onError.
-  constructor({ label = '', onError = () => {}, onCreated = () => {}, onRevived = () => {}, onFailed = null } = {}) {
-    this.label = label;
-    this.worker = workerUrl ? new Worker(workerUrl, { type: workerType }) : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    this.latest = null; // { snapshot, grid, weights, stepsPerSec, playing }
-    this.fresh = false;
-    this.data = null; // { info, train, test }
-    this.playing = false;
-    this.nextId = 1;
-    this.pending = new Map();
-    this.generation = 0;
-    this.onError = onError;
-    this.worker.onmessage = (e) => this.#message(e.data, onCreated, onRevived);
-    this.failed = false;
-    this.worker.onerror = (e) => {
+  constructor({ onError = () => {}, onReady = () => {}, onFailed = null } = {}) {
+    this.#worker = workerUrl ? new Worker(workerUrl, { type: workerType }) : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.#worker.onmessage = (e) => this.#message(e.data, onError, onReady);
+    this.#worker.onerror = (e) => {
       const message = e.message || 'the training worker failed';
       if (!onFailed) return onError(this, message);
       e.preventDefault?.();
-      if (this.failed) return;
-      this.failed = true;
-      this.worker.terminate();
+      if (this.#failed) return;
+      this.#failed = true;
+      this.#worker.terminate();
       this.#failPending(`the training worker stopped: ${message}`);
       onFailed(this, message);
     };
   }
 
+  /** The data of the current run ({info, train, test}), once the worker created it. */
+  get data() {
+    return this.#data;
+  }
+  /** engine.info() as the worker's engine reported it (null until it loaded). */
+  get engineInfo() {
+    return this.#engineInfo;
+  }
+
   // A request that can no longer be answered (the worker died) fails instead of hanging.
   #failPending(message) {
-    const pending = [...this.pending.values()];
-    this.pending.clear();
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
     for (const settle of pending) settle(Promise.reject(new Error(message)));
   }
 
-  #message(m, onCreated, onRevived) {
+  #settle(id, value) {
+    const settle = this.#pending.get(id);
+    this.#pending.delete(id);
+    settle?.(value);
+  }
+
+  #message(m, onError, onReady) {
     switch (m.type) {
+      case 'ready':
+        this.#engineInfo = m.info;
+        onReady(this, m.info);
+        break;
       case 'snapshot':
         // A snapshot of a run this client has since replaced (in flight, or the worker refused the new config).
-        if (m.runId !== undefined && m.runId !== null && m.runId !== this.generation) break;
-        this.latest = m;
-        this.fresh = true;
+        if (m.runId !== this.#generation) break;
+        this.#latest = m;
+        this.#fresh = true;
         break;
       case 'created':
-        this.data = m.data;
-        onCreated(this, m.data);
-        break;
-      case 'revived':
-        onRevived(this, m.count);
+        if (m.runId === this.#generation) this.#data = m.data;
         break;
       case 'error':
-        if (m.id !== undefined && this.pending.has(m.id)) {
-          this.pending.get(m.id)(Promise.reject(new Error(m.message)));
-          this.pending.delete(m.id);
-        } else this.onError(this, m.message);
-        break;
-      case 'weights':
-        this.pending.get(m.id)?.(m.json);
-        this.pending.delete(m.id);
-        break;
-      case 'weightsImported':
-      case 'valid':
-        this.pending.get(m.id)?.(true);
-        this.pending.delete(m.id);
-        break;
-      case 'neuronGrid':
-        this.pending.get(m.id)?.(m);
-        this.pending.delete(m.id);
+        if (m.id !== undefined && this.#pending.has(m.id)) this.#settle(m.id, Promise.reject(new Error(m.message)));
+        else onError(this, m.message);
         break;
       default:
+        // The reply to a request (the worker's COMMANDS[op].reply).
+        if (m.id !== undefined) this.#settle(m.id, m.result);
         break;
     }
   }
 
-  send(msg) {
-    this.worker.postMessage(msg);
+  #send(op, args = {}) {
+    this.#worker.postMessage({ ...args, op });
   }
-  create(config, restore = null) {
-    this.generation++;
-    this.latest = null;
-    this.fresh = false;
-    this.data = null;
-    this.send(restore ? { type: 'create', config, restore, runId: this.generation } : { type: 'create', config, runId: this.generation });
-  }
-  #request(msg) {
-    const id = this.nextId++;
+  #request(op, args = {}) {
+    const id = this.#nextId++;
     return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      this.send({ ...msg, id });
+      this.#pending.set(id, resolve);
+      this.#worker.postMessage({ ...args, op, id });
     });
+  }
+
+  /** A new run (replaces the current one); restore {steps, weights} replays an imported run. */
+  create(config, restore = null) {
+    this.#generation++;
+    this.#latest = null;
+    this.#fresh = false;
+    this.#data = null;
+    this.#send('create', restore ? { config, restore, runId: this.#generation } : { config, runId: this.#generation });
   }
   /** The run's weights as the CLI's JSON text. */
   exportWeights() {
-    return this.#request({ type: 'exportWeights' });
+    return this.#request('exportWeights');
   }
   importWeights(json) {
-    return this.#request({ type: 'importWeights', json });
+    return this.#request('importWeights', { json });
   }
   /** Resolves to true when config makes a run and weights (JSON text or null) load into it;
    *  rejects with the engine's message otherwise. The current run is not touched. */
   validate(config, weights = null) {
-    return this.#request({ type: 'validate', config, weights });
+    return this.#request('validate', { config, weights });
+  }
+  /** Resolves to {layer, neuron, res, values}: one unit's output over the input domain. */
+  neuronGrid(layer, neuron, res) {
+    return this.#request('neuronGrid', { layer, neuron, res });
   }
   play() {
-    this.playing = true;
-    this.send({ type: 'play' });
+    this.#send('play');
   }
   pause() {
-    this.playing = false;
-    this.send({ type: 'pause' });
+    this.#send('pause');
   }
   step(n = 1) {
-    this.send({ type: 'step', n });
+    this.#send('step', { n });
   }
   set(key, value) {
-    this.send({ type: 'set', key, value });
+    this.#send('set', { key, value });
   }
   /** Steps per frame; 0 = as fast as possible. */
   speed(stepsPerFrame) {
-    this.send({ type: 'speed', stepsPerFrame: stepsPerFrame > 0 ? stepsPerFrame : 'max' });
+    this.#send('speed', { stepsPerFrame: stepsPerFrame > 0 ? stepsPerFrame : 'max' });
   }
   revive() {
-    this.send({ type: 'revive' });
+    this.#send('revive');
   }
-  neuron(kind, layer, neuron, value) {
-    this.send({ type: kind, layer, neuron, value });
+  /** op: reviveNeuron | setFrozen | setAblated */
+  neuron(op, layer, neuron, value) {
+    this.#send(op, { layer, neuron, value });
   }
   /** After a divergence: back to the last finite checkpoint (a snapshot follows). */
   rollback() {
-    this.send({ type: 'rollback' });
+    this.#send('rollback');
   }
-  neuronGrid(layer, neuron, res) {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      this.send({ type: 'neuronGrid', layer, neuron, res, id });
-    });
+  /** Test hook: the worker throws at its top level. */
+  crash() {
+    this.#send('crash');
   }
   /** The newest snapshot message if not yet taken, else null. Acknowledges it. */
   take() {
-    if (!this.fresh) return null;
-    this.fresh = false;
-    this.send({ type: 'frame' });
-    return this.latest;
+    if (!this.#fresh) return null;
+    this.#fresh = false;
+    this.#send('frame');
+    return this.#latest;
   }
   dispose() {
-    this.worker.terminate();
+    this.#worker.terminate();
     this.#failPending('the run was closed');
   }
 }

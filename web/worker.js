@@ -1,48 +1,31 @@
 // Web Worker that owns one training run (module worker: new Worker(url, { type: 'module' })).
 //
-// Messages in (main thread -> worker):
-//   {type:'create', config}            new run (replaces the current one); replies 'created'
-//   {type:'play'} / {type:'pause'}     train continuously / stop
-//   {type:'step', n}                   n steps now (while paused), then a snapshot
-//   {type:'set', key, value}           live setting; applied before the next slice
-//   {type:'revive'}                    ReDo revive; replies {type:'revived', count}
-//   {type:'reviveNeuron', layer, neuron}
-//   {type:'setFrozen', layer, neuron, value} / {type:'setAblated', layer, neuron, value}
-//   {type:'create', config, restore, runId}   restore {steps, weights}: step, then load the weights
-//                                      (import); runId is echoed in every snapshot of this run
-//   {type:'exportWeights', id}         replies {type:'weights', id, json} (the CLI's weights JSON)
-//   {type:'importWeights', json, id}   replies {type:'weightsImported', id}
-//   {type:'validate', config, weights, id}  checks, without touching the current run, that
-//                                      config makes a run (a CSV parses) and that weights (JSON
-//                                      text, optional) load into it; replies {type:'valid', id}
-//   {type:'neuronGrid', layer, neuron, res, id}  replies {type:'neuronGrid', id, layer, neuron, res, values}
-//                                      (layer -1: the network's output; 'grid' is a synonym)
-//   {type:'predict', x, id}            replies {type:'predict', id, values}
-//   {type:'speed', stepsPerFrame}      at most that many steps per frame (a number, or 'max'/null)
-//   {type:'gridRes', res}              resolution of the output grid sent with snapshots (default 64)
-//   {type:'snapshot'}                  a snapshot as soon as possible
-//   {type:'frame'}                     the main thread drew the last snapshot (or wants one)
-//   {type:'rollback'}                  back to the last finite checkpoint after a divergence;
-//                                      replies {type:'rolledBack', step}, then a snapshot
-//   {type:'crash'}                     test hook: the worker throws at top level (an 'error'
-//                                      event on the page's Worker), as a real crash would
-//   {type:'dispose'}
+// Messages in are commands {op, id?, ...args}, one row each in COMMANDS below:
+//   {op → handler, mutates, reply}
+//     handler(msg)  does the work (throws a user-readable Error on bad input)
+//     mutates       the run's state changed: a snapshot follows, so the page sees the change
+//                   there (and only there)
+//     reply         the type of the message that answers a request (msg.id set), carrying
+//                   the handler's result; null: no reply (the snapshot is the answer)
 // Messages out:
-//   {type:'ready', info}               engine loaded
-//   {type:'created', config, data}     run created; data: {info (dataset facts), train {x, y}, test {x, y}}
-//   {type:'snapshot', snapshot, grid, weights, stepsPerSec, playing}   (typed arrays transferred)
+//   {type:'ready', info}               engine loaded; info = engine.info() (the names the page shows)
+//   {type:'created', runId, data}      run created; data: {info (dataset facts), train {x, y}, test {x, y}}
+//   {type:'snapshot', runId, snapshot, grid, weights, stepsPerSec, run}   (typed arrays transferred)
 //       grid: 1-D/2-D data {res, values} (the network output over the domain), else
 //             {predictions, targets} for up to 512 training samples; weights: run.weights()
-//   {type:'error', message, request}   any failure; the worker keeps going
+//       run: what the page shows about the run's state, owned here:
+//            {playing, rollbackStep (-1: none), revived: {count, total} (the last revive)}
+//   {type:reply, id, result}           a request's answer (see COMMANDS)
+//   {type:'error', message, op, id}    any failure; the worker keeps going
 //   A snapshot whose snapshot.diverged is true (snapshot.divergence {step, what, layer}) means
-//   training stopped there: the worker pauses (playing: false) until a rollback or a new run.
+//   training stopped there: the worker pauses (run.playing false) until a rollback or a new run.
 //
 // Scheduling: while playing, training runs in slices of at most ~8 ms (the number of
 // steps per slice adapts to the measured time per step), and the worker yields
 // between slices (MessageChannel, which unlike setTimeout(0) is not clamped to 4 ms), so
-// messages such as 'set' and 'pause' are handled between slices. Snapshots are posted
+// commands such as 'set' and 'pause' are handled between slices. Snapshots are posted
 // at most once per frame: never more often than every ~16 ms and, once the main thread
-// has sent a {type:'frame'} (it draws in requestAnimationFrame and acknowledges), not
+// has sent a {op:'frame'} (it draws in requestAnimationFrame and acknowledges), not
 // before the previous one was acknowledged, so a busy or hidden page is never flooded.
 import { loadEngine, snapshotTransferables } from './engine.js';
 
@@ -53,13 +36,14 @@ const MAX_STEPS_PER_SLICE = 1 << 20;
 let engine = null;
 let run = null;
 let playing = false;
+let revived = { count: 0, total: 0 };  // the last revive's count; total: revives so far
 let stepsPerSlice = 1;
 let msPerStep = null;  // moving average
 let awaitingFrame = false;  // a snapshot is out and not yet acknowledged
-let usesAcks = false;  // the main thread sends {type:'frame'}
+let usesAcks = false;  // the main thread sends {op:'frame'}
 let stepsPerFrame = null;  // speed limit, null = as fast as possible
 let stepsSinceSnapshot = 0;
-let gridRes = 64;
+const GRID_RES = 64;  // resolution of the 2-D output surface sent with snapshots
 let runId = null;  // echoed in snapshots, so the page can drop those of a replaced run
 let runFeatures = 0;
 let wantSnapshot = false;
@@ -111,158 +95,166 @@ function drain() {
     try {
       handle(msg);
     } catch (err) {
-      postMessage({ type: 'error', message: err?.message ?? String(err), request: msg?.type, id: msg?.id });
+      postMessage({ type: 'error', message: err?.message ?? String(err), op: msg?.op, id: msg?.id });
     }
   }
   schedule();
 }
 
 function needRun() {
-  if (!run) throw new Error('no run: send {type: "create", config} first');
+  if (!run) throw new Error('no run: send {op: "create", config} first');
   return run;
 }
 
-function handle(msg) {
-  switch (msg?.type) {
-    case 'create': {
-      const next = engine.createRun(msg.config ?? {});  // throws before the old run is touched
-      if (msg.restore) {
-        // An imported run: replay its steps (same config and seed), then load its exact weights,
-        // all before the first snapshot, so the page never sees an in-between state.
-        try {
-          const steps = Math.max(0, Math.floor(Number(msg.restore.steps) || 0));
-          if (steps) next.step(steps);
-          if (msg.restore.weights) next.importWeights(msg.restore.weights);
-        } catch (err) {
-          next.dispose();
-          throw err;
-        }
-      }
-      if (run) run.dispose();
-      run = next;
-      runId = msg.runId ?? null;
-      playing = false;
-      stepsPerSlice = 1;
-      msPerStep = null;
-      rate = { steps: 0, t0: performance.now(), value: 0 };
-      const train = run.data(false), test = run.data(true);
-      const info = run.dataInfo();
-      runFeatures = info.features;
-      const data = { info, train: { x: train.x, y: train.y }, test: { x: test.x, y: test.y } };
-      postMessage({ type: 'created', config: run.config(), data }, [train.x.buffer, train.y.buffer, test.x.buffer, test.y.buffer]);
-      wantSnapshot = true;
-      awaitingFrame = false;
-      stepsSinceSnapshot = 0;
-      break;
+// An imported run: replay its steps (same config and seed), then load its exact weights,
+// all before the first snapshot, so the page never sees an in-between state.
+function create({ config, restore, runId: id }) {
+  const next = engine.createRun(config ?? {});  // throws before the old run is touched
+  if (restore) {
+    try {
+      const steps = Math.max(0, Math.floor(Number(restore.steps) || 0));
+      if (steps) next.step(steps);
+      if (restore.weights) next.importWeights(restore.weights);
+    } catch (err) {
+      next.dispose();
+      throw err;
     }
-    case 'speed': {
-      const v = Number(msg.stepsPerFrame);
-      stepsPerFrame = msg.stepsPerFrame == null || msg.stepsPerFrame === 'max' || !(v > 0) ? null : Math.floor(v);
-      break;
-    }
-    case 'gridRes': {
-      const v = Math.floor(Number(msg.res));
-      if (!(v >= 2 && v <= 512)) throw new Error('gridRes: res must be in 2..512');
-      gridRes = v;
-      break;
-    }
-    case 'play':
+  }
+  if (run) run.dispose();
+  run = next;
+  runId = id ?? null;
+  playing = false;
+  revived = { count: 0, total: 0 };
+  stepsPerSlice = 1;
+  msPerStep = null;
+  rate = { steps: 0, t0: performance.now(), value: 0 };
+  const train = run.data(false), test = run.data(true);
+  const info = run.dataInfo();
+  runFeatures = info.features;
+  const data = { info, train: { x: train.x, y: train.y }, test: { x: test.x, y: test.y } };
+  postMessage({ type: 'created', runId, data }, [train.x.buffer, train.y.buffer, test.x.buffer, test.y.buffer]);
+  awaitingFrame = false;
+  stepsSinceSnapshot = 0;
+}
+
+// A throwaway run: the page checks an upload or an import before it replaces anything.
+function validate({ config, weights }) {
+  const probe = engine.createRun(config ?? {});
+  try {
+    if (weights != null) probe.importWeights(weights);
+  } finally {
+    probe.dispose();
+  }
+  return true;
+}
+
+function neuronGrid({ layer = -1, neuron = 0, res = 64 }) {
+  const values = needRun().grid(layer, neuron, res);
+  return { result: { layer, neuron, res, values }, transfer: [values.buffer] };
+}
+
+// op -> { handler(msg) -> result, mutates (a snapshot follows), reply (type of the answer to a request) }
+const COMMANDS = {
+  create: { handler: create, mutates: true, reply: null },
+  play: {
+    handler() {
       needRun();
-      playing = true;
+      playing = !run.status().diverged;  // a diverged run waits for a rollback or a new run
       rate = { steps: 0, t0: performance.now(), value: rate.value };
-      break;
-    case 'pause':
+    },
+    mutates: true,
+    reply: null,
+  },
+  pause: { handler: () => void (playing = false), mutates: true, reply: null },
+  step: {
+    handler({ n }) {
       playing = false;
-      wantSnapshot = true;
-      break;
-    case 'step':
-      needRun().step(Math.max(0, Math.floor(msg.n ?? 1)));
-      if (run.status().diverged) playing = false;
-      wantSnapshot = true;
-      break;
-    case 'set':
-      needRun().set(msg.key, msg.value);
-      wantSnapshot = true;
-      break;
-    case 'revive': {
+      needRun().step(Math.max(0, Math.floor(n ?? 1)));
+    },
+    mutates: true,
+    reply: null,
+  },
+  set: { handler: ({ key, value }) => needRun().set(key, value), mutates: true, reply: null },
+  speed: {
+    handler({ stepsPerFrame: s }) {
+      const v = Number(s);
+      stepsPerFrame = s == null || s === 'max' || !(v > 0) ? null : Math.floor(v);
+    },
+    mutates: false,
+    reply: null,
+  },
+  revive: {
+    handler() {
       const count = needRun().revive();
-      postMessage({ type: 'revived', count });
-      wantSnapshot = true;
-      break;
-    }
-    case 'reviveNeuron':
-      needRun().reviveNeuron(msg.layer, msg.neuron);
-      wantSnapshot = true;
-      break;
-    case 'setFrozen':
-      needRun().setFrozen(msg.layer, msg.neuron, !!msg.value);
-      wantSnapshot = true;
-      break;
-    case 'setAblated':
-      needRun().setAblated(msg.layer, msg.neuron, !!msg.value);
-      wantSnapshot = true;
-      break;
-    case 'exportWeights':
-      postMessage({ type: 'weights', id: msg.id, json: needRun().exportWeights() });
-      break;
-    case 'validate': {
-      // A throwaway run: the page checks an upload or an import before it replaces anything.
-      const probe = engine.createRun(msg.config ?? {});
-      try {
-        if (msg.weights != null) probe.importWeights(msg.weights);
-      } finally {
-        probe.dispose();
-      }
-      postMessage({ type: 'valid', id: msg.id });
-      break;
-    }
-    case 'importWeights':
-      if (typeof msg.json !== 'string') throw new Error('importWeights: the weights must be JSON text');
-      needRun().importWeights(msg.json);
-      postMessage({ type: 'weightsImported', id: msg.id });
-      wantSnapshot = true;
-      break;
-    case 'grid':
-    case 'neuronGrid': {
-      const layer = msg.layer ?? -1, neuron = msg.neuron ?? 0, res = msg.res ?? 64;
-      const values = needRun().grid(layer, neuron, res);
-      postMessage({ type: msg.type, id: msg.id, layer, neuron, res, values }, [values.buffer]);
-      break;
-    }
-    case 'predict': {
-      const values = needRun().predict(msg.x);
-      postMessage({ type: 'predict', id: msg.id, values }, [values.buffer]);
-      break;
-    }
-    case 'snapshot':
-      wantSnapshot = true;
+      revived = { count, total: revived.total + 1 };
+    },
+    mutates: true,
+    reply: null,
+  },
+  reviveNeuron: { handler: ({ layer, neuron }) => needRun().reviveNeuron(layer, neuron), mutates: true, reply: null },
+  setFrozen: { handler: ({ layer, neuron, value }) => needRun().setFrozen(layer, neuron, !!value), mutates: true, reply: null },
+  setAblated: { handler: ({ layer, neuron, value }) => needRun().setAblated(layer, neuron, !!value), mutates: true, reply: null },
+  rollback: {
+    // Back to the last finite checkpoint; the next snapshot (not diverged, at that step) says so.
+    handler() {
+      playing = false;
+      needRun().rollback();
       awaitingFrame = false;
-      break;
-    case 'frame':
+    },
+    mutates: true,
+    reply: null,
+  },
+  exportWeights: { handler: () => needRun().exportWeights(), mutates: false, reply: 'weights' },
+  importWeights: {
+    handler({ json }) {
+      if (typeof json !== 'string') throw new Error('importWeights: the weights must be JSON text');
+      needRun().importWeights(json);
+      return true;
+    },
+    mutates: true,
+    reply: 'done',
+  },
+  validate: { handler: validate, mutates: false, reply: 'done' },
+  neuronGrid: { handler: neuronGrid, mutates: false, reply: 'neuronGrid' },
+  frame: {
+    handler() {
       usesAcks = true;
       awaitingFrame = false;
-      break;
-    case 'rollback': {
-      playing = false;
-      const step = needRun().rollback();
-      postMessage({ type: 'rolledBack', step });
-      wantSnapshot = true;
-      awaitingFrame = false;
-      break;
-    }
-    case 'crash':
+    },
+    mutates: false,
+    reply: null,
+  },
+  // Test hook: the worker throws at top level (an 'error' event on the page's Worker), as a real crash would.
+  crash: {
+    handler() {
       playing = false;
       setTimeout(() => {
         throw new Error('the training worker crashed (simulated)');
       });
-      break;
-    case 'dispose':
+    },
+    mutates: false,
+    reply: null,
+  },
+  dispose: {
+    handler() {
       playing = false;
       if (run) run.dispose();
       run = null;
-      break;
-    default:
-      throw new Error(`unknown message type ${JSON.stringify(msg?.type)}`);
+    },
+    mutates: false,
+    reply: null,
+  },
+};
+
+function handle(msg) {
+  const op = msg?.op;
+  const command = typeof op === 'string' && Object.hasOwn(COMMANDS, op) ? COMMANDS[op] : null;
+  if (!command) throw new Error(`unknown command ${JSON.stringify(op)}; one of ${Object.keys(COMMANDS).join(', ')}`);
+  const out = command.handler(msg);
+  if (command.mutates) wantSnapshot = true;
+  if (command.reply && msg.id !== undefined) {
+    const { result, transfer = [] } = out && typeof out === 'object' && 'result' in out ? out : { result: out };
+    postMessage({ type: command.reply, id: msg.id, result }, transfer);
   }
 }
 
@@ -298,7 +290,7 @@ function tick() {
       }
     } catch (err) {
       playing = false;
-      postMessage({ type: 'error', message: err?.message ?? String(err), request: 'play' });
+      postMessage({ type: 'error', message: err?.message ?? String(err), op: 'play' });
     }
   }
   maybeSnapshot();
@@ -317,14 +309,15 @@ function maybeSnapshot() {
     const weights = run.weights();
     const transfer = snapshotTransferables(snapshot);
     for (const a of [grid.values, grid.predictions, grid.targets, weights.params]) if (a) transfer.push(a.buffer);
-    postMessage({ type: 'snapshot', runId, snapshot, grid, weights, stepsPerSec: rate.value, playing }, transfer);
+    const status = { playing, rollbackStep: snapshot.divergence?.rollbackStep ?? -1, revived: { ...revived } };
+    postMessage({ type: 'snapshot', runId, snapshot, grid, weights, stepsPerSec: rate.value, run: status }, transfer);
     stepsSinceSnapshot = 0;
     lastSnapshotAt = now;
     awaitingFrame = true;
     wantSnapshot = false;
   } catch (err) {
     wantSnapshot = false;
-    postMessage({ type: 'error', message: err?.message ?? String(err), request: 'snapshot' });
+    postMessage({ type: 'error', message: err?.message ?? String(err), op: 'snapshot' });
   }
 }
 
@@ -333,7 +326,7 @@ function maybeSnapshot() {
 function outputGrid() {
   const features = runFeatures;
   if (features <= 2) {
-    const res = features === 2 ? gridRes : Math.max(gridRes, 200);
+    const res = features === 2 ? GRID_RES : Math.max(GRID_RES, 200);
     return { res, values: run.grid(-1, 0, res) };
   }
   if (!sample || sample.run !== run) {

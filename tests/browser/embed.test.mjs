@@ -268,7 +268,8 @@ test('dist/ under a sub-path makes no request outside its origin; export -> impo
   assert.equal(JSON.parse(expected.weights).layers?.length ?? 1, JSON.parse(expected.weights).layers?.length ?? 1);
   assert.deepEqual(expected.png, [137, 80, 78, 71, 13, 10, 26, 10]);
   assert.ok(['network', 'output', 'chart1', 'timeline'].every((p) => expected.pictures.includes(p)), expected.pictures.join());
-  assert.match(expected.csv.split('\n')[0], /^step,train,test,dead_pct_layer1/);
+  // The history schema (web/history-schema.js; the CLI's --csv uses the same columns).
+  assert.equal(expected.csv.split('\n')[0], 'step,train_loss,test_loss,train_accuracy,test_accuracy,grad_norm,dead_l1,dead_l2,mostly_silent_l1,mostly_silent_l2,grad_norm_l1,grad_norm_l2,prelu_slope_l1,prelu_slope_l2');
   assert.equal(expected.csv.trim().split('\n').length, expected.history.rows.length + 1);
   assert.deepEqual(one.problems, []);
   await one.context.close();

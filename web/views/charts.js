@@ -1,8 +1,11 @@
 // The four live charts (uPlot, columnar data, setData once per frame):
 // loss; % dead and % mostly silent per layer; gradient norm per layer (log scale);
 // learned PReLU slopes. In compare mode each run is one colour, layers are pooled.
+// The data are the runs' histories in the schema of web/history-schema.js (fractions are
+// drawn on a 0..1 axis labelled in percent; a zero gradient norm on the log axis's floor).
 import uPlot from 'uplot';
 import { SERIES, RUN_COLORS, RUN_DASH } from '../palette.js';
+import { layerColumn } from '../history-schema.js';
 
 const GRAD_FLOOR = 1e-8; // a zero gradient is drawn on this floor of the log axis
 
@@ -13,29 +16,18 @@ export const CHARTS = [
   { id: 'slope', title: 'Learned PReLU slope (mean per layer)' },
 ];
 
-/** Per-run history columns: step, train, test, then per layer dead, silent, grad, slope. */
-export function historyColumns(layers) {
-  const names = ['step', 'train', 'test'];
-  for (const k of ['dead', 'silent', 'grad', 'slope']) for (let l = 0; l < layers; l++) names.push(`${k}${l}`);
-  return names;
+function percentTicks(u, vals) {
+  return vals.map((v) => (v == null ? '' : `${Math.round(100 * v)}`));
 }
 
-export function historyRow(s) {
-  const L = s.layers.length;
-  const row = new Array(3 + 4 * L);
-  row[0] = s.step;
-  row[1] = s.trainLoss;
-  row[2] = s.testLoss;
-  for (let l = 0; l < L; l++) {
-    const layer = s.layers[l];
-    row[3 + l] = 100 * layer.deadFraction;
-    row[3 + L + l] = 100 * layer.silentFraction;
-    row[3 + 2 * L + l] = Math.max(GRAD_FLOOR, layer.gradNorm);
-    let sum = 0;
-    for (const v of layer.slope) sum += v;
-    row[3 + 3 * L + l] = layer.activation === 'prelu' && layer.width ? sum / layer.width : NaN;
-  }
-  return row;
+// A zero gradient norm cannot sit on a log axis: drawn on GRAD_FLOOR. One reused buffer per
+// column (grown when the history is), so a frame allocates nothing once the history is full.
+const floored = new WeakMap(); // source column's buffer -> Float64Array
+function withFloor(col) {
+  let out = floored.get(col.buffer);
+  if (!out || out.length < col.length) floored.set(col.buffer, (out = new Float64Array(Math.max(col.length, out ? 2 * out.length : 64))));
+  for (let i = 0; i < col.length; i++) out[i] = Number.isFinite(col[i]) ? Math.max(GRAD_FLOOR, col[i]) : NaN;
+  return out.subarray(0, col.length);
 }
 
 function logTicks(u, vals) {
@@ -128,7 +120,7 @@ export class ChartsView {
       const dead = [];
       for (let l = 0; l < L; l++) dead.push(line(`L${l + 1} dead`, SERIES[l % SERIES.length]));
       for (let l = 0; l < L; l++) dead.push(line(`L${l + 1} silent`, SERIES[l % SERIES.length], [4, 3], 1));
-      this.plots.dead = base('dead', dead, { y: { auto: false, range: [0, 100] } });
+      this.plots.dead = base('dead', dead, { y: { auto: false, range: [0, 1] } }, { values: percentTicks });
       const grad = [];
       for (let l = 0; l < L; l++) grad.push(line(`L${l + 1}`, SERIES[l % SERIES.length]));
       this.plots.grad = base('grad', grad, { y: { distr: 3 } }, { values: logTicks });
@@ -138,7 +130,7 @@ export class ChartsView {
     } else {
       const per = (fn) => runs.flatMap((r, k) => fn(r, k));
       this.plots.loss = base('loss', per((r, k) => [line(`${r.label} train`, RUN_COLORS[k]), line(`${r.label} test`, RUN_COLORS[k], [5, 3], 1)]));
-      this.plots.dead = base('dead', per((r, k) => [line(`${r.label} dead`, RUN_COLORS[k]), line(`${r.label} silent`, RUN_COLORS[k], [4, 3], 1)]), { y: { auto: false, range: [0, 100] } });
+      this.plots.dead = base('dead', per((r, k) => [line(`${r.label} dead`, RUN_COLORS[k]), line(`${r.label} silent`, RUN_COLORS[k], [4, 3], 1)]), { y: { auto: false, range: [0, 1] } }, { values: percentTicks });
       this.plots.grad = base('grad', per((r, k) => [line(r.label, RUN_COLORS[k], RUN_DASH[k])]), { y: { distr: 3 } }, { values: logTicks });
       this.plots.slope = base('slope', per((r, k) => [line(r.label, RUN_COLORS[k], RUN_DASH[k])]));
     }
@@ -160,10 +152,11 @@ export class ChartsView {
       const v = runs[0].history.view();
       const L = runs[0].layers;
       const x = v[0];
+      const at = (kind) => layerColumn(kind, L);
       this.plots.loss.setData([x, v[1], v[2]]);
-      this.plots.dead.setData([x, ...v.slice(3, 3 + 2 * L)]);
-      this.plots.grad.setData([x, ...v.slice(3 + 2 * L, 3 + 3 * L)]);
-      this.plots.slope.setData([x, ...v.slice(3 + 3 * L, 3 + 4 * L)]);
+      this.plots.dead.setData([x, ...v.slice(at('dead'), at('dead') + 2 * L)]);
+      this.plots.grad.setData([x, ...v.slice(at('grad_norm'), at('grad_norm') + L).map(withFloor)]);
+      this.plots.slope.setData([x, ...v.slice(at('prelu_slope'), at('prelu_slope') + L)]);
       return;
     }
     // Compare: runs have their own steps; uPlot.join aligns them on one x axis.
@@ -172,11 +165,11 @@ export class ChartsView {
       const v = r.history.view();
       const L = r.layers;
       const n = v[0].length;
-      const pooled = (from) => Float64Array.from({ length: n }, (_, i) => mean(v, from, L, i));
+      const pooled = (kind) => Float64Array.from({ length: n }, (_, i) => mean(v, layerColumn(kind, L), L, i));
       tables.loss.push([v[0], v[1], v[2]]);
-      tables.dead.push([v[0], pooled(3), pooled(3 + L)]);
-      tables.grad.push([v[0], pooled(3 + 2 * L)]);
-      tables.slope.push([v[0], pooled(3 + 3 * L)]);
+      tables.dead.push([v[0], pooled('dead'), pooled('mostly_silent')]);
+      tables.grad.push([v[0], withFloor(pooled('grad_norm'))]);
+      tables.slope.push([v[0], pooled('prelu_slope')]);
     }
     for (const id of Object.keys(tables)) this.plots[id].setData(uPlot.join(tables[id].map((t) => t.map((c) => Array.from(c)))));
   }

@@ -1,7 +1,7 @@
 // The network as a canvas: neurons coloured by monitor state (dead units also get a
 // cross), links coloured by the weight's sign and sized by |w|. Pointer and keyboard
 // select a neuron; the page opens its card.
-import { STATE_COLORS, POSITIVE, NEGATIVE } from '../palette.js';
+import { POSITIVE, NEGATIVE } from '../palette.js';
 import { fitCanvas } from './canvas.js';
 
 export class NetworkView {
@@ -60,7 +60,9 @@ export class NetworkView {
   }
 
   /** snapshot: engine snapshot; weights: { params, layers:[{in,out,wOffset,...}] }; inputs: feature count. */
-  draw(snapshot, weights, inputs, selected) {
+  // states: the engine's state table (palette.js stateTable): colour per state code
+  draw(snapshot, weights, inputs, selected, states) {
+    const deadCode = states.code.dead;
     this.snapshot = snapshot;
     const { w, h } = fitCanvas(this.canvas, this.ctx);
     const ctx = this.ctx;
@@ -135,12 +137,12 @@ export class NetworkView {
         this.nodes.push({ l, i, x: p.x, y: p.y, r });
         ctx.beginPath();
         ctx.arc(p.x, p.y, r, 0, Math.PI * 2);
-        ctx.fillStyle = STATE_COLORS[st] ?? '#999';
+        ctx.fillStyle = states.byCode[st]?.color ?? '#999';
         ctx.fill();
         ctx.lineWidth = 1;
         ctx.strokeStyle = '#fff';
         ctx.stroke();
-        if (st === 0 && r >= 3) {
+        if (st === deadCode && r >= 3) {
           // Second cue for dead units: a white cross.
           const k = r * 0.55;
           ctx.strokeStyle = '#fff';

@@ -1,6 +1,5 @@
 // The neuron card: one hidden unit's numbers from the latest snapshot, a small map of
 // its output over the input plane (2-D data), and revive / freeze / ablate.
-import { STATE_COLORS, STATE_LABELS, STATE_HELP } from '../palette.js';
 
 const FIELDS = [
   ['state', 'State'],
@@ -81,8 +80,9 @@ export class NeuronCard {
     this.root.hidden = true;
   }
 
-  update(snapshot, twoD) {
-    if (!this.sel || !snapshot) return;
+  // states: the engine's state table (palette.js stateTable)
+  update(snapshot, twoD, states) {
+    if (!this.sel || !snapshot || !states) return;
     const layer = snapshot.layers[this.sel.l];
     if (!layer || this.sel.i >= layer.width) return this.close();
     const i = this.sel.i;
@@ -90,9 +90,10 @@ export class NeuronCard {
     this.title.textContent = `Layer ${this.sel.l + 1}, unit ${i + 1} · ${layer.activation}`;
     this.values.state.replaceChildren();
     const sw = el('span', 'swatch');
-    sw.style.backgroundColor = STATE_COLORS[st];
-    this.values.state.append(sw, document.createTextNode(STATE_LABELS[st]));
-    this.help.textContent = STATE_HELP[st];
+    const look = states.byCode[st];
+    sw.style.backgroundColor = look?.color ?? '#999';
+    this.values.state.append(sw, document.createTextNode(look?.label ?? String(st)));
+    this.help.textContent = look?.help ?? '';
     const f = (x, d = 3) => (Number.isFinite(x) ? (Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(1) : x.toFixed(d)) : '—');
     this.values.active.textContent = `${(100 * layer.activeFraction[i]).toFixed(1)}% of inputs`;
     this.values.meanAbs.textContent = f(layer.meanAbs[i]);

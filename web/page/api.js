@@ -1,0 +1,176 @@
+// The public API of one playground: the methods of the <relu-playground> element, the
+// iframe's message API and window.__reluApp, plus read-only views for the tests
+// (window.__relu). Every change goes through the same paths as the page's own controls.
+import { parse, defaults, SETTINGS, BY_NAME, formatValue, show, MAX_SET_KEYS } from '../state.js';
+import { PRESET_BY_ID } from '../presets.js';
+import { describe, valueText } from '../input-checks.js';
+import { MAX_PAGE_EVENTS } from './run-record.js';
+import { stateQuery } from './link.js';
+
+const MAX_API_STEPS = 1e6;
+
+/** The numbers a caller gets back (getStats, step, reset, import). */
+export function runStats(runs, playing) {
+  const one = (run) => {
+    const s = run.snap;
+    if (!s) return null;
+    return {
+      label: run.label,
+      step: s.step,
+      trainLoss: s.trainLoss,
+      testLoss: s.testLoss,
+      testAccuracy: s.testAccuracy,
+      diverged: !!s.diverged,
+      layers: s.layers.map((l) => ({
+        width: l.width,
+        activation: l.activation,
+        fractionDead: l.deadFraction,
+        fractionMostlySilent: l.silentFraction,
+        counts: { ...l.counts },
+      })),
+    };
+  };
+  const main = runs[0] ? one(runs[0]) : null;
+  return main ? { ...main, playing, runs: runs.length > 1 ? runs.map(one) : undefined } : null;
+}
+
+/**
+ * state(), apply(next, opts), runs (runs.js), loop (draw-loop.js), files (run-files.js),
+ * pictures (pictures.js), stories (stories.js), notices, panels, flags, applyPreset(id), destroy()
+ */
+export function createApi({ state, apply, runs, loop, files, pictures, stories, notices, panels, flags, applyPreset, destroy }) {
+  const stats = () => runStats(runs.list(), runs.playing());
+
+  /**
+   * Partial URL-state (keys as in the URL; values as numbers, strings, arrays) -> validated.
+   * Out-of-range values are clamped (as in a link); a value that is no value of its setting
+   * at all (not a number, an unknown name, an object) leaves that setting as it was.
+   * A preset among the keys applies its settings first, then the other keys on top.
+   */
+  function setState(partial) {
+    if (!partial || typeof partial !== 'object' || Array.isArray(partial)) throw new Error('set: state must be an object of URL-state keys, e.g. {lr: 0.5}');
+    const entries = Object.entries(partial);
+    if (entries.length > MAX_SET_KEYS) throw new Error(`set: state has ${entries.length} keys; at most ${MAX_SET_KEYS} are accepted (there are ${SETTINGS.length} settings)`);
+    const now = state();
+    const warnings = [];
+    const values = {}; // key -> validated value
+    for (const [rawKey, v] of entries) {
+      if (v === null || v === undefined) continue;
+      const k = rawKey.trim();
+      if (!Object.hasOwn(BY_NAME, k)) {
+        warnings.push(`unknown setting "${show(k)}" ignored`);
+        continue;
+      }
+      const kept = `${k} kept at ${now[k] === null ? 'auto' : formatValue(k, now[k])}`;
+      const text = valueText(k, v);
+      if (text === null) {
+        warnings.push(`${k}: ${describe(v)} is not a value of this setting; ${kept}`);
+        continue;
+      }
+      // Each key on its own, through the same reader as a link.
+      const p = parse(new URLSearchParams([[k, text]]));
+      if (p.invalid.includes(k)) {
+        if (k === 'dataset' && p.state.dataset !== 'csv' && text.trim().toLowerCase() === 'csv') warnings.push(`dataset: "csv" is chosen by uploading a CSV file in the settings, not by name; ${kept}`);
+        else for (const w of p.warnings) warnings.push(`${w.replace(/; using .*$/, '')}; ${kept}`);
+        continue;
+      }
+      warnings.push(...p.warnings);
+      values[k] = p.state[k];
+    }
+    const preset = PRESET_BY_ID[values.preset];
+    let next = { ...now };
+    if (preset) {
+      next = { ...defaults(), speed: now.speed, hist: now.hist, ...structuredClone(preset.settings) };
+      if (!preset.settings.compare) next.compare = null;
+    }
+    Object.assign(next, values);
+    if (next.dropout > 0 && next.alphaDropout > 0) next['alphaDropout' in values ? 'dropout' : 'alphaDropout'] = 0;
+    const { preset: _, ...explicit } = values;
+    apply(next, { restart: !!preset, explicit: preset ? explicit : { ...stories.explicit(), ...explicit } });
+    return { state: structuredClone(state()), warnings };
+  }
+
+  return {
+    play: () => (runs.play(true), true),
+    pause: () => (runs.play(false), false),
+    async step(n = 1) {
+      const k = Math.floor(Number(n));
+      if (!(k >= 1 && k <= MAX_API_STEPS)) throw new Error('step: n must be an integer from 1 to 1000000');
+      await loop.whenSnapshot(() => true);
+      const target = runs.main().snap.step + k;
+      runs.step(k);
+      await loop.whenSnapshot((s) => s.step >= target || s.diverged);
+      return stats();
+    },
+    async reset() {
+      runs.restart();
+      await loop.whenSnapshot((s) => s.step === 0);
+      return stats();
+    },
+    set: setState,
+    getState: () => ({ state: structuredClone(state()), query: stateQuery(state()) }),
+    async getStats() {
+      await loop.whenSnapshot(() => true);
+      return stats();
+    },
+    ready: () => loop.whenSnapshot(() => true).then(() => true),
+    statsCsv: files.statsCsv,
+    exportRun: files.exportRun,
+    importRun: files.importRun,
+    exportWeights: files.exportWeights,
+    importWeights: files.importWeights,
+    /** Shows lines in the playground's notice (always as text). */
+    notice: (lines) => notices.notice([].concat(lines).map((l) => String(l))),
+    pngBlob: pictures.pngBlob,
+    pictures: pictures.ids,
+    flags,
+    destroy,
+    // Read-only views of what the page shows (tests).
+    debug: {
+      get state() {
+        return structuredClone(state());
+      },
+      get snapshots() {
+        return runs.list().map((r) => r.snap);
+      },
+      get events() {
+        return runs.list().map((r) => r.events.slice());
+      },
+      get outcome() {
+        const el = stories.outcomeElement();
+        return { ok: el.dataset.ok, text: el.textContent };
+      },
+      get playing() {
+        return runs.playing();
+      },
+      // What each worker said about its run in its newest snapshot: {playing, rollbackStep, revived}.
+      get runStatus() {
+        return runs.list().map((r) => structuredClone(r.status));
+      },
+      get history() {
+        return runs.main()?.historyTable() ?? { names: [], rows: [], stride: 1, offered: 0 };
+      },
+      // Sizes of every growing structure of the first run (bench/soak.mjs checks them).
+      get buffers() {
+        const r = runs.main();
+        return {
+          events: r?.events.length ?? 0,
+          maxEvents: 2 * MAX_PAGE_EVENTS,
+          timeline: panels.timelineBuffers(),
+          histograms: (r?.hist ?? []).map((h) => ({ pre: h.pre.length, act: h.act.length, grad: h.grad.length, capacity: h.pre.capacity })),
+          refs: r?.refs.length ?? 0,
+          notices: notices.count(),
+        };
+      },
+      serialize: () => stateQuery(state()),
+      get workerRestarts() {
+        return runs.restarts();
+      },
+      // Test hooks: make run k's worker crash (an uncaught error at its top level), roll back.
+      crashWorker: (k = 0) => runs.list()[k]?.client.crash(),
+      rollback: () => runs.rollback(),
+      timings: loop.timings,
+      applyPreset,
+    },
+  };
+}

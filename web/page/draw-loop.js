@@ -1,0 +1,94 @@
+// The draw loop: takes each run's newest snapshot (at most one per frame), then draws in
+// requestAnimationFrame. Views are drawn on their own cadence, and at most one of the heavy
+// ones per frame (the most overdue), so a frame never pays for every panel at once. The
+// API's calls wait here for a snapshot that passes their test (whenSnapshot).
+const TEXT_EVERY_MS = 100;
+const POLL_MS = 50;
+
+/**
+ * views     [{id, every (ms), draw()}]: the heavy panels
+ * drawText  the cheap text (every TEXT_EVERY_MS)
+ * take()    ingests every run's fresh snapshot; true if any arrived
+ * ready()   there is something to draw (the main run has a snapshot)
+ * main()    the main run's newest snapshot (what waiters test)
+ */
+export function createDrawLoop({ views, drawText, take, ready, main }) {
+  const timings = Object.fromEntries([...views.map((v) => v.id), 'text'].map((id) => [id, 0]));
+  const cadence = views.map((v) => ({ ...v, last: -Infinity, drawn: -1 }));
+  let version = 0;      // bumped by every ingested snapshot
+  let lastText = -Infinity;
+  let force = false;    // draw everything on the next frame (resize, a view setting)
+  let stopped = false;
+  let waiters = [];     // { test(snap) -> bool, resolve, reject }
+  let pollTimer = null;
+
+  function timed(id, fn) {
+    const t0 = performance.now();
+    fn();
+    timings[id] = 0.9 * timings[id] + 0.1 * (performance.now() - t0);
+  }
+
+  function draw(now) {
+    if (!ready()) return;
+    let pick = null, lateness = 0;
+    for (const v of cadence) {
+      if (v.drawn === version && !force) continue;
+      const late = (now - v.last) / v.every;
+      if (late >= 1 && late > lateness) (pick = v), (lateness = late);
+    }
+    if (force) for (const v of cadence) timed(v.id, v.draw), (v.last = now), (v.drawn = version);
+    else if (pick) {
+      timed(pick.id, pick.draw);
+      pick.last = now;
+      pick.drawn = version;
+    }
+    if (force || now - lastText >= TEXT_EVERY_MS) {
+      lastText = now;
+      timed('text', drawText);
+    }
+    force = false;
+  }
+
+  function pump() {
+    if (take()) version++;
+    const s = main();
+    if (s && waiters.length) waiters = waiters.filter((w) => (w.test(s) ? (w.resolve(), false) : true));
+    if (!waiters.length && pollTimer !== null) {
+      clearInterval(pollTimer);
+      pollTimer = null;
+    }
+  }
+
+  function frame(now) {
+    if (stopped) return;
+    requestAnimationFrame(frame);
+    pump();
+    draw(now);
+  }
+
+  return {
+    start: () => requestAnimationFrame(frame),
+    redraw: () => (force = true),
+    timings,
+    /** Resolves once the main run's snapshot passes test (rejected by failWaiters). */
+    whenSnapshot(test) {
+      pump();
+      const s = main();
+      if (s && test(s)) return Promise.resolve();
+      // requestAnimationFrame does not run in a hidden tab or an off-screen cross-origin
+      // iframe; an API call must still see its snapshots, so poll while anyone waits.
+      pollTimer ??= setInterval(pump, POLL_MS);
+      return new Promise((resolve, reject) => waiters.push({ test, resolve, reject }));
+    },
+    /** A worker error fails every pending API call (step, import…) instead of leaving it hanging. */
+    failWaiters(message) {
+      const failed = waiters;
+      waiters = [];
+      for (const w of failed) w.reject(new Error(message));
+    },
+    stop() {
+      stopped = true;
+      if (pollTimer !== null) clearInterval(pollTimer);
+    },
+  };
+}

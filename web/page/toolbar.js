@@ -1,0 +1,62 @@
+// The toolbar and the keyboard: play/pause, step, reset, speed, the histogram view, the
+// share link, and the divergence notice's roll back. Each control sends a command or a
+// state change; none keeps state of its own.
+import { SPEEDS, HIST_VIEWS, coerce } from '../state.js';
+
+const HIST_VIEW_LABELS = { offset: 'offset (TensorBoard)', overlay: 'overlay', bands: 'percentile bands' };
+const SHARE_STATUS_MS = 4000;
+
+/**
+ * $(id), state(), apply(next), playing(), play(on), step(n), reset(), rollback(), redraw()
+ * keyboard (Space toggles play), listen(target, type, fn), shareUrl() -> the link of this state
+ */
+export function createToolbar({ $, state, apply, playing, play, step, reset, rollback, redraw, keyboard, listen, shareUrl }) {
+  const fill = (select, values, label) => {
+    for (const v of values) {
+      const o = document.createElement('option');
+      o.value = v;
+      o.textContent = label(v);
+      select.append(o);
+    }
+  };
+  fill($('speed'), SPEEDS, (v) => (v === 'max' ? 'max' : `${v}/frame`));
+  $('speed').addEventListener('change', (e) => apply({ ...state(), speed: coerce('speed', e.target.value).value }));
+  fill($('hist-view'), HIST_VIEWS, (v) => HIST_VIEW_LABELS[v]);
+  $('hist-view').addEventListener('change', (e) => {
+    apply({ ...state(), hist: coerce('hist', e.target.value).value });
+    redraw();
+  });
+  $('hist-layer').addEventListener('change', redraw);
+
+  $('play').addEventListener('click', () => play(!playing()));
+  $('step').addEventListener('click', () => step(1));
+  $('reset').addEventListener('click', () => reset());
+  $('rollback').addEventListener('click', () => rollback()); // in the divergence notice
+  if (keyboard) listen(document, 'keydown', (e) => {
+    if (e.key === ' ' && e.target === document.body) {
+      e.preventDefault();
+      play(!playing());
+    }
+  });
+  $('share').addEventListener('click', async () => {
+    const url = shareUrl();
+    let ok = false;
+    try {
+      await navigator.clipboard.writeText(url);
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    $('share-status').textContent = ok ? 'Link copied.' : 'Copy the address bar: it holds every setting.';
+    $('share').dataset.url = url;
+    setTimeout(() => ($('share-status').textContent = ''), SHARE_STATUS_MS);
+  });
+
+  /** The selects follow the state. */
+  return {
+    sync(s) {
+      $('speed').value = s.speed;
+      $('hist-view').value = s.hist;
+    },
+  };
+}
