@@ -186,6 +186,10 @@ if(_catch2_inc)
   set_target_properties(engine_tests_wasm PROPERTIES OUTPUT_NAME engine_tests SUFFIX ".cjs")
   target_include_directories(engine_tests_wasm SYSTEM PRIVATE "${_catch_only}")
   target_link_libraries(engine_tests_wasm PRIVATE relu_engine)
+  # NODERAWFS: test_golden.cpp reads tests/golden/ from the source tree by absolute path
+  # (RELU_SOURCE_DIR, set on that file in CMakeLists.txt).
+  set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/tests/engine/test_golden.cpp PROPERTIES
+                              COMPILE_DEFINITIONS RELU_SOURCE_DIR="${CMAKE_CURRENT_SOURCE_DIR}")
   target_link_options(engine_tests_wasm PRIVATE -sSINGLE_FILE=1 -sENVIRONMENT=node -sNODERAWFS=1
                       -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=2GB -O2)
 else()
