@@ -563,13 +563,7 @@ void validate_config(const RunConfig& cfg) {
 
   // Rough parameter count ([W | b | s] per layer, one output unit); enough to refuse
   // networks that would exhaust memory before anything is allocated.
-  int64_t params = 0;
-  int64_t in = estimated_features(cfg);
-  for (int w : cfg.layers) {
-    params += in * w + 2 * int64_t(w);
-    in = w;
-  }
-  params += in + 2;
+  const int64_t params = network_param_count(estimated_features(cfg), cfg.layers, 1);
   if (params > kMaxParams)
     fail("layers: the network would have about " + std::to_string(params) + " parameters, more than the limit of " +
          std::to_string(kMaxParams) + "; use fewer or narrower layers");

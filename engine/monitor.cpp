@@ -1,5 +1,7 @@
 #include "monitor.h"
 
+#include "chunks.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -168,8 +170,7 @@ void Monitor::evaluate(Mlp<float>& model, const Eigen::Ref<const Eigen::MatrixXf
   const double* lo = sat_lo_.data();
   const double* hi = sat_hi_.data();
 
-  for (int c = 0; c < n; c += chunk) {
-    const int m = std::min(chunk, n - c);
+  for_each_chunk(n, chunk, [&](int c, int m) {
     model.forward(x.middleCols(c, m), m, false);
     for (int l = 0; l < hidden; ++l) {
       const auto& L = model.layer(l);
@@ -193,7 +194,7 @@ void Monitor::evaluate(Mlp<float>& model, const Eigen::Ref<const Eigen::MatrixXf
         std::copy(L.a.data(), L.a.data() + static_cast<size_t>(take) * w, act_vals_[l].data() + static_cast<size_t>(c) * w);
       }
     }
-  }
+  });
 
   report_.step = step;
   report_.eval_samples = n;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "chunks.h"
 #include "weights_io.h"
 
 namespace relu {
@@ -68,11 +69,7 @@ void Run::build() {
   if (data_.x_train.cols() < 1) throw std::invalid_argument("the training set is empty");
   const Loss loss = resolve_loss(cfg_.loss, data_);
   const int outputs = loss == Loss::SoftmaxCe ? data_.num_classes : 1;
-  const int64_t n_params = [&] {
-    int64_t total = 0, prev = data_.features();
-    for (int w : cfg_.layers) total += (prev + 2) * w, prev = w;
-    return total + (prev + 2) * outputs;
-  }();
+  const int64_t n_params = network_param_count(data_.features(), cfg_.layers, outputs);
   if (n_params > kMaxParams)
     throw std::invalid_argument("the network would have " + std::to_string(n_params) + " parameters; the limit is " +
                                 std::to_string(kMaxParams));
@@ -80,10 +77,7 @@ void Run::build() {
   for (size_t l = 0; l < cfg_.layers.size(); ++l) acts.push_back(cfg_.activation_of(static_cast<int>(l)));
   model_ = std::make_unique<Mlp<float>>(data_.features(), cfg_.layers, acts, outputs, loss, kMaxCols);
   model_->set_leaky_slope(static_cast<float>(cfg_.leaky_slope));
-  if (cfg_.alpha_dropout > 0)
-    model_->set_dropout(DropoutKind::Alpha, static_cast<float>(cfg_.alpha_dropout));
-  else
-    model_->set_dropout(DropoutKind::Standard, static_cast<float>(cfg_.dropout));
+  model_->set_dropout(Dropout<float>::from_rates(cfg_.dropout, cfg_.alpha_dropout));
 
   // Hidden layers use the chosen initialiser and bias; the output layer uses
   // glorot_uniform with zero bias, as a Keras Dense layer does by default.
@@ -173,8 +167,7 @@ void Run::step(int64_t n) {
     m.zero_grads();
     m.zero_grad_tracking();
     double loss_sum = 0;
-    for (int off = 0; off < batch; off += kMaxCols) {
-      const int cols = std::min(kMaxCols, batch - off);
+    for_each_chunk(batch, kMaxCols, [&](int off, int cols) {
       if (cfg_.batch == 0) {
         // Full batch: read the training set in place, in order.
         const auto x = data_.x_train.middleCols(off, cols);
@@ -187,7 +180,7 @@ void Run::step(int64_t n) {
         loss_sum += m.output_grad(yb_.leftCols(cols), cols, batch);
         m.backward(xb_, cols, true);
       }
-    }
+    });
     last_batch_loss_ = loss_sum / batch;
     last_batch_cols_ = batch;
     m.record_grad_norms();
@@ -280,8 +273,7 @@ Evaluation Run::evaluate() {
     const int n = static_cast<int>(x.cols());
     double sum = 0;
     int64_t correct = 0;
-    for (int c = 0; c < n; c += kMaxCols) {
-      const int m = std::min(kMaxCols, n - c);
+    for_each_chunk(n, kMaxCols, [&](int c, int m) {
       model_->forward(x.middleCols(c, m), m, false);
       sum += model_->loss_value(y.middleCols(c, m), m) * m;
       const auto& out = model_->layer(model_->num_layers() - 1).a;
@@ -294,7 +286,7 @@ Evaluation Run::evaluate() {
           correct += static_cast<int>(k) == static_cast<int>(y(c + j));
         }
       }
-    }
+    });
     loss = n ? sum / n : NAN;
     accuracy = model_->loss() == Loss::Mse ? -1.0 : (n ? static_cast<double>(correct) / n : NAN);
   };
@@ -321,10 +313,7 @@ void Run::set(const std::string& key, const std::string& json_value) {
   else if (k == "leaky_slope")
     m.set_leaky_slope(static_cast<float>(cfg_.leaky_slope));
   else if (k == "dropout" || k == "alpha_dropout") {
-    if (cfg_.alpha_dropout > 0)
-      m.set_dropout(DropoutKind::Alpha, static_cast<float>(cfg_.alpha_dropout));
-    else
-      m.set_dropout(DropoutKind::Standard, static_cast<float>(cfg_.dropout));
+    m.set_dropout(Dropout<float>::from_rates(cfg_.dropout, cfg_.alpha_dropout));
   } else if (k == "optimizer")
     opt_ = std::make_unique<Optimizer<float>>(cfg_.optimizer, m.params.size());
   else if (k == "dead_def" || k == "silent_threshold" || k == "hist_bins") {
@@ -418,13 +407,12 @@ void Run::import_weights(const std::string& json) {
 
 void Run::predict(const float* x, int n, float* out) {
   const int f = data_.features(), k = model_->outputs();
-  for (int c = 0; c < n; c += kMaxCols) {
-    const int m = std::min(kMaxCols, n - c);
+  for_each_chunk(n, kMaxCols, [&](int c, int m) {
     Eigen::Map<const Eigen::MatrixXf> block(x + static_cast<size_t>(c) * f, f, m);
     model_->forward(block, m, false);
     Eigen::Map<Eigen::MatrixXf>(out + static_cast<size_t>(c) * k, k, m) =
         model_->layer(model_->num_layers() - 1).a.leftCols(m);
-  }
+  });
 }
 
 void Run::grid(int layer, int neuron, int res, std::vector<float>& out) {
@@ -443,13 +431,12 @@ void Run::grid(int layer, int neuron, int res, std::vector<float>& out) {
       if (f == 2) x(1, j) = data_.domain_max[1] - (data_.domain_max[1] - data_.domain_min[1]) * r / (res - 1);
     }
   out.resize(n);
-  for (int c = 0; c < n; c += kMaxCols) {
-    const int m = std::min(kMaxCols, n - c);
+  for_each_chunk(n, kMaxCols, [&](int c, int m) {
     model_->forward(x.middleCols(c, m), m, false);
     const auto& src = layer >= 0 ? model_->layer(layer).a : model_->layer(model_->num_layers() - 1).a;
     const int row = layer >= 0 ? neuron : 0;
     for (int j = 0; j < m; ++j) out[c + j] = src(row, j);
-  }
+  });
 }
 
 }  // namespace relu
