@@ -296,36 +296,40 @@ Evaluation Run::evaluate() {
 }
 
 void Run::set(const std::string& key, const std::string& json_value) {
-  std::string k = key;
-  std::replace(k.begin(), k.end(), '-', '_');
-  const auto& live = live_keys();
-  if (std::find(live.begin(), live.end(), k) == live.end())
+  LiveHook on_change = nullptr;
+  if (!live_key(key, &on_change))
     throw std::invalid_argument("\"" + key + "\" cannot change during a run; start a new run instead");
   RunConfig next = cfg_;
-  apply_config_value(next, k, json_value);
-  validate_config(next);
-  if (k == "activation" && next.activations.size() != 1 && next.activations.size() != cfg_.layers.size())
-    throw std::invalid_argument("activation: give one name or one per hidden layer");
+  apply_config_value(next, key, json_value);
+  validate_config(next);  // also checks the activation count against the (fixed) layers
   cfg_ = next;
-  Mlp<float>& m = *model_;
-  if (k == "activation")
-    for (int l = 0; l < m.num_hidden(); ++l) m.set_activation(l, cfg_.activation_of(l));
-  else if (k == "leaky_slope")
-    m.set_leaky_slope(static_cast<float>(cfg_.leaky_slope));
-  else if (k == "dropout" || k == "alpha_dropout") {
-    m.set_dropout(Dropout<float>::from_rates(cfg_.dropout, cfg_.alpha_dropout));
-  } else if (k == "optimizer")
-    opt_ = std::make_unique<Optimizer<float>>(cfg_.optimizer, m.params.size());
-  else if (k == "dead_def" || k == "silent_threshold" || k == "hist_bins") {
-    monitor_->options() = cfg_.monitor;
-    if (k == "dead_def") {
-      monitor_->clear_history();
-      build_probe();
-    }
-  } else {
-    // Optimiser hyper-parameters change in place: its state (moments) is kept.
-    opt_->spec() = cfg_.optimizer;
-  }
+  if (on_change) on_change(*this);
+}
+
+// ---- the key table's on-change hooks (config.h): cfg_ already holds the new value ----
+
+void LiveHooks::activation(Run& run) {
+  for (int l = 0; l < run.model_->num_hidden(); ++l) run.model_->set_activation(l, run.cfg_.activation_of(l));
+}
+
+void LiveHooks::leaky_slope(Run& run) { run.model_->set_leaky_slope(static_cast<float>(run.cfg_.leaky_slope)); }
+
+void LiveHooks::dropout(Run& run) {
+  run.model_->set_dropout(Dropout<float>::from_rates(run.cfg_.dropout, run.cfg_.alpha_dropout));
+}
+
+void LiveHooks::optimizer(Run& run) {
+  run.opt_ = std::make_unique<Optimizer<float>>(run.cfg_.optimizer, run.model_->params.size());
+}
+
+void LiveHooks::optimizer_spec(Run& run) { run.opt_->spec() = run.cfg_.optimizer; }
+
+void LiveHooks::monitor(Run& run) { run.monitor_->options() = run.cfg_.monitor; }
+
+void LiveHooks::dead_def(Run& run) {
+  run.monitor_->options() = run.cfg_.monitor;
+  run.monitor_->clear_history();
+  run.build_probe();
 }
 
 int Run::revive() {

@@ -60,7 +60,8 @@ class Run {
   int monitor_interval() const;
   bool born_dead() const { return born_dead_; }
 
-  // Live change of one key (see live_keys()). "activation" keeps the weights.
+  // Live change of one key: the key table (config.cpp) says whether it is live and which
+  // on-change hook applies it (LiveHooks). "activation" keeps the weights.
   void set(const std::string& key, const std::string& json_value);
 
   // ReDo revive: dead units (and tau-dormant ones when revive_tau > 0) get fresh
@@ -82,6 +83,7 @@ class Run {
   void grid(int layer, int neuron, int res, std::vector<float>& out);
 
  private:
+  friend struct LiveHooks;  // the key table's on-change hooks (config.h)
   void build();
   void build_probe();
   int batch_size() const;
