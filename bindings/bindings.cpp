@@ -143,10 +143,11 @@ class RunHandle {
     return guard([&] { return static_cast<double>(need().rollback()); });
   }
 
-  // Evaluates the monitor; the report's arrays are then read with the views below.
+  // The monitor's last report (the engine's cadence, inside step()): a pure read. Its
+  // arrays are then read with the views below.
   ReportMetaJs monitor() {
     return guard([&] {
-      const relu::MonitorReport& r = need().monitor();
+      const relu::MonitorReport& r = need().report();
       return ReportMetaJs{static_cast<double>(r.step), r.eval_samples, r.layer_collapsed,
                           static_cast<double>(need().monitor_state().events_total())};
     });

@@ -360,7 +360,7 @@ int cmd_train(const std::vector<std::string>& args) {
   relu::Evaluation eval;
   auto log_row = [&] {
     eval = run.evaluate();
-    const relu::MonitorReport& report = run.monitor();
+    const relu::MonitorReport& report = run.report();  // a pure read: the last cadence evaluation
     LogRow row{run.steps_done(), eval.train_loss, has_test ? eval.test_loss : NAN, {}};
     for (const auto& layer : report.layers) row.dead.push_back(layer.dead_fraction);
     if (!opt.quiet) {
@@ -398,7 +398,7 @@ int cmd_train(const std::vector<std::string>& args) {
                 << "\" holds null for its non-finite weights and cannot be loaded\n";
   }
 
-  const relu::MonitorReport& report = run.monitor_state().report();
+  const relu::MonitorReport& report = run.report();
   json summary;
   summary["steps"] = run.steps_done();
   summary["train_loss"] = number(eval.train_loss);
@@ -423,6 +423,13 @@ int cmd_train(const std::vector<std::string>& args) {
                       {"grad_norm", float_number(layer.grad_norm)}});
   }
   summary["layers"] = layers;
+  summary["monitor_step"] = report.step;
+  // Death and revival events as [step, layer, unit, kind (0 died, 1 revived)], oldest first
+  // (at most max_events are kept; events_total counts every one).
+  json events = json::array();
+  for (const auto& e : run.monitor_state().events()) events.push_back({e.step, e.layer, e.neuron, e.kind});
+  summary["events"] = events;
+  summary["events_total"] = run.monitor_state().events_total();
   std::cout << summary.dump(2) << std::endl;
   return 0;
 }

@@ -97,7 +97,7 @@ struct LiveHooks {
   static void optimizer(Run& run);       // a new optimiser (fresh moments) over the same weights
   static void optimizer_spec(Run& run);  // hyper-parameters in place; moments kept
   static void monitor(Run& run);         // silent_threshold, hist_bins
-  static void dead_def(Run& run);        // also clears the event history and rebuilds the probe
+  static void dead_def(Run& run);        // clears the event history, rebuilds the probe, re-evaluates
 };
 using LiveHook = void (*)(Run&);
 

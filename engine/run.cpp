@@ -201,9 +201,13 @@ void Run::step(int64_t n) {
       }
       break;
     }
-    const bool monitor_due = step_ % monitor_interval() == 0;
+    // The monitor's cadence (the only place reads get their report from): every
+    // monitor_interval() steps and at the run's last configured step, so the CLI's final
+    // summary and a sweep's metrics describe the end of training. Events are stamped here,
+    // at the step where they happen, whoever reads and however often.
+    const bool monitor_due = step_ % monitor_interval() == 0 || step_ == cfg_.steps;
     const bool revive_due = cfg_.revive_every > 0 && step_ % cfg_.revive_every == 0;
-    if (monitor_due && !revive_due) monitor_->evaluate(*model_, eval_inputs(), step_, false);
+    if (monitor_due && !revive_due) monitor_->evaluate(*model_, eval_inputs(), step_);
     if (revive_due) revive();
     if (monitor_due || revive_due) save_checkpoint();
   }
@@ -330,6 +334,9 @@ void LiveHooks::dead_def(Run& run) {
   run.monitor_->options() = run.cfg_.monitor;
   run.monitor_->clear_history();
   run.build_probe();
+  // A new definition is a new baseline: evaluate now (an action, like revive) so a read
+  // does not show states under the old definition beside a cleared history.
+  run.monitor();
 }
 
 int Run::revive() {
