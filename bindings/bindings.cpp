@@ -25,6 +25,7 @@
 #include "activation.h"
 #include "config.h"
 #include "dataset.h"
+#include "history.h"
 #include "monitor.h"
 #include "run.h"
 
@@ -373,13 +374,18 @@ std::string engine_info() {
   j["losses"] = {"auto", "mse", "bce", "ce"};
   j["inits"] = relu::init_names();
   j["live_keys"] = relu::live_keys();
+  j["keys"] = nlohmann::json::array();
+  for (const auto& k : relu::key_infos()) j["keys"].push_back({{"name", k.name}, {"live", k.live}});
+  // The history schema (engine/history.h): the fixed columns, then each prefix + 1..L.
+  j["history_columns"] = {{"fixed", relu::history_fixed_columns()}, {"per_layer", relu::history_layer_prefixes()}};
   j["limits"] = {{"max_width", relu::kMaxWidth},
                  {"max_hidden_layers", relu::kMaxHiddenLayers},
                  {"max_batch", relu::kMaxBatch},
                  {"max_params", relu::kMaxParams},
                  {"max_samples", relu::kMaxSamples},
                  {"max_features", relu::kMaxFeatures}};
-  j["states"] = {"dead", "saturated", "always_on", "mostly_silent", "healthy"};
+  j["states"] = nlohmann::json::array();  // index = numeric state code (monitor.h)
+  for (int k = 0; k < relu::kNumStates; ++k) j["states"].push_back(relu::state_name(static_cast<relu::NeuronState>(k)));
   return j.dump();
 }
 
