@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <malloc.h>
 #include <exception>
 #include <memory>
@@ -67,6 +68,69 @@ struct ReportMetaJs {
   bool layer_collapsed;
   double events_total;
 };
+
+// ---- bulk snapshots ----
+// The per-unit statistics a snapshot carries, in packing order: the one list (adding a
+// statistic to LayerReport and a row here is all it takes; engine.js reads the list from
+// snapshotLayout()). js: the snapshot's key; type: the typed array it arrives as.
+struct UnitField {
+  const char* js;
+  const char* type;  // "u8", "i32" or "f32"
+  const void* (*data)(const relu::LayerReport&);
+  size_t elem_size;
+};
+#define RELU_FIELD(js, member, type, size) \
+  UnitField{js, type, [](const relu::LayerReport& r) -> const void* { return r.member.data(); }, size}
+const UnitField kUnitFields[] = {
+    RELU_FIELD("states", state, "u8", 1),
+    RELU_FIELD("activeFraction", active_fraction, "f32", 4),
+    RELU_FIELD("saturatedFraction", saturated_fraction, "f32", 4),
+    RELU_FIELD("meanAbs", mean_abs, "f32", 4),
+    RELU_FIELD("dormancy", dormancy, "f32", 4),
+    RELU_FIELD("gradAbs", grad_abs, "f32", 4),
+    RELU_FIELD("weightNorm", weight_norm, "f32", 4),
+    RELU_FIELD("bias", bias, "f32", 4),
+    RELU_FIELD("slope", slope, "f32", 4),
+    RELU_FIELD("diedAt", died_at, "i32", 4),
+    RELU_FIELD("frozen", frozen, "u8", 1),
+    RELU_FIELD("ablated", ablated, "u8", 1),
+};
+#undef RELU_FIELD
+
+// Bytes of n elements of `size`, padded to 4 so every section of the pack stays aligned.
+size_t padded(size_t n, size_t size) { return (n * size + 3) / 4 * 4; }
+
+// Layer l's pack: each unit field (width elements, padded to 4 bytes) in kUnitFields order,
+// then per histogram (pre, act, grad) as float32: bins, samples, lo, hi, the percentiles,
+// the counts. engine.js checks that its reading ends exactly at the pack's length.
+void pack_layer(const relu::LayerReport& r, std::vector<uint32_t>& out) {
+  size_t bytes = 0;
+  for (const auto& f : kUnitFields) bytes += padded(r.width, f.elem_size);
+  for (const relu::Histogram* h : {&r.pre, &r.act, &r.grad}) bytes += 4 * (4 + h->percentiles.size() + h->counts.size());
+  out.assign(bytes / 4, 0);
+  auto* p = reinterpret_cast<unsigned char*>(out.data());
+  for (const auto& f : kUnitFields) {
+    std::memcpy(p, f.data(r), r.width * f.elem_size);
+    p += padded(r.width, f.elem_size);
+  }
+  for (const relu::Histogram* h : {&r.pre, &r.act, &r.grad}) {
+    const float head[4] = {static_cast<float>(h->counts.size()), static_cast<float>(h->samples), h->lo, h->hi};
+    std::memcpy(p, head, sizeof head);
+    p += sizeof head;
+    std::memcpy(p, h->percentiles.data(), h->percentiles.size() * 4);
+    p += h->percentiles.size() * 4;
+    std::memcpy(p, h->counts.data(), h->counts.size() * 4);
+    p += h->counts.size() * 4;
+  }
+}
+
+std::string snapshot_layout() {
+  nlohmann::json fields = nlohmann::json::array();
+  for (const auto& f : kUnitFields) fields.push_back({{"name", f.js}, {"type", f.type}});
+  return nlohmann::json{{"unit_fields", fields}, {"histograms", {"pre", "act", "grad"}},
+                        {"percentiles", relu::kNumPercentiles}}
+      .dump();
+}
 
 class RunHandle {
  public:
@@ -184,6 +248,14 @@ class RunHandle {
       if (field == "bias") return f32(L.bias);
       if (field == "slope") return f32(L.slope);
       throw std::invalid_argument("no per-neuron field \"" + field + "\"");
+    });
+  }
+
+  // Everything per-unit of hidden layer l in one size-checked copy (pack_layer above).
+  val layer_pack(int l) {
+    return guard([&] {
+      pack_layer(layer(l), pack_buf_);
+      return val(typed_memory_view(pack_buf_.size() * 4, reinterpret_cast<const uint8_t*>(pack_buf_.data())));
     });
   }
 
@@ -363,6 +435,7 @@ class RunHandle {
   std::string error_;
   std::vector<float> grid_buf_, in_buf_, out_buf_;
   std::vector<double> events_buf_;
+  std::vector<uint32_t> pack_buf_;  // layer_pack's copy (4-byte aligned)
 };
 
 // Static facts, as JSON: names the UI offers and the keys a run accepts live.
@@ -450,6 +523,7 @@ EMSCRIPTEN_BINDINGS(relu_engine) {
       .function("numLayers", &RunHandle::num_layers)
       .function("layerScalars", &RunHandle::layer_scalars)
       .function("layerArray", &RunHandle::layer_array)
+      .function("layerPack", &RunHandle::layer_pack)
       .function("histogramMeta", &RunHandle::histogram_meta)
       .function("histogramCounts", &RunHandle::histogram_counts)
       .function("histogramPercentiles", &RunHandle::histogram_percentiles)
@@ -475,6 +549,7 @@ EMSCRIPTEN_BINDINGS(relu_engine) {
       .function("dataY", &RunHandle::data_y)
       .function("dispose", &RunHandle::dispose);
   function("engineInfo", &engine_info);
+  function("snapshotLayout", &snapshot_layout);
   function("heapBytes", &heap_bytes);
   function("mallocBytes", &malloc_bytes);
 }

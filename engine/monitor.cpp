@@ -138,6 +138,16 @@ void Monitor::clear_history() {
   for (auto& r : report_.layers) std::fill(r.died_at.begin(), r.died_at.end(), -1);
 }
 
+void Monitor::sync_settings(const Mlp<float>& model) {
+  const int hidden = std::min<int>(model.num_hidden(), static_cast<int>(report_.layers.size()));
+  for (int l = 0; l < hidden; ++l) {
+    const auto& L = model.layer(l);
+    report_.layers[l].activation = activation_name(L.act.kind);
+    report_.layers[l].frozen = L.frozen;
+    report_.layers[l].ablated = L.ablated;
+  }
+}
+
 void Monitor::mark_revived(int layer, int neuron, int64_t step) {
   if (layer < 0 || layer >= static_cast<int>(prev_dead_.size())) return;
   if (neuron < 0 || neuron >= static_cast<int>(prev_dead_[layer].size())) return;

@@ -314,6 +314,7 @@ void Run::set(const std::string& key, const std::string& json_value) {
 
 void LiveHooks::activation(Run& run) {
   for (int l = 0; l < run.model_->num_hidden(); ++l) run.model_->set_activation(l, run.cfg_.activation_of(l));
+  run.monitor_->sync_settings(*run.model_);
 }
 
 void LiveHooks::leaky_slope(Run& run) { run.model_->set_leaky_slope(static_cast<float>(run.cfg_.leaky_slope)); }
@@ -392,11 +393,13 @@ void Run::revive_unit(int l, int i) {
 void Run::set_frozen(int layer, int neuron, bool frozen) {
   check_unit(layer, neuron);
   model_->layer(layer).frozen[neuron] = frozen;
+  monitor_->sync_settings(*model_);
 }
 
 void Run::set_ablated(int layer, int neuron, bool ablated) {
   check_unit(layer, neuron);
   model_->layer(layer).ablated[neuron] = ablated;
+  monitor_->sync_settings(*model_);
 }
 
 std::string Run::export_weights() const { return weights_to_json(*model_); }

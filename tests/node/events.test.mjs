@@ -18,8 +18,10 @@ import { ROOT, engine } from './wasm-engine.mjs';
 const CLI = [process.env.RELU_LAB, path.join(ROOT, 'build/relu-lab')].find((p) => p && fs.existsSync(p));
 const STEPS = 600;
 // Units die and come back (deeper layers) at a high rate; revive every 150 steps adds revivals.
-const CFG = { dataset: 'spiral', layers: [12, 12, 12], activation: 'relu', optimizer: 'sgd', lr: 0.3, batch: 10,
-  seed: 1, bias_init: -3, init: 'he_normal', monitor_every: 10, revive_every: 150, steps: STEPS };
+// xor: its generator uses no libm, so native and wasm train bit-identically (the spiral's
+// sin/cos may differ in the last place between glibc and musl; see tests/engine/test_golden.cpp).
+const CFG = { dataset: 'xor', layers: [12, 12, 12], activation: 'relu', optimizer: 'sgd', lr: 0.3, batch: 10,
+  seed: 1, bias_init: -3, monitor_every: 10, revive_every: 150, steps: STEPS };
 
 const KIND = { died: 0, revived: 1 };
 const asRows = (events) => events.map((e) => [e.step, e.layer, e.neuron, KIND[e.kind]]);
