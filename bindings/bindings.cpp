@@ -280,6 +280,9 @@ class RunHandle {
   val events() {
     return guard([&] {
       const auto& ev = need().monitor_state().events();
+      // Sized once for the most events the monitor keeps, so the buffer does not creep up
+      // as a run's list fills (mallocBytes stays flat; tests/node/malloc.test.mjs).
+      events_buf_.reserve(4 * static_cast<size_t>(need().config().monitor.max_events));
       events_buf_.resize(ev.size() * 4);
       for (size_t i = 0; i < ev.size(); ++i) {
         events_buf_[4 * i] = static_cast<double>(ev[i].step);
