@@ -195,7 +195,9 @@ TEST_CASE("clipping scales the whole gradient to clip_norm (global L2 norm)", "[
   std::vector<double> p = kP0, g = {0.3, -0.4, 0.0};  // norm 0.5
   const double norm = opt.step(p, g, kMask);
   CHECK_THAT(norm, WithinRel(0.5, 1e-15));
-  check_vec(p, {0.5 - 0.06, -1.0 + 0.08, 2.0});
+  // PyTorch's clip_grad_norm_ scales by clip / (norm + 1e-6), not clip / norm.
+  const double c = 0.1 / (0.5 + 1e-6);
+  check_vec(p, {0.5 - 0.3 * c, -1.0 + 0.4 * c, 2.0});
 
   // Below the threshold nothing changes.
   opt.spec().clip_norm = 1.0;
@@ -209,7 +211,7 @@ TEST_CASE("clipping scales the whole gradient to clip_norm (global L2 norm)", "[
   p = kP0;
   g = {0.0, 0.0, 2.0};
   CHECK_THAT(opt.step(p, g, kMask), WithinRel(2.0, 1e-15));
-  check_vec(p, {0.5, -1.0, 1.9});
+  check_vec(p, {0.5, -1.0, 2.0 - 2.0 * (0.1 / (2.0 + 1e-6))});
 
   // With a penalty, the data gradient is clipped first and the penalty added after
   // (PyTorch's order): g = (0.3, -0.4, 0) has norm 0.5, clipped to 0.1 gives
@@ -218,7 +220,7 @@ TEST_CASE("clipping scales the whole gradient to clip_norm (global L2 norm)", "[
   p = kP0;
   g = {0.3, -0.4, 0.0};
   CHECK_THAT(opt.step(p, g, kMask), WithinRel(0.5, 1e-12));
-  check_vec(p, {0.5 - (0.06 + 0.05), -1.0 - (-0.08 - 0.1), 2.0});
+  check_vec(p, {0.5 - (0.3 * c + 0.05), -1.0 - (-0.4 * c - 0.1), 2.0});
 
   // No clipping when clip_norm is 0.
   OptimizerSpec s0 = spec_of(OptimizerKind::Sgd, 1.0);
