@@ -52,11 +52,6 @@ struct LayerScalarsJs {
   float dead_fraction, silent_fraction, no_positive_fraction, grad_norm;
 };
 
-struct HistogramMetaJs {
-  float lo, hi;
-  int samples;
-};
-
 struct ShapeJs {
   int in, out;
   double w_off, b_off, s_off;
@@ -231,47 +226,11 @@ class RunHandle {
     });
   }
 
-  // Per-neuron arrays of hidden layer l, by field name.
-  val layer_array(int l, const std::string& field) {
-    return guard([&]() -> val {
-      const relu::LayerReport& L = layer(l);
-      if (field == "state") return u8(L.state);
-      if (field == "frozen") return u8(L.frozen);
-      if (field == "ablated") return u8(L.ablated);
-      if (field == "died_at") return val(typed_memory_view(L.died_at.size(), L.died_at.data()));
-      if (field == "active_fraction") return f32(L.active_fraction);
-      if (field == "saturated_fraction") return f32(L.saturated_fraction);
-      if (field == "mean_abs") return f32(L.mean_abs);
-      if (field == "dormancy") return f32(L.dormancy);
-      if (field == "grad_abs") return f32(L.grad_abs);
-      if (field == "weight_norm") return f32(L.weight_norm);
-      if (field == "bias") return f32(L.bias);
-      if (field == "slope") return f32(L.slope);
-      throw std::invalid_argument("no per-neuron field \"" + field + "\"");
-    });
-  }
-
   // Everything per-unit of hidden layer l in one size-checked copy (pack_layer above).
   val layer_pack(int l) {
     return guard([&] {
       pack_layer(layer(l), pack_buf_);
       return val(typed_memory_view(pack_buf_.size() * 4, reinterpret_cast<const uint8_t*>(pack_buf_.data())));
-    });
-  }
-
-  HistogramMetaJs histogram_meta(int l, const std::string& which) {
-    return guard([&] {
-      const relu::Histogram& h = histogram(l, which);
-      return HistogramMetaJs{h.lo, h.hi, h.samples};
-    });
-  }
-  val histogram_counts(int l, const std::string& which) {
-    return guard([&] { return f32(histogram(l, which).counts); });
-  }
-  val histogram_percentiles(int l, const std::string& which) {
-    return guard([&] {
-      const relu::Histogram& h = histogram(l, which);
-      return val(typed_memory_view(h.percentiles.size(), h.percentiles.data()));
     });
   }
 
@@ -424,13 +383,6 @@ class RunHandle {
       throw std::invalid_argument("layer " + std::to_string(l) + " is not a hidden layer");
     return r.layers[l];
   }
-  const relu::Histogram& histogram(int l, const std::string& which) {
-    const relu::LayerReport& L = layer(l);
-    if (which == "pre") return L.pre;
-    if (which == "act") return L.act;
-    if (which == "grad") return L.grad;
-    throw std::invalid_argument("no histogram \"" + which + "\" (pre, act, grad)");
-  }
   static val u8(const std::vector<uint8_t>& v) { return val(typed_memory_view(v.size(), v.data())); }
   static val f32(const std::vector<float>& v) { return val(typed_memory_view(v.size(), v.data())); }
 
@@ -497,10 +449,6 @@ EMSCRIPTEN_BINDINGS(relu_engine) {
       .field("silentFraction", &LayerScalarsJs::silent_fraction)
       .field("noPositiveFraction", &LayerScalarsJs::no_positive_fraction)
       .field("gradNorm", &LayerScalarsJs::grad_norm);
-  value_object<HistogramMetaJs>("HistogramMeta")
-      .field("lo", &HistogramMetaJs::lo)
-      .field("hi", &HistogramMetaJs::hi)
-      .field("samples", &HistogramMetaJs::samples);
   value_object<ShapeJs>("Shape")
       .field("in", &ShapeJs::in)
       .field("out", &ShapeJs::out)
@@ -525,11 +473,7 @@ EMSCRIPTEN_BINDINGS(relu_engine) {
       .function("rollback", &RunHandle::rollback)
       .function("numLayers", &RunHandle::num_layers)
       .function("layerScalars", &RunHandle::layer_scalars)
-      .function("layerArray", &RunHandle::layer_array)
       .function("layerPack", &RunHandle::layer_pack)
-      .function("histogramMeta", &RunHandle::histogram_meta)
-      .function("histogramCounts", &RunHandle::histogram_counts)
-      .function("histogramPercentiles", &RunHandle::histogram_percentiles)
       .function("events", &RunHandle::events)
       .function("set", &RunHandle::set)
       .function("revive", &RunHandle::revive)

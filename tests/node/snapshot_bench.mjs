@@ -1,34 +1,12 @@
-// Snapshot read time: the bulk pack (one layerPack call per layer, web/engine.js) against
-// the per-field calls it replaced (layerArray(l, name) and histogram*(l, which) per field,
-// still bound for this comparison). Not a test (timings are not asserted):
+// Snapshot read time: the layer part (layerScalars + one layerPack copy per layer, what
+// web/engine.js does) and the whole snapshot() (which also evaluates the losses). Not a test
+// (timings are not asserted); docs/engine.md has the figures against the per-field calls
+// (layerArray(l, name), histogram*(l, which)) that the pack replaced.
 //   node tests/node/snapshot_bench.mjs
 import { engine } from './wasm-engine.mjs';
 
-const FIELDS = ['state', 'active_fraction', 'saturated_fraction', 'mean_abs', 'dormancy', 'grad_abs', 'weight_norm',
-  'bias', 'slope', 'died_at', 'frozen', 'ablated'];
-
-function perFieldLayers(h) {
-  const call = (name, ...a) => {
-    const r = h[name](...a);
-    const e = h.takeError();
-    if (e) throw new Error(e);
-    return r;
-  };
-  const n = call('numLayers');
-  const layers = [];
-  for (let l = 0; l < n; l++) {
-    const layer = { s: call('layerScalars', l) };
-    for (const f of FIELDS) layer[f] = call('layerArray', l, f).slice();
-    for (const w of ['pre', 'act', 'grad']) {
-      layer[w] = { m: call('histogramMeta', l, w), c: call('histogramCounts', l, w).slice(), p: call('histogramPercentiles', l, w).slice() };
-    }
-    layers.push(layer);
-  }
-  return layers;
-}
-
 function time(f, reps) {
-  for (let i = 0; i < 5; i++) f();
+  for (let i = 0; i < 200; i++) f();  // JIT warm-up
   const t0 = performance.now();
   for (let i = 0; i < reps; i++) f();
   return ((performance.now() - t0) / reps) * 1000;  // microseconds
@@ -48,14 +26,12 @@ for (const c of CASES) {
   const h = new engine.module.RunHandle();
   h.create(JSON.stringify(c.cfg));
   h.step(20);
-  // Both measure the layer part only (the losses' evaluation is the same in both).
-  const perField = time(() => perFieldLayers(h), c.reps);
   const bulkOnly = time(() => {
     const n = h.numLayers();
     for (let l = 0; l < n; l++) { h.layerScalars(l); h.layerPack(l).slice(); h.takeError(); }
   }, c.reps);
   const snapshot = time(() => run.snapshot(), c.reps);
-  console.log(`${c.name}: per-field calls ${perField.toFixed(1)} us, bulk pack ${bulkOnly.toFixed(1)} us (layer part); whole snapshot() ${snapshot.toFixed(1)} us`);
+  console.log(`${c.name}: bulk pack ${bulkOnly.toFixed(1)} us (layer part); whole snapshot() ${snapshot.toFixed(1)} us`);
   h.dispose();
   h.delete();
   run.dispose();
