@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <malloc.h>
 #include <exception>
 #include <memory>
@@ -25,6 +26,7 @@
 #include "activation.h"
 #include "config.h"
 #include "dataset.h"
+#include "history.h"
 #include "monitor.h"
 #include "run.h"
 
@@ -50,11 +52,6 @@ struct LayerScalarsJs {
   float dead_fraction, silent_fraction, no_positive_fraction, grad_norm;
 };
 
-struct HistogramMetaJs {
-  float lo, hi;
-  int samples;
-};
-
 struct ShapeJs {
   int in, out;
   double w_off, b_off, s_off;
@@ -66,6 +63,69 @@ struct ReportMetaJs {
   bool layer_collapsed;
   double events_total;
 };
+
+// ---- bulk snapshots ----
+// The per-unit statistics a snapshot carries, in packing order: the one list (adding a
+// statistic to LayerReport and a row here is all it takes; engine.js reads the list from
+// snapshotLayout()). js: the snapshot's key; type: the typed array it arrives as.
+struct UnitField {
+  const char* js;
+  const char* type;  // "u8", "i32" or "f32"
+  const void* (*data)(const relu::LayerReport&);
+  size_t elem_size;
+};
+#define RELU_FIELD(js, member, type, size) \
+  UnitField{js, type, [](const relu::LayerReport& r) -> const void* { return r.member.data(); }, size}
+const UnitField kUnitFields[] = {
+    RELU_FIELD("states", state, "u8", 1),
+    RELU_FIELD("activeFraction", active_fraction, "f32", 4),
+    RELU_FIELD("saturatedFraction", saturated_fraction, "f32", 4),
+    RELU_FIELD("meanAbs", mean_abs, "f32", 4),
+    RELU_FIELD("dormancy", dormancy, "f32", 4),
+    RELU_FIELD("gradAbs", grad_abs, "f32", 4),
+    RELU_FIELD("weightNorm", weight_norm, "f32", 4),
+    RELU_FIELD("bias", bias, "f32", 4),
+    RELU_FIELD("slope", slope, "f32", 4),
+    RELU_FIELD("diedAt", died_at, "i32", 4),
+    RELU_FIELD("frozen", frozen, "u8", 1),
+    RELU_FIELD("ablated", ablated, "u8", 1),
+};
+#undef RELU_FIELD
+
+// Bytes of n elements of `size`, padded to 4 so every section of the pack stays aligned.
+size_t padded(size_t n, size_t size) { return (n * size + 3) / 4 * 4; }
+
+// Layer l's pack: each unit field (width elements, padded to 4 bytes) in kUnitFields order,
+// then per histogram (pre, act, grad) as float32: bins, samples, lo, hi, the percentiles,
+// the counts. engine.js checks that its reading ends exactly at the pack's length.
+void pack_layer(const relu::LayerReport& r, std::vector<uint32_t>& out) {
+  size_t bytes = 0;
+  for (const auto& f : kUnitFields) bytes += padded(r.width, f.elem_size);
+  for (const relu::Histogram* h : {&r.pre, &r.act, &r.grad}) bytes += 4 * (4 + h->percentiles.size() + h->counts.size());
+  out.assign(bytes / 4, 0);
+  auto* p = reinterpret_cast<unsigned char*>(out.data());
+  for (const auto& f : kUnitFields) {
+    std::memcpy(p, f.data(r), r.width * f.elem_size);
+    p += padded(r.width, f.elem_size);
+  }
+  for (const relu::Histogram* h : {&r.pre, &r.act, &r.grad}) {
+    const float head[4] = {static_cast<float>(h->counts.size()), static_cast<float>(h->samples), h->lo, h->hi};
+    std::memcpy(p, head, sizeof head);
+    p += sizeof head;
+    std::memcpy(p, h->percentiles.data(), h->percentiles.size() * 4);
+    p += h->percentiles.size() * 4;
+    std::memcpy(p, h->counts.data(), h->counts.size() * 4);
+    p += h->counts.size() * 4;
+  }
+}
+
+std::string snapshot_layout() {
+  nlohmann::json fields = nlohmann::json::array();
+  for (const auto& f : kUnitFields) fields.push_back({{"name", f.js}, {"type", f.type}});
+  return nlohmann::json{{"unit_fields", fields}, {"histograms", {"pre", "act", "grad"}},
+                        {"percentiles", relu::kNumPercentiles}}
+      .dump();
+}
 
 class RunHandle {
  public:
@@ -143,10 +203,11 @@ class RunHandle {
     return guard([&] { return static_cast<double>(need().rollback()); });
   }
 
-  // Evaluates the monitor; the report's arrays are then read with the views below.
+  // The monitor's last report (the engine's cadence, inside step()): a pure read. Its
+  // arrays are then read with the views below.
   ReportMetaJs monitor() {
     return guard([&] {
-      const relu::MonitorReport& r = need().monitor();
+      const relu::MonitorReport& r = need().report();
       return ReportMetaJs{static_cast<double>(r.step), r.eval_samples, r.layer_collapsed,
                           static_cast<double>(need().monitor_state().events_total())};
     });
@@ -165,39 +226,11 @@ class RunHandle {
     });
   }
 
-  // Per-neuron arrays of hidden layer l, by field name.
-  val layer_array(int l, const std::string& field) {
-    return guard([&]() -> val {
-      const relu::LayerReport& L = layer(l);
-      if (field == "state") return u8(L.state);
-      if (field == "frozen") return u8(L.frozen);
-      if (field == "ablated") return u8(L.ablated);
-      if (field == "died_at") return val(typed_memory_view(L.died_at.size(), L.died_at.data()));
-      if (field == "active_fraction") return f32(L.active_fraction);
-      if (field == "saturated_fraction") return f32(L.saturated_fraction);
-      if (field == "mean_abs") return f32(L.mean_abs);
-      if (field == "dormancy") return f32(L.dormancy);
-      if (field == "grad_abs") return f32(L.grad_abs);
-      if (field == "weight_norm") return f32(L.weight_norm);
-      if (field == "bias") return f32(L.bias);
-      if (field == "slope") return f32(L.slope);
-      throw std::invalid_argument("no per-neuron field \"" + field + "\"");
-    });
-  }
-
-  HistogramMetaJs histogram_meta(int l, const std::string& which) {
+  // Everything per-unit of hidden layer l in one size-checked copy (pack_layer above).
+  val layer_pack(int l) {
     return guard([&] {
-      const relu::Histogram& h = histogram(l, which);
-      return HistogramMetaJs{h.lo, h.hi, h.samples};
-    });
-  }
-  val histogram_counts(int l, const std::string& which) {
-    return guard([&] { return f32(histogram(l, which).counts); });
-  }
-  val histogram_percentiles(int l, const std::string& which) {
-    return guard([&] {
-      const relu::Histogram& h = histogram(l, which);
-      return val(typed_memory_view(h.percentiles.size(), h.percentiles.data()));
+      pack_layer(layer(l), pack_buf_);
+      return val(typed_memory_view(pack_buf_.size() * 4, reinterpret_cast<const uint8_t*>(pack_buf_.data())));
     });
   }
 
@@ -206,9 +239,9 @@ class RunHandle {
   val events() {
     return guard([&] {
       const auto& ev = need().monitor_state().events();
-      // Sized once for the most events the monitor keeps, so the buffer does not grow
-      // (and show up as memory in use) as a long run collects events.
-      events_buf_.reserve(static_cast<size_t>(need().config().monitor.max_events) * 4);
+      // Sized once for the most events the monitor keeps, so the buffer does not creep up
+      // as a run's list fills (mallocBytes stays flat; tests/node/malloc.test.mjs).
+      events_buf_.reserve(4 * static_cast<size_t>(need().config().monitor.max_events));
       events_buf_.resize(ev.size() * 4);
       for (size_t i = 0; i < ev.size(); ++i) {
         events_buf_[4 * i] = static_cast<double>(ev[i].step);
@@ -350,13 +383,6 @@ class RunHandle {
       throw std::invalid_argument("layer " + std::to_string(l) + " is not a hidden layer");
     return r.layers[l];
   }
-  const relu::Histogram& histogram(int l, const std::string& which) {
-    const relu::LayerReport& L = layer(l);
-    if (which == "pre") return L.pre;
-    if (which == "act") return L.act;
-    if (which == "grad") return L.grad;
-    throw std::invalid_argument("no histogram \"" + which + "\" (pre, act, grad)");
-  }
   static val u8(const std::vector<uint8_t>& v) { return val(typed_memory_view(v.size(), v.data())); }
   static val f32(const std::vector<float>& v) { return val(typed_memory_view(v.size(), v.data())); }
 
@@ -364,6 +390,7 @@ class RunHandle {
   std::string error_;
   std::vector<float> grid_buf_, in_buf_, out_buf_;
   std::vector<double> events_buf_;
+  std::vector<uint32_t> pack_buf_;  // layer_pack's copy (4-byte aligned)
 };
 
 // Static facts, as JSON: names the UI offers and the keys a run accepts live.
@@ -375,13 +402,18 @@ std::string engine_info() {
   j["losses"] = {"auto", "mse", "bce", "ce"};
   j["inits"] = relu::init_names();
   j["live_keys"] = relu::live_keys();
+  j["keys"] = nlohmann::json::array();
+  for (const auto& k : relu::key_infos()) j["keys"].push_back({{"name", k.name}, {"live", k.live}});
+  // The history schema (engine/history.h): the fixed columns, then each prefix + 1..L.
+  j["history_columns"] = {{"fixed", relu::history_fixed_columns()}, {"per_layer", relu::history_layer_prefixes()}};
   j["limits"] = {{"max_width", relu::kMaxWidth},
                  {"max_hidden_layers", relu::kMaxHiddenLayers},
                  {"max_batch", relu::kMaxBatch},
                  {"max_params", relu::kMaxParams},
                  {"max_samples", relu::kMaxSamples},
                  {"max_features", relu::kMaxFeatures}};
-  j["states"] = {"dead", "saturated", "always_on", "mostly_silent", "healthy"};
+  j["states"] = nlohmann::json::array();  // index = numeric state code (monitor.h)
+  for (int k = 0; k < relu::kNumStates; ++k) j["states"].push_back(relu::state_name(static_cast<relu::NeuronState>(k)));
   return j.dump();
 }
 
@@ -417,10 +449,6 @@ EMSCRIPTEN_BINDINGS(relu_engine) {
       .field("silentFraction", &LayerScalarsJs::silent_fraction)
       .field("noPositiveFraction", &LayerScalarsJs::no_positive_fraction)
       .field("gradNorm", &LayerScalarsJs::grad_norm);
-  value_object<HistogramMetaJs>("HistogramMeta")
-      .field("lo", &HistogramMetaJs::lo)
-      .field("hi", &HistogramMetaJs::hi)
-      .field("samples", &HistogramMetaJs::samples);
   value_object<ShapeJs>("Shape")
       .field("in", &ShapeJs::in)
       .field("out", &ShapeJs::out)
@@ -445,10 +473,7 @@ EMSCRIPTEN_BINDINGS(relu_engine) {
       .function("rollback", &RunHandle::rollback)
       .function("numLayers", &RunHandle::num_layers)
       .function("layerScalars", &RunHandle::layer_scalars)
-      .function("layerArray", &RunHandle::layer_array)
-      .function("histogramMeta", &RunHandle::histogram_meta)
-      .function("histogramCounts", &RunHandle::histogram_counts)
-      .function("histogramPercentiles", &RunHandle::histogram_percentiles)
+      .function("layerPack", &RunHandle::layer_pack)
       .function("events", &RunHandle::events)
       .function("set", &RunHandle::set)
       .function("revive", &RunHandle::revive)
@@ -471,6 +496,7 @@ EMSCRIPTEN_BINDINGS(relu_engine) {
       .function("dataY", &RunHandle::data_y)
       .function("dispose", &RunHandle::dispose);
   function("engineInfo", &engine_info);
+  function("snapshotLayout", &snapshot_layout);
   function("heapBytes", &heap_bytes);
   function("mallocBytes", &malloc_bytes);
 }

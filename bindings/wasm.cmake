@@ -189,6 +189,10 @@ if(_catch2_inc)
   # tests/engine/test_reference.cpp reads these through NODERAWFS.
   target_compile_definitions(engine_tests_wasm PRIVATE RELU_REFERENCE_DIR="${CMAKE_CURRENT_SOURCE_DIR}/tests/reference"
                              RELU_REFERENCE_REPORT="${CMAKE_BINARY_DIR}/reference-report-catch2.txt")
+  # NODERAWFS: test_golden.cpp reads tests/golden/ from the source tree by absolute path
+  # (RELU_SOURCE_DIR, set on that file in CMakeLists.txt).
+  set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/tests/engine/test_golden.cpp PROPERTIES
+                              COMPILE_DEFINITIONS RELU_SOURCE_DIR="${CMAKE_CURRENT_SOURCE_DIR}")
   target_link_options(engine_tests_wasm PRIVATE -sSINGLE_FILE=1 -sENVIRONMENT=node -sNODERAWFS=1
                       -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=2GB -O2)
 else()

@@ -26,6 +26,7 @@
 #include "born_dead.h"
 #include "config.h"
 #include "dataset.h"
+#include "history.h"
 #include "run.h"
 #include "sweep.h"
 #include "weights_io.h"
@@ -61,7 +62,9 @@ files:
                           CSV data holds out no test split unless --test-fraction)
   --load-weights FILE     start from weights saved by --save-weights
   --save-weights FILE     write the final weights (PyTorch nn.Linear layout)
-  --csv FILE              log rows: step,train_loss,test_loss,dead_l1,dead_l2,...
+  --csv FILE              log rows in the history schema (engine/history.h): step,train_loss,
+                          test_loss,train_accuracy,test_accuracy,grad_norm, then per hidden
+                          layer dead_lN, mostly_silent_lN, grad_norm_lN, prelu_slope_lN
   --log-every K           log every K steps (default: steps/100)
   --quiet                 no progress rows on stderr
 
@@ -332,12 +335,6 @@ RunConfig parse_train_args(const std::vector<std::string>& args, TrainOptions& o
   return cfg;
 }
 
-struct LogRow {
-  int64_t step;
-  double train_loss, test_loss;
-  std::vector<float> dead;
-};
-
 int cmd_train(const std::vector<std::string>& args) {
   TrainOptions opt;
   bool help = false;
@@ -356,21 +353,19 @@ int cmd_train(const std::vector<std::string>& args) {
   const int64_t steps = cfg.steps;
   const int64_t log_every = cfg.log_every > 0 ? cfg.log_every : std::max<int64_t>(1, steps / 100);
   const bool has_test = run.data().x_test.cols() > 0;
-  std::vector<LogRow> rows;
+  std::string csv_text = relu::history_csv_header(run.model().num_hidden()) + '\n';
   relu::Evaluation eval;
   auto log_row = [&] {
     eval = run.evaluate();
-    const relu::MonitorReport& report = run.monitor();
-    LogRow row{run.steps_done(), eval.train_loss, has_test ? eval.test_loss : NAN, {}};
-    for (const auto& layer : report.layers) row.dead.push_back(layer.dead_fraction);
+    const std::vector<double> row = relu::history_row(run, eval);  // a pure read
     if (!opt.quiet) {
-      std::string line = "step " + std::to_string(row.step) + "  train_loss " + csv_number(row.train_loss);
-      if (has_test) line += "  test_loss " + csv_number(row.test_loss);
+      std::string line = "step " + std::to_string(run.steps_done()) + "  train_loss " + csv_number(eval.train_loss);
+      if (has_test) line += "  test_loss " + csv_number(eval.test_loss);
       line += "  dead";
-      for (float d : row.dead) line += " " + csv_number(d);
+      for (const auto& layer : run.report().layers) line += " " + csv_number(layer.dead_fraction);
       std::cerr << line << '\n';
     }
-    rows.push_back(std::move(row));
+    csv_text += relu::history_csv_line(row) + '\n';
   };
 
   log_row();
@@ -380,17 +375,7 @@ int cmd_train(const std::vector<std::string>& args) {
     log_row();
   }
 
-  if (!opt.csv.empty()) {
-    std::string text = "step,train_loss,test_loss";
-    for (size_t l = 0; l < cfg.layers.size(); ++l) text += ",dead_l" + std::to_string(l + 1);
-    text += '\n';
-    for (const auto& row : rows) {
-      text += std::to_string(row.step) + ',' + csv_number(row.train_loss) + ',' + csv_number(row.test_loss);
-      for (float d : row.dead) text += ',' + csv_number(d);
-      text += '\n';
-    }
-    write_file(opt.csv, text);
-  }
+  if (!opt.csv.empty()) write_file(opt.csv, csv_text);
   if (!opt.save_weights.empty()) {
     write_file(opt.save_weights, run.export_weights());
     if (run.diverged())
@@ -398,7 +383,7 @@ int cmd_train(const std::vector<std::string>& args) {
                 << "\" holds null for its non-finite weights and cannot be loaded\n";
   }
 
-  const relu::MonitorReport& report = run.monitor_state().report();
+  const relu::MonitorReport& report = run.report();
   json summary;
   summary["steps"] = run.steps_done();
   summary["train_loss"] = number(eval.train_loss);
@@ -423,6 +408,13 @@ int cmd_train(const std::vector<std::string>& args) {
                       {"grad_norm", float_number(layer.grad_norm)}});
   }
   summary["layers"] = layers;
+  summary["monitor_step"] = report.step;
+  // Death and revival events as [step, layer, unit, kind (0 died, 1 revived)], oldest first
+  // (at most max_events are kept; events_total counts every one).
+  json events = json::array();
+  for (const auto& e : run.monitor_state().events()) events.push_back({e.step, e.layer, e.neuron, e.kind});
+  summary["events"] = events;
+  summary["events_total"] = run.monitor_state().events_total();
   std::cout << summary.dump(2) << std::endl;
   return 0;
 }

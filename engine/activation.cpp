@@ -220,6 +220,15 @@ void activation_backward(const ActivationParams<T>& p, const Eigen::Ref<const Ei
   }
 }
 
+template <typename T>
+void softmax_columns(const Eigen::Ref<const Eigen::Matrix<T, -1, -1>>& z, Eigen::Ref<Eigen::Matrix<T, -1, -1>> a) {
+  for (Eigen::Index j = 0; j < z.cols(); ++j) {
+    const T m = z.col(j).maxCoeff();
+    a.col(j) = (z.col(j).array() - m).exp();
+    a.col(j) /= a.col(j).sum();
+  }
+}
+
 #define RELU_INSTANTIATE(T)                                                                                         \
   template void activation_forward<T>(const ActivationParams<T>&, const Eigen::Ref<const Eigen::Matrix<T, -1, -1>>&, \
                                       const Eigen::Ref<const Eigen::Matrix<T, -1, 1>>&,                             \
@@ -227,7 +236,9 @@ void activation_backward(const ActivationParams<T>& p, const Eigen::Ref<const Ei
   template void activation_backward<T>(                                                                             \
       const ActivationParams<T>&, const Eigen::Ref<const Eigen::Matrix<T, -1, -1>>&,                                \
       const Eigen::Ref<const Eigen::Matrix<T, -1, 1>>&, const Eigen::Ref<const Eigen::Matrix<T, -1, -1>>&,          \
-      Eigen::Ref<Eigen::Matrix<T, -1, -1>>, Eigen::Ref<Eigen::Matrix<T, -1, 1>>);
+      Eigen::Ref<Eigen::Matrix<T, -1, -1>>, Eigen::Ref<Eigen::Matrix<T, -1, 1>>);                                 \
+  template void softmax_columns<T>(const Eigen::Ref<const Eigen::Matrix<T, -1, -1>>&,                              \
+                                   Eigen::Ref<Eigen::Matrix<T, -1, -1>>);
 RELU_INSTANTIATE(float)
 RELU_INSTANTIATE(double)
 #undef RELU_INSTANTIATE

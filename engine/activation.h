@@ -59,6 +59,11 @@ void activation_backward(const ActivationParams<T>& p, const Eigen::Ref<const Ei
                          const Eigen::Ref<const Eigen::Matrix<T, -1, -1>>& da, Eigen::Ref<Eigen::Matrix<T, -1, -1>> dz,
                          Eigen::Ref<Eigen::Matrix<T, -1, 1>> dslopes);
 
+// Softmax of each column of z into a (same shape), max-shifted so exp never overflows.
+// The loss head's output for ce (loss.h).
+template <typename T>
+void softmax_columns(const Eigen::Ref<const Eigen::Matrix<T, -1, -1>>& z, Eigen::Ref<Eigen::Matrix<T, -1, -1>> a);
+
 // Scalar derivative, used by the monitor's saturation rule and tests.
 double activation_derivative(Activation a, double z, double slope);
 double activation_value(Activation a, double z, double slope);

@@ -332,7 +332,16 @@ struct KeyDef {
   std::function<void(RunConfig&, const json&)> set;
   std::function<json(const RunConfig&)> get;
   std::function<void(const RunConfig&)> check;  // the key's own range; cross-key rules live in validate_config
+  bool live = false;            // Run::set accepts it during a run
+  LiveHook on_change = nullptr;  // what Run::set does after the config took the new value
 };
+
+// Marks a row live, with its on-change hook (none: the run reads the key from its config).
+KeyDef live(KeyDef def, LiveHook on_change = nullptr) {
+  def.live = true;
+  def.on_change = on_change;
+  return def;
+}
 
 // acc is a generic lambda returning a reference to the field, for const and non-const configs.
 template <typename Acc>
@@ -397,7 +406,7 @@ const std::vector<KeyDef>& key_table() {
     t.push_back({"layers", [](RunConfig& c, const json& v) { c.layers = read_layers(v); },
                  [](const RunConfig& c) { return json(c.layers); },
                  [](const RunConfig& c) { check_widths(c.layers); }});
-    t.push_back({"activation", [](RunConfig& c, const json& v) { c.activations = read_activations(v); },
+    t.push_back(live({"activation", [](RunConfig& c, const json& v) { c.activations = read_activations(v); },
                  [](const RunConfig& c) {
                    if (c.activations.size() == 1) return json(activation_name(c.activations[0]));
                    json names = json::array();
@@ -406,8 +415,8 @@ const std::vector<KeyDef>& key_table() {
                  },
                  [](const RunConfig& c) {
                    if (c.activations.empty()) fail("activation: give at least one name");
-                 }});
-    t.push_back(real_key("leaky_slope", kUnit, [](auto& c) -> auto& { return c.leaky_slope; }));
+                 }}, &LiveHooks::activation));
+    t.push_back(live(real_key("leaky_slope", kUnit, [](auto& c) -> auto& { return c.leaky_slope; }), &LiveHooks::leaky_slope));
     t.push_back({"loss",
                  [](RunConfig& c, const json& v) { c.loss = read_choice("loss", v, {"auto", "mse", "bce", "ce"}); },
                  [](const RunConfig& c) { return json(c.loss); },
@@ -421,9 +430,9 @@ const std::vector<KeyDef>& key_table() {
                           "," + format_number(c.init.b) + "))");
                  }});
     t.push_back(real_key("bias_init", kAny, [](auto& c) -> auto& { return c.bias_init; }));
-    t.push_back(real_key("dropout", kUnitOpen, [](auto& c) -> auto& { return c.dropout; }));
-    t.push_back(real_key("alpha_dropout", kUnitOpen, [](auto& c) -> auto& { return c.alpha_dropout; }));
-    t.push_back({"optimizer",
+    t.push_back(live(real_key("dropout", kUnitOpen, [](auto& c) -> auto& { return c.dropout; }), &LiveHooks::dropout));
+    t.push_back(live(real_key("alpha_dropout", kUnitOpen, [](auto& c) -> auto& { return c.alpha_dropout; }), &LiveHooks::dropout));
+    t.push_back(live({"optimizer",
                  [](RunConfig& c, const json& v) {
                    const std::string name = read_string("optimizer", v);
                    try {
@@ -432,18 +441,18 @@ const std::vector<KeyDef>& key_table() {
                      fail("optimizer: unknown optimizer \"" + name + "\" (expected one of sgd, momentum, rmsprop, adam)");
                    }
                  },
-                 [](const RunConfig& c) { return json(optimizer_name(c.optimizer.kind)); }, nullptr});
-    t.push_back(real_key("lr", Bounds{0, true, 100, false}, [](auto& c) -> auto& { return c.optimizer.lr; }));
-    t.push_back(real_key("momentum", kUnitOpen, [](auto& c) -> auto& { return c.optimizer.momentum; }));
-    t.push_back(bool_key("nesterov", [](auto& c) -> auto& { return c.optimizer.nesterov; }));
-    t.push_back(real_key("rho", kUnitOpen, [](auto& c) -> auto& { return c.optimizer.rho; }));
-    t.push_back(real_key("beta1", kUnitOpen, [](auto& c) -> auto& { return c.optimizer.beta1; }));
-    t.push_back(real_key("beta2", kUnitOpen, [](auto& c) -> auto& { return c.optimizer.beta2; }));
-    t.push_back(real_key("eps", Bounds{0, true, kInf, false}, [](auto& c) -> auto& { return c.optimizer.eps; }));
-    t.push_back(real_key("l1", kNonNegative, [](auto& c) -> auto& { return c.optimizer.l1; }));
-    t.push_back(real_key("l2", kNonNegative, [](auto& c) -> auto& { return c.optimizer.l2; }));
-    t.push_back(real_key("clip_norm", kNonNegative, [](auto& c) -> auto& { return c.optimizer.clip_norm; }));
-    t.push_back(int_key("batch", 0, kMaxBatch, [](auto& c) -> auto& { return c.batch; }));
+                 [](const RunConfig& c) { return json(optimizer_name(c.optimizer.kind)); }, nullptr}, &LiveHooks::optimizer));
+    t.push_back(live(real_key("lr", Bounds{0, true, 100, false}, [](auto& c) -> auto& { return c.optimizer.lr; }), &LiveHooks::optimizer_spec));
+    t.push_back(live(real_key("momentum", kUnitOpen, [](auto& c) -> auto& { return c.optimizer.momentum; }), &LiveHooks::optimizer_spec));
+    t.push_back(live(bool_key("nesterov", [](auto& c) -> auto& { return c.optimizer.nesterov; }), &LiveHooks::optimizer_spec));
+    t.push_back(live(real_key("rho", kUnitOpen, [](auto& c) -> auto& { return c.optimizer.rho; }), &LiveHooks::optimizer_spec));
+    t.push_back(live(real_key("beta1", kUnitOpen, [](auto& c) -> auto& { return c.optimizer.beta1; }), &LiveHooks::optimizer_spec));
+    t.push_back(live(real_key("beta2", kUnitOpen, [](auto& c) -> auto& { return c.optimizer.beta2; }), &LiveHooks::optimizer_spec));
+    t.push_back(live(real_key("eps", Bounds{0, true, kInf, false}, [](auto& c) -> auto& { return c.optimizer.eps; }), &LiveHooks::optimizer_spec));
+    t.push_back(live(real_key("l1", kNonNegative, [](auto& c) -> auto& { return c.optimizer.l1; }), &LiveHooks::optimizer_spec));
+    t.push_back(live(real_key("l2", kNonNegative, [](auto& c) -> auto& { return c.optimizer.l2; }), &LiveHooks::optimizer_spec));
+    t.push_back(live(real_key("clip_norm", kNonNegative, [](auto& c) -> auto& { return c.optimizer.clip_norm; }), &LiveHooks::optimizer_spec));
+    t.push_back(live(int_key("batch", 0, kMaxBatch, [](auto& c) -> auto& { return c.batch; }), nullptr));
     t.push_back(bool_key("shuffle", [](auto& c) -> auto& { return c.shuffle; }));
     t.push_back(int_key("steps", 0, kMaxJsonInteger, [](auto& c) -> auto& { return c.steps; }));
     // The data generator follows the run's seed, so one number reproduces everything.
@@ -458,16 +467,16 @@ const std::vector<KeyDef>& key_table() {
                      fail("seed must be an integer in 0.." + std::to_string(kMaxJsonInteger) + " (got " +
                           std::to_string(c.seed) + ")");
                  }});
-    t.push_back({"dead_def", [](RunConfig& c, const json& v) { c.monitor.dead = read_dead_def(v); },
+    t.push_back(live({"dead_def", [](RunConfig& c, const json& v) { c.monitor.dead = read_dead_def(v); },
                  [](const RunConfig& c) { return json(dead_definition_to_string(c.monitor.dead)); },
-                 [](const RunConfig& c) { check_dead_def(c.monitor.dead); }});
-    t.push_back(real_key("silent_threshold", kUnit, [](auto& c) -> auto& { return c.monitor.silent_threshold; }));
-    t.push_back(int_key("monitor_every", 0, std::numeric_limits<int>::max(),
-                        [](auto& c) -> auto& { return c.monitor_every; }));
-    t.push_back(int_key("hist_bins", 1, 1000, [](auto& c) -> auto& { return c.monitor.hist_bins; }));
-    t.push_back(int_key("revive_every", 0, std::numeric_limits<int>::max(),
-                        [](auto& c) -> auto& { return c.revive_every; }));
-    t.push_back(real_key("revive_tau", kNonNegative, [](auto& c) -> auto& { return c.revive_tau; }));
+                 [](const RunConfig& c) { check_dead_def(c.monitor.dead); }}, &LiveHooks::dead_def));
+    t.push_back(live(real_key("silent_threshold", kUnit, [](auto& c) -> auto& { return c.monitor.silent_threshold; }), &LiveHooks::monitor));
+    t.push_back(live(int_key("monitor_every", 0, std::numeric_limits<int>::max(),
+                        [](auto& c) -> auto& { return c.monitor_every; }), nullptr));
+    t.push_back(live(int_key("hist_bins", 1, 1000, [](auto& c) -> auto& { return c.monitor.hist_bins; }), &LiveHooks::monitor));
+    t.push_back(live(int_key("revive_every", 0, std::numeric_limits<int>::max(),
+                        [](auto& c) -> auto& { return c.revive_every; }), nullptr));
+    t.push_back(live(real_key("revive_tau", kNonNegative, [](auto& c) -> auto& { return c.revive_tau; }), nullptr));
     t.push_back(int_key("log_every", 0, std::numeric_limits<int>::max(), [](auto& c) -> auto& { return c.log_every; }));
     return t;
   }();
@@ -563,25 +572,39 @@ void validate_config(const RunConfig& cfg) {
 
   // Rough parameter count ([W | b | s] per layer, one output unit); enough to refuse
   // networks that would exhaust memory before anything is allocated.
-  int64_t params = 0;
-  int64_t in = estimated_features(cfg);
-  for (int w : cfg.layers) {
-    params += in * w + 2 * int64_t(w);
-    in = w;
-  }
-  params += in + 2;
+  const int64_t params = network_param_count(estimated_features(cfg), cfg.layers, 1);
   if (params > kMaxParams)
     fail("layers: the network would have about " + std::to_string(params) + " parameters, more than the limit of " +
          std::to_string(kMaxParams) + "; use fewer or narrower layers");
 }
 
 const std::vector<std::string>& live_keys() {
-  static const std::vector<std::string> keys = {
-      "lr",         "momentum",      "nesterov", "rho",      "beta1",            "beta2",         "eps",
-      "l1",         "l2",            "clip_norm", "activation", "leaky_slope",    "dropout",       "alpha_dropout",
-      "batch",      "dead_def",      "silent_threshold", "monitor_every", "hist_bins", "revive_every", "revive_tau",
-      "optimizer"};  // a new optimiser (fresh moments) over the same weights
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> v;
+    for (const auto& def : key_table())
+      if (def.live) v.push_back(def.name);
+    return v;
+  }();
   return keys;
+}
+
+const std::vector<KeyInfo>& key_infos() {
+  static const std::vector<KeyInfo> infos = [] {
+    std::vector<KeyInfo> v;
+    for (const auto& def : key_table()) v.push_back({def.name, def.live});
+    return v;
+  }();
+  return infos;
+}
+
+bool live_key(const std::string& key, LiveHook* hook) {
+  const std::string k = normalize_key(key);
+  for (const auto& def : key_table())
+    if (def.name == k) {
+      if (hook) *hook = def.on_change;
+      return def.live;
+    }
+  return false;
 }
 
 namespace {

@@ -77,7 +77,33 @@ void validate_config(const RunConfig& cfg);
 // The candidate within edit distance 2 of word (the nearest), or "" — for "did you mean".
 std::string closest_name(const std::string& word, const std::vector<std::string>& candidates);
 
-// The keys a running Run accepts through Run::set without a restart.
+// The keys a running Run accepts through Run::set without a restart: the key table's
+// rows marked live, in table order.
 const std::vector<std::string>& live_keys();
+
+// Every key of the table with its live flag (engine.info().keys).
+struct KeyInfo {
+  std::string name;
+  bool live;
+};
+const std::vector<KeyInfo>& key_infos();
+
+// On-change hooks of the live keys, named in the key table's rows (config.cpp) and defined
+// beside Run (run.cpp): each brings a running Run in line with its config's new value.
+class Run;
+struct LiveHooks {
+  static void activation(Run& run);      // every hidden layer's activation; weights kept
+  static void leaky_slope(Run& run);
+  static void dropout(Run& run);         // dropout and alpha_dropout
+  static void optimizer(Run& run);       // a new optimiser (fresh moments) over the same weights
+  static void optimizer_spec(Run& run);  // hyper-parameters in place; moments kept
+  static void monitor(Run& run);         // silent_threshold, hist_bins
+  static void dead_def(Run& run);        // clears the event history, rebuilds the probe, re-evaluates
+};
+using LiveHook = void (*)(Run&);
+
+// True when `key` (dashes read as underscores) is live; *hook receives its on-change hook
+// (nullptr for keys that Run reads from its config each time: batch, monitor_every, ...).
+bool live_key(const std::string& key, LiveHook* hook);
 
 }  // namespace relu

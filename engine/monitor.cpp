@@ -1,5 +1,7 @@
 #include "monitor.h"
 
+#include "chunks.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -136,6 +138,16 @@ void Monitor::clear_history() {
   for (auto& r : report_.layers) std::fill(r.died_at.begin(), r.died_at.end(), -1);
 }
 
+void Monitor::sync_settings(const Mlp<float>& model) {
+  const int hidden = std::min<int>(model.num_hidden(), static_cast<int>(report_.layers.size()));
+  for (int l = 0; l < hidden; ++l) {
+    const auto& L = model.layer(l);
+    report_.layers[l].activation = activation_name(L.act.kind);
+    report_.layers[l].frozen = L.frozen;
+    report_.layers[l].ablated = L.ablated;
+  }
+}
+
 void Monitor::mark_revived(int layer, int neuron, int64_t step) {
   if (layer < 0 || layer >= static_cast<int>(prev_dead_.size())) return;
   if (neuron < 0 || neuron >= static_cast<int>(prev_dead_[layer].size())) return;
@@ -168,8 +180,7 @@ void Monitor::evaluate(Mlp<float>& model, const Eigen::Ref<const Eigen::MatrixXf
   const double* lo = sat_lo_.data();
   const double* hi = sat_hi_.data();
 
-  for (int c = 0; c < n; c += chunk) {
-    const int m = std::min(chunk, n - c);
+  for_each_chunk(n, chunk, [&](int c, int m) {
     model.forward(x.middleCols(c, m), m, false);
     for (int l = 0; l < hidden; ++l) {
       const auto& L = model.layer(l);
@@ -193,7 +204,7 @@ void Monitor::evaluate(Mlp<float>& model, const Eigen::Ref<const Eigen::MatrixXf
         std::copy(L.a.data(), L.a.data() + static_cast<size_t>(take) * w, act_vals_[l].data() + static_cast<size_t>(c) * w);
       }
     }
-  }
+  });
 
   report_.step = step;
   report_.eval_samples = n;

@@ -116,6 +116,10 @@ class Monitor {
   const std::vector<NeuronEvent>& events() const { return events_; }
   int64_t events_total() const { return events_total_; }  // including dropped ones
   void clear_history();                                    // events and died_at
+  // Copies the model's settings that the report shows (activation, frozen, ablated) into
+  // it without evaluating: they are settings, not measurements, so reads see a change at
+  // once. No events are stamped.
+  void sync_settings(const Mlp<float>& model);
   // Forget the previous state of one neuron (after revive), so no spurious event is emitted.
   void mark_revived(int layer, int neuron, int64_t step);
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "chunks.h"
 #include "weights_io.h"
 
 namespace relu {
@@ -69,11 +70,7 @@ void Run::build() {
   if (data_.x_train.cols() < 1) throw std::invalid_argument("the training set is empty");
   const Loss loss = resolve_loss(cfg_.loss, data_);
   const int outputs = loss == Loss::SoftmaxCe ? data_.num_classes : 1;
-  const int64_t n_params = [&] {
-    int64_t total = 0, prev = data_.features();
-    for (int w : cfg_.layers) total += (prev + 2) * w, prev = w;
-    return total + (prev + 2) * outputs;
-  }();
+  const int64_t n_params = network_param_count(data_.features(), cfg_.layers, outputs);
   if (n_params > kMaxParams)
     throw std::invalid_argument("the network would have " + std::to_string(n_params) + " parameters; the limit is " +
                                 std::to_string(kMaxParams));
@@ -81,10 +78,7 @@ void Run::build() {
   for (size_t l = 0; l < cfg_.layers.size(); ++l) acts.push_back(cfg_.activation_of(static_cast<int>(l)));
   model_ = std::make_unique<Mlp<float>>(data_.features(), cfg_.layers, acts, outputs, loss, kMaxCols);
   model_->set_leaky_slope(static_cast<float>(cfg_.leaky_slope));
-  if (cfg_.alpha_dropout > 0)
-    model_->set_dropout(DropoutKind::Alpha, static_cast<float>(cfg_.alpha_dropout));
-  else
-    model_->set_dropout(DropoutKind::Standard, static_cast<float>(cfg_.dropout));
+  model_->set_dropout(Dropout<float>::from_rates(cfg_.dropout, cfg_.alpha_dropout));
 
   // Hidden layers use the chosen initialiser and bias; the output layer uses
   // glorot_uniform with zero bias, as a Keras Dense layer does by default.
@@ -174,8 +168,7 @@ void Run::step(int64_t n) {
     m.zero_grads();
     m.zero_grad_tracking();
     double loss_sum = 0;
-    for (int off = 0; off < batch; off += kMaxCols) {
-      const int cols = std::min(kMaxCols, batch - off);
+    for_each_chunk(batch, kMaxCols, [&](int off, int cols) {
       if (cfg_.batch == 0) {
         // Full batch: read the training set in place, in order.
         const auto x = data_.x_train.middleCols(off, cols);
@@ -188,7 +181,7 @@ void Run::step(int64_t n) {
         loss_sum += m.output_grad(yb_.leftCols(cols), cols, batch);
         m.backward(xb_, cols, true);
       }
-    }
+    });
     last_batch_loss_ = loss_sum / batch;
     last_batch_cols_ = batch;
     m.record_grad_norms();
@@ -209,9 +202,13 @@ void Run::step(int64_t n) {
       }
       break;
     }
-    const bool monitor_due = step_ % monitor_interval() == 0;
+    // The monitor's cadence (the only place reads get their report from): every
+    // monitor_interval() steps and at the run's last configured step, so the CLI's final
+    // summary and a sweep's metrics describe the end of training. Events are stamped here,
+    // at the step where they happen, whoever reads and however often.
+    const bool monitor_due = step_ % monitor_interval() == 0 || step_ == cfg_.steps;
     const bool revive_due = cfg_.revive_every > 0 && step_ % cfg_.revive_every == 0;
-    if (monitor_due && !revive_due) monitor_->evaluate(*model_, eval_inputs(), step_, false);
+    if (monitor_due && !revive_due) monitor_->evaluate(*model_, eval_inputs(), step_);
     if (revive_due) revive();
     if (monitor_due || revive_due) save_checkpoint();
   }
@@ -281,8 +278,7 @@ Evaluation Run::evaluate() {
     const int n = static_cast<int>(x.cols());
     double sum = 0;
     int64_t correct = 0;
-    for (int c = 0; c < n; c += kMaxCols) {
-      const int m = std::min(kMaxCols, n - c);
+    for_each_chunk(n, kMaxCols, [&](int c, int m) {
       model_->forward(x.middleCols(c, m), m, false);
       sum += model_->loss_value(y.middleCols(c, m), m) * m;
       const auto& out = model_->layer(model_->num_layers() - 1).a;
@@ -295,7 +291,7 @@ Evaluation Run::evaluate() {
           correct += static_cast<int>(k) == static_cast<int>(y(c + j));
         }
       }
-    }
+    });
     loss = n ? sum / n : NAN;
     accuracy = model_->loss() == Loss::Mse ? -1.0 : (n ? static_cast<double>(correct) / n : NAN);
   };
@@ -305,39 +301,44 @@ Evaluation Run::evaluate() {
 }
 
 void Run::set(const std::string& key, const std::string& json_value) {
-  std::string k = key;
-  std::replace(k.begin(), k.end(), '-', '_');
-  const auto& live = live_keys();
-  if (std::find(live.begin(), live.end(), k) == live.end())
+  LiveHook on_change = nullptr;
+  if (!live_key(key, &on_change))
     throw std::invalid_argument("\"" + key + "\" cannot change during a run; start a new run instead");
   RunConfig next = cfg_;
-  apply_config_value(next, k, json_value);
-  validate_config(next);
-  if (k == "activation" && next.activations.size() != 1 && next.activations.size() != cfg_.layers.size())
-    throw std::invalid_argument("activation: give one name or one per hidden layer");
+  apply_config_value(next, key, json_value);
+  validate_config(next);  // also checks the activation count against the (fixed) layers
   cfg_ = next;
-  Mlp<float>& m = *model_;
-  if (k == "activation")
-    for (int l = 0; l < m.num_hidden(); ++l) m.set_activation(l, cfg_.activation_of(l));
-  else if (k == "leaky_slope")
-    m.set_leaky_slope(static_cast<float>(cfg_.leaky_slope));
-  else if (k == "dropout" || k == "alpha_dropout") {
-    if (cfg_.alpha_dropout > 0)
-      m.set_dropout(DropoutKind::Alpha, static_cast<float>(cfg_.alpha_dropout));
-    else
-      m.set_dropout(DropoutKind::Standard, static_cast<float>(cfg_.dropout));
-  } else if (k == "optimizer")
-    opt_ = std::make_unique<Optimizer<float>>(cfg_.optimizer, m.params.size());
-  else if (k == "dead_def" || k == "silent_threshold" || k == "hist_bins") {
-    monitor_->options() = cfg_.monitor;
-    if (k == "dead_def") {
-      monitor_->clear_history();
-      build_probe();
-    }
-  } else {
-    // Optimiser hyper-parameters change in place: its state (moments) is kept.
-    opt_->spec() = cfg_.optimizer;
-  }
+  if (on_change) on_change(*this);
+}
+
+// ---- the key table's on-change hooks (config.h): cfg_ already holds the new value ----
+
+void LiveHooks::activation(Run& run) {
+  for (int l = 0; l < run.model_->num_hidden(); ++l) run.model_->set_activation(l, run.cfg_.activation_of(l));
+  run.monitor_->sync_settings(*run.model_);
+}
+
+void LiveHooks::leaky_slope(Run& run) { run.model_->set_leaky_slope(static_cast<float>(run.cfg_.leaky_slope)); }
+
+void LiveHooks::dropout(Run& run) {
+  run.model_->set_dropout(Dropout<float>::from_rates(run.cfg_.dropout, run.cfg_.alpha_dropout));
+}
+
+void LiveHooks::optimizer(Run& run) {
+  run.opt_ = std::make_unique<Optimizer<float>>(run.cfg_.optimizer, run.model_->params.size());
+}
+
+void LiveHooks::optimizer_spec(Run& run) { run.opt_->spec() = run.cfg_.optimizer; }
+
+void LiveHooks::monitor(Run& run) { run.monitor_->options() = run.cfg_.monitor; }
+
+void LiveHooks::dead_def(Run& run) {
+  run.monitor_->options() = run.cfg_.monitor;
+  run.monitor_->clear_history();
+  run.build_probe();
+  // A new definition is a new baseline: evaluate now (an action, like revive) so a read
+  // does not show states under the old definition beside a cleared history.
+  run.monitor();
 }
 
 int Run::revive() {
@@ -393,11 +394,13 @@ void Run::revive_unit(int l, int i) {
 void Run::set_frozen(int layer, int neuron, bool frozen) {
   check_unit(layer, neuron);
   model_->layer(layer).frozen[neuron] = frozen;
+  monitor_->sync_settings(*model_);
 }
 
 void Run::set_ablated(int layer, int neuron, bool ablated) {
   check_unit(layer, neuron);
   model_->layer(layer).ablated[neuron] = ablated;
+  monitor_->sync_settings(*model_);
 }
 
 std::string Run::export_weights() const { return weights_to_json(*model_); }
@@ -419,13 +422,12 @@ void Run::import_weights(const std::string& json) {
 
 void Run::predict(const float* x, int n, float* out) {
   const int f = data_.features(), k = model_->outputs();
-  for (int c = 0; c < n; c += kMaxCols) {
-    const int m = std::min(kMaxCols, n - c);
+  for_each_chunk(n, kMaxCols, [&](int c, int m) {
     Eigen::Map<const Eigen::MatrixXf> block(x + static_cast<size_t>(c) * f, f, m);
     model_->forward(block, m, false);
     Eigen::Map<Eigen::MatrixXf>(out + static_cast<size_t>(c) * k, k, m) =
         model_->layer(model_->num_layers() - 1).a.leftCols(m);
-  }
+  });
 }
 
 void Run::grid(int layer, int neuron, int res, std::vector<float>& out) {
@@ -444,13 +446,12 @@ void Run::grid(int layer, int neuron, int res, std::vector<float>& out) {
       if (f == 2) x(1, j) = data_.domain_max[1] - (data_.domain_max[1] - data_.domain_min[1]) * r / (res - 1);
     }
   out.resize(n);
-  for (int c = 0; c < n; c += kMaxCols) {
-    const int m = std::min(kMaxCols, n - c);
+  for_each_chunk(n, kMaxCols, [&](int c, int m) {
     model_->forward(x.middleCols(c, m), m, false);
     const auto& src = layer >= 0 ? model_->layer(layer).a : model_->layer(model_->num_layers() - 1).a;
     const int row = layer >= 0 ? neuron : 0;
     for (int j = 0; j < m; ++j) out[c + j] = src(row, j);
-  }
+  });
 }
 
 }  // namespace relu

@@ -51,8 +51,13 @@ class Run {
   double last_grad_norm() const { return last_grad_norm_; }
 
   Evaluation evaluate();               // the whole train and test sets, eval mode
-  // Evaluates the monitor now (it also runs every monitor_every steps inside step(),
-  // which is when death and revival events are stamped).
+  // The monitor's last report, as training's cadence left it (see step()): a pure read.
+  // Between cadence points it shows the last evaluation; report().step says which step.
+  // This is what the page's snapshots, the CLI's log rows and sweep metrics show.
+  const MonitorReport& report() const { return monitor_->report(); }
+  // Evaluates the monitor now: an action, not a read. It stamps death and revival events
+  // at the current step, so the event list then depends on when it was called. Used after
+  // interventions (revive, rollback, imported weights) and by tests that edit weights.
   const MonitorReport& monitor();
   const Monitor& monitor_state() const { return *monitor_; }
   // The cadence in steps: monitor_every, or when that is 0, max(10, n_eval / (0.3 * batch)),
@@ -60,7 +65,8 @@ class Run {
   int monitor_interval() const;
   bool born_dead() const { return born_dead_; }
 
-  // Live change of one key (see live_keys()). "activation" keeps the weights.
+  // Live change of one key: the key table (config.cpp) says whether it is live and which
+  // on-change hook applies it (LiveHooks). "activation" keeps the weights.
   void set(const std::string& key, const std::string& json_value);
 
   // ReDo revive: dead units (and tau-dormant ones when revive_tau > 0) get fresh
@@ -82,6 +88,7 @@ class Run {
   void grid(int layer, int neuron, int res, std::vector<float>& out);
 
  private:
+  friend struct LiveHooks;  // the key table's on-change hooks (config.h)
   void build();
   void build_probe();
   int batch_size() const;

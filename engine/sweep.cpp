@@ -151,7 +151,7 @@ RunConfig job_config(const SweepSpec& spec, int job) {
 
 std::vector<double> run_metrics(Run& run) {
   const Evaluation ev = run.evaluate();
-  const MonitorReport& report = run.monitor();
+  const MonitorReport& report = run.report();  // the end of training's cadence evaluation
   double units = 0, dead = 0, silent = 0, no_positive = 0;
   for (const auto& layer : report.layers) {
     units += layer.width;

@@ -17,20 +17,14 @@
 
 const IS_NODE = typeof process === 'object' && typeof process.versions === 'object' && !!process.versions.node;
 
+// State names by numeric code, camelCase. The engine owns them (engine.info().states, in
+// snake_case): loadEngine() refills STATE_NAMES from it in place and refuses an engine whose
+// codes disagree with STATE, so these exports never drift from the C++ (monitor.h).
 export const STATE_NAMES = ['dead', 'saturated', 'alwaysOn', 'mostlySilent', 'healthy'];
 export const STATE = Object.freeze({ dead: 0, saturated: 1, alwaysOn: 2, mostlySilent: 3, healthy: 4 });
+const camel = (name) => name.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
 
-const F32_FIELDS = [
-  ['activeFraction', 'active_fraction'],
-  ['saturatedFraction', 'saturated_fraction'],
-  ['meanAbs', 'mean_abs'],
-  ['dormancy', 'dormancy'],
-  ['gradAbs', 'grad_abs'],
-  ['weightNorm', 'weight_norm'],
-  ['bias', 'bias'],
-  ['slope', 'slope'],
-];
-const HISTOGRAMS = ['pre', 'act', 'grad'];
+const TYPED = { u8: Uint8Array, i32: Int32Array, f32: Float32Array };
 
 function toUrl(u) {
   return u instanceof URL ? u : new URL(String(u), import.meta.url);
@@ -66,12 +60,19 @@ export async function loadEngine(options = {}) {
   }
   if (wasmBinary) init.wasmBinary = wasmBinary;
   const module = await createReluModule(init);
-  return new Engine(module);
+  const engine = new Engine(module);
+  const states = engine.info().states.map(camel);
+  states.forEach((name, code) => {
+    if (STATE[name] !== code) throw new Error(`engine state ${code} is "${name}", engine.js expects "${STATE_NAMES[code]}"`);
+  });
+  STATE_NAMES.splice(0, STATE_NAMES.length, ...states);
+  return engine;
 }
 
 class Engine {
   #m;
   #info = null;
+  #layout = null;
   constructor(module) {
     this.#m = module;
   }
@@ -93,6 +94,12 @@ class Engine {
   info() {
     if (!this.#info) this.#info = JSON.parse(this.#m.engineInfo());
     return structuredClone(this.#info);
+  }
+
+  /** How layerPack() lays out a layer (bindings.cpp's kUnitFields): read once. */
+  get snapshotLayout() {
+    if (!this.#layout) this.#layout = JSON.parse(this.#m.snapshotLayout());
+    return this.#layout;
   }
 
   /** Current size of the wasm heap in bytes (it only grows). */
@@ -179,7 +186,9 @@ class Run {
   }
 
   /**
-   * Evaluates the monitor and the losses, and returns a snapshot made of copies.
+   * Reads the run: losses (evaluation mode) and the monitor's last report, taken by the
+   * engine on its own cadence (monitorStep says at which step); reading changes nothing, so
+   * events are dated the same however often this is called. A snapshot made of copies.
    * events: the neuron events since the previous snapshot of this run (all retained
    * ones on the first); eventsTotal counts every event since the run began.
    */
@@ -188,14 +197,13 @@ class Run {
     const ev = this.#call('evaluate');
     const meta = this.#call('monitor');
     const nl = this.#call('numLayers');
+    const layout = this.#engine.snapshotLayout;
     const layers = [];
-    // Each view is copied before the next call: a call may grow the heap and detach views.
     for (let l = 0; l < nl; l++) {
       const s = this.#call('layerScalars', l);
       const layer = {
         width: s.width,
         activation: s.activation,
-        states: this.#call('layerArray', l, 'state').slice(),
         counts: {
           dead: s.dead,
           saturated: s.saturated,
@@ -208,21 +216,25 @@ class Run {
         noPositiveFraction: s.noPositiveFraction,
         gradNorm: s.gradNorm,
       };
-      for (const [js, cpp] of F32_FIELDS) layer[js] = this.#call('layerArray', l, cpp).slice();
-      layer.diedAt = this.#call('layerArray', l, 'died_at').slice();
-      layer.frozen = this.#call('layerArray', l, 'frozen').slice();
-      layer.ablated = this.#call('layerArray', l, 'ablated').slice();
-      layer.histograms = {};
-      for (const which of HISTOGRAMS) {
-        const hm = this.#call('histogramMeta', l, which);
-        layer.histograms[which] = {
-          lo: hm.lo,
-          hi: hm.hi,
-          samples: hm.samples,
-          counts: this.#call('histogramCounts', l, which).slice(),
-          percentiles: this.#call('histogramPercentiles', l, which).slice(),
-        };
+      // One bulk copy of everything per unit (bindings.cpp's pack_layer), then views into it.
+      const buf = this.#call('layerPack', l).slice().buffer;
+      let off = 0;
+      for (const { name, type } of layout.unit_fields) {
+        const T = TYPED[type];
+        layer[name] = new T(buf, off, s.width);
+        off += Math.ceil((s.width * T.BYTES_PER_ELEMENT) / 4) * 4;
       }
+      layer.histograms = {};
+      for (const which of layout.histograms) {
+        const [bins, samples, lo, hi] = new Float32Array(buf, off, 4);
+        off += 16;
+        const percentiles = new Float32Array(buf, off, layout.percentiles);
+        off += 4 * layout.percentiles;
+        const counts = new Float32Array(buf, off, bins);
+        off += 4 * bins;
+        layer.histograms[which] = { lo, hi, samples, counts, percentiles };
+      }
+      if (off !== buf.byteLength) throw new Error(`snapshot: layer ${l} pack holds ${buf.byteLength} bytes, the layout reads ${off}`);
       layers.push(layer);
     }
     if (meta.eventsTotal < this.#eventsSeen) this.#eventsSeen = 0;  // the engine cleared its history

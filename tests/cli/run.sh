@@ -127,7 +127,7 @@ fi
 
 # ---- CSV log ----
 if expect_ok train --steps 20 --log-every 5 --layers 8,8 --csv "$T/log.csv" --quiet; then
-  [ "$(head -1 "$T/log.csv")" = "step,train_loss,test_loss,dead_l1,dead_l2" ] && pass ||
+  [ "$(head -1 "$T/log.csv")" = "step,train_loss,test_loss,train_accuracy,test_accuracy,grad_norm,dead_l1,dead_l2,mostly_silent_l1,mostly_silent_l2,grad_norm_l1,grad_norm_l2,prelu_slope_l1,prelu_slope_l2" ] && pass ||
     fail "CSV header: $(head -1 "$T/log.csv")"
   [ "$(wc -l <"$T/log.csv")" -eq 6 ] && pass || fail "CSV rows: expected header + 5, got $(wc -l <"$T/log.csv")"
   [ "$(cut -d, -f1 "$T/log.csv" | tail -n +2 | tr '\n' ' ')" = "0 5 10 15 20 " ] && pass ||
@@ -137,7 +137,18 @@ fi
 if expect_ok train --steps 7 --log-every 3 --layers 4 --csv "$T/log2.csv" --quiet; then
   [ "$(cut -d, -f1 "$T/log2.csv" | tail -n +2 | tr '\n' ' ')" = "0 3 6 7 " ] && pass ||
     fail "CSV steps with remainder: $(cut -d, -f1 "$T/log2.csv" | tr '\n' ' ')"
-  [ "$(head -1 "$T/log2.csv")" = "step,train_loss,test_loss,dead_l1" ] && pass || fail "one-layer CSV header"
+  [ "$(head -1 "$T/log2.csv")" = "step,train_loss,test_loss,train_accuracy,test_accuracy,grad_norm,dead_l1,mostly_silent_l1,grad_norm_l1,prelu_slope_l1" ] && pass || fail "one-layer CSV header"
+  # Fractions in [0, 1]; empty cells where a value does not apply: no gradient at step 0,
+  # no slope for a relu layer.
+  "$PY" - "$T/log2.csv" <<'PYEOF' && pass || fail "CSV cells: $(cat "$T/log2.csv")"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert rows[0]["grad_norm"] == "" and rows[0]["grad_norm_l1"] == "" and rows[-1]["grad_norm"] != ""
+assert all(r["prelu_slope_l1"] == "" for r in rows)
+for r in rows:
+    for k in ("train_accuracy", "test_accuracy", "dead_l1", "mostly_silent_l1"):
+        assert 0 <= float(r[k]) <= 1, (k, r[k])
+PYEOF
 fi
 
 # ---- weights: save, then load reproduces the loss exactly ----
@@ -146,11 +157,16 @@ if expect_ok train --dataset "csv:$T/reg.csv" --layers 6,5 --activation relu,pre
   cp "$T/out" "$T/a.json"
   if expect_ok train --dataset "csv:$T/reg.csv" --layers 6,5 --steps 0 --seed 99 \
     --load-weights "$T/w.json" --csv "$T/b.csv" --quiet; then
-    [ "$(tail -1 "$T/a.csv" | cut -d, -f2-)" = "$(tail -1 "$T/b.csv" | cut -d, -f2-)" ] && pass ||
+    # Losses (2-3), accuracies (4-5, empty: regression) and dead shares (7-8); b has no
+    # gradient yet (grad_norm cells empty at step 0).
+    [ "$(tail -1 "$T/a.csv" | cut -d, -f2-5,7-8)" = "$(tail -1 "$T/b.csv" | cut -d, -f2-5,7-8)" ] && pass ||
       fail "reloaded step-0 row '$(tail -1 "$T/b.csv")' differs from saved '$(tail -1 "$T/a.csv")'"
     if "$PY" -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); sys.exit(0 if a["train_loss"]==b["train_loss"] else 1)' \
       "$T/a.json" "$T/out"; then pass; else fail "reloaded train_loss differs"; fi
     check_json "activation comes from the weights file" "$T/out" 'd["layers"][1]["activation"] == "prelu"'
+    # The prelu layer's mean slope is logged; the relu layer's cell is empty.
+    "$PY" -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1])))[-1]; sys.exit(0 if r["prelu_slope_l1"]=="" and 0<float(r["prelu_slope_l2"])<1 else 1)' \
+      "$T/a.csv" && pass || fail "prelu slope column: $(tail -1 "$T/a.csv")"
   fi
   check_json "weights file layout" "$T/w.json" \
     '[len(l["weight"]) for l in d["layers"]] == [6,5,1] and len(d["layers"][0]["weight"][0]) == 2 and "slope" in d["layers"][1] and d["layers"][2]["activation"] == "linear"'

@@ -440,3 +440,30 @@ TEST_CASE("the optimiser can change during a run: same weights, then the new opt
   CHECK_THROWS_WITH(run.set("optimizer", "\"lbfgs\""), Catch::Contains("optimizer"));
   CHECK(run.config().optimizer.kind == relu::OptimizerKind::Adam);  // a refused change changes nothing
 }
+
+TEST_CASE("Run::set follows the key table: live rows apply, the others are refused", "[config][run]") {
+  RunConfig cfg;
+  cfg.data.name = "xor";
+  relu::Run run(cfg);
+  for (const auto& key : relu::key_infos()) {
+    CAPTURE(key.name);
+    relu::LiveHook hook = nullptr;
+    CHECK(relu::live_key(key.name, &hook) == key.live);
+    if (!key.live) {
+      CHECK_THROWS_WITH(run.set(key.name, "1"), Contains("cannot change during a run"));
+    }
+  }
+  CHECK(relu::live_keys().size() == 22);
+  // A live key with a hook: the model changes, not only the config.
+  run.set("activation", "\"tanh\"");
+  CHECK(run.model().layer(0).act.kind == Activation::Tanh);
+  CHECK(run.report().layers[0].activation == "tanh");  // the report shows the setting at once
+  run.set("dropout", "0.25");
+  CHECK(run.model().dropout_kind() == relu::DropoutKind::Standard);
+  CHECK(run.model().dropout_p() == 0.25f);
+  run.set("leaky-slope", "0.2");  // dashes read as underscores
+  CHECK(run.model().layer(0).act.leaky_slope == 0.2f);
+  // A bad value leaves everything as it was.
+  CHECK_THROWS(run.set("lr", "-1"));
+  CHECK(run.config().optimizer.lr == RunConfig().optimizer.lr);
+}

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadEngine, snapshotTransferables } from '../../web/engine.js';
+import { loadEngine, snapshotTransferables, STATE_NAMES } from '../../web/engine.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 function wasmDir() {
@@ -129,4 +129,33 @@ test('engine info lists names and live keys', () => {
   assert.ok(info.datasets.includes('spiral'));
   assert.ok(info.activations.includes('relu'));
   assert.ok(info.live_keys.includes('lr'));
+  // The key table's rows with their live flag; live_keys is exactly the live ones.
+  const keys = Object.fromEntries(info.keys.map((k) => [k.name, k.live]));
+  assert.equal(keys.lr, true);
+  assert.equal(keys.layers, false);
+  assert.deepEqual(info.keys.filter((k) => k.live).map((k) => k.name), info.live_keys);
+  // State names come from the engine; engine.js's exports agree with them.
+  assert.deepEqual(info.states, ['dead', 'saturated', 'always_on', 'mostly_silent', 'healthy']);
+  assert.deepEqual(STATE_NAMES, ['dead', 'saturated', 'alwaysOn', 'mostlySilent', 'healthy']);
+  assert.deepEqual(info.history_columns, {
+    fixed: ['step', 'train_loss', 'test_loss', 'train_accuracy', 'test_accuracy', 'grad_norm'],
+    per_layer: ['dead_l', 'mostly_silent_l', 'grad_norm_l', 'prelu_slope_l'],
+  });
+});
+
+test('a snapshot is a pure read: reading twice, or often, changes nothing', () => {
+  const cfg = { dataset: 'xor', layers: [8, 8], lr: 0.3, bias_init: -2, batch: 10, monitor_every: 10, seed: 4 };
+  const a = engine.createRun(cfg);
+  const b = engine.createRun(cfg);
+  a.step(25);
+  for (let i = 0; i < 25; i++) b.step(1).snapshot();
+  const sa = a.snapshot();
+  const sb = b.snapshot();
+  assert.equal(sa.monitorStep, 20, 'the report is the last cadence evaluation');
+  assert.equal(sb.monitorStep, 20);
+  assert.equal(sa.eventsTotal, sb.eventsTotal);
+  assert.deepEqual(sa.layers.map((l) => Array.from(l.states)), sb.layers.map((l) => Array.from(l.states)));
+  assert.deepEqual(a.weights().params, b.weights().params);
+  a.dispose();
+  b.dispose();
 });

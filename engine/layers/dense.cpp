@@ -1,0 +1,84 @@
+#include "layers/dense.h"
+
+#include <stdexcept>
+
+#include "gemm.h"
+
+namespace relu {
+
+template <typename T>
+size_t Dense<T>::carve(int inputs, int outputs, size_t offset, int max_cols) {
+  if (outputs < 1) throw std::invalid_argument("layer widths must be >= 1");
+  in = inputs;
+  out = outputs;
+  w_off = offset;
+  b_off = w_off + static_cast<size_t>(out) * in;
+  s_off = b_off + out;
+  z.setZero(out, max_cols);
+  a.setZero(out, max_cols);
+  dz.setZero(out, max_cols);
+  keep.setOnes(out, max_cols);
+  grad_abs_sum.setZero(out);
+  frozen.assign(out, 0);
+  ablated.assign(out, 0);
+  return offset + static_cast<size_t>(dense_param_count(in, out));
+}
+
+template <typename T>
+void Dense<T>::forward(const T* params, Operand<T> x, int n, bool hidden, const Dropout<T>* dropout, Rng* rng,
+                       T* gemm_work) {
+  // z (out, n) = W (out, in) * x (in, n) + b
+  gemm<T>(out, n, in, params + w_off, out, Trans::No, x.data, x.ld, Trans::No, z.data(), static_cast<int>(z.outerStride()),
+          false, gemm_work);
+  auto zn = z.leftCols(n);
+  zn.colwise() += b(params);
+  if (!hidden) return;
+  auto an = a.leftCols(n);
+  activation_forward<T>(act, zn, s(params), an);
+  if (dropout) {
+    if (!rng) throw std::invalid_argument("forward: dropout needs a generator");
+    dropout->forward(an, keep.leftCols(n), *rng);
+  }
+  for (int i = 0; i < out; ++i)
+    if (ablated[i]) an.row(i).setZero();
+}
+
+template <typename T>
+void Dense<T>::backward_activation(const T* params, T* grads, Eigen::Ref<Mat> da, int n, bool dropped) {
+  // da (out, n): dL/da -> dL/dz through dropout, ablation and f'(z).
+  if (dropped) Dropout<T>::backward(da, keep.leftCols(n));
+  for (int i = 0; i < out; ++i)
+    if (ablated[i]) da.row(i).setZero();
+  activation_backward<T>(act, z.leftCols(n), s(params), da, dz.leftCols(n), s(grads));
+}
+
+template <typename T>
+void Dense<T>::backward_params(T* grads, Operand<T> x, int n, bool track, T* gemm_work) {
+  // dW (out, in) += dz (out, n) * x^T (n, in);  db (out) += row sums of dz (out, n)
+  gemm<T>(out, in, n, dz.data(), static_cast<int>(dz.outerStride()), Trans::No, x.data, x.ld, Trans::Yes, grads + w_off,
+          out, true, gemm_work);
+  const auto dzn = dz.leftCols(n);
+  b(grads) += dzn.rowwise().sum();
+  if (track) grad_abs_sum += dzn.cwiseAbs().rowwise().sum();
+  auto dW = W(grads);
+  auto db = b(grads);
+  auto ds = s(grads);
+  for (int i = 0; i < out; ++i)
+    if (frozen[i]) {
+      dW.row(i).setZero();
+      db(i) = T(0);
+      ds(i) = T(0);
+    }
+}
+
+template <typename T>
+void Dense<T>::backward_input(const T* params, T* dx, int ld_dx, int n, T* gemm_work) const {
+  // dx (in, n) = W^T (in, out) * dz (out, n)
+  gemm<T>(in, n, out, params + w_off, out, Trans::Yes, dz.data(), static_cast<int>(dz.outerStride()), Trans::No, dx, ld_dx,
+          false, gemm_work);
+}
+
+template struct Dense<float>;
+template struct Dense<double>;
+
+}  // namespace relu

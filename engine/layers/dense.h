@@ -1,0 +1,87 @@
+// Dense (fully connected) layer: z = W x + b, a = f(z), then dropout and ablation.
+//
+// Shapes (samples are columns, as Eigen stores them):
+//   x     (in, n)      input chunk: the network's input or the previous layer's a
+//   W     (out, in)    one row per output neuron: PyTorch nn.Linear's [out][in]
+//   b     (out)
+//   s     (out)        PReLU slopes; present in every dense layer so the activation can be
+//                      swapped in place (live), unused by other activations
+//   z     (out, n)     pre-activations, kept after backward for the monitor
+//   a     (out, n)     activations, after dropout and ablation
+//   dz    (out, n)     dL/dz of the last chunk
+//   keep  (out, n)     dropout multipliers of the last training forward
+// Parameters: [W | b | s], carved from the network's one block at `offset` (carve()).
+// Gradients accumulate (+=) into the mirror block; clearing them is the network's job.
+//
+// The monitored unit of a dense layer is one neuron: row i of W, z and a. Its samples
+// for the monitor are the n columns of z (units() x n), one value per input.
+#pragma once
+#include <Eigen/Core>
+#include <cstdint>
+#include <vector>
+
+#include "activation.h"
+#include "dropout.h"
+#include "rng.h"
+
+namespace relu {
+
+// Entries of [W | b | s] for a dense layer: the one parameter count (network_param_count
+// in mlp.h sums it; validate_config and Run use that).
+inline int64_t dense_param_count(int64_t in, int64_t out) { return out * in + 2 * out; }
+
+// A matrix operand for gemm(): its data and leading dimension (outer stride).
+template <typename T>
+struct Operand {
+  const T* data;
+  int ld;
+};
+
+template <typename T>
+struct Dense {
+  using Mat = Eigen::Matrix<T, -1, -1>;
+  using Vec = Eigen::Matrix<T, -1, 1>;
+
+  int in = 0, out = 0;
+  size_t w_off = 0, b_off = 0, s_off = 0;  // offsets into params/grads
+  ActivationParams<T> act;                  // output layer: Linear (the loss head applies its own)
+  Mat z, a, dz;                             // (out, max_cols)
+  Mat keep;                                 // (out, max_cols) dropout multipliers
+  Vec grad_abs_sum;                         // (out) sum over the step of |dL/dz|
+  std::vector<uint8_t> frozen, ablated;     // per neuron
+
+  int units() const { return out; }         // monitored units: neurons
+  // Sets the shape, the parameter offsets from `offset` and the workspaces; returns the
+  // offset after this layer's parameters.
+  size_t carve(int inputs, int outputs, size_t offset, int max_cols);
+
+  // Parameter views over the network's block (params or grads).
+  Eigen::Map<Mat> W(T* block) const { return Eigen::Map<Mat>(block + w_off, out, in); }
+  Eigen::Map<Vec> b(T* block) const { return Eigen::Map<Vec>(block + b_off, out); }
+  Eigen::Map<Vec> s(T* block) const { return Eigen::Map<Vec>(block + s_off, out); }
+  Eigen::Map<const Mat> W(const T* block) const { return Eigen::Map<const Mat>(block + w_off, out, in); }
+  Eigen::Map<const Vec> b(const T* block) const { return Eigen::Map<const Vec>(block + b_off, out); }
+  Eigen::Map<const Vec> s(const T* block) const { return Eigen::Map<const Vec>(block + s_off, out); }
+
+  // ---- forward ----
+  // z (out, n) = W (out, in) * x (in, n) + b. Then, for a hidden layer (hidden = true):
+  // a = f(z); dropout when `dropout` is given (training); ablated neurons output 0.
+  // The output layer leaves a to the loss head.
+  void forward(const T* params, Operand<T> x, int n, bool hidden, const Dropout<T>* dropout, Rng* rng,
+               T* gemm_work);
+
+  // ---- backward, in reverse order of the forward ----
+  // Hidden layer: dz (out, n) = (da ⊙ keep, ablated rows 0) ⊙ f'(z); da (out, n) is dL/da.
+  // Also accumulates dL/ds for prelu.
+  void backward_activation(const T* params, T* grads, Eigen::Ref<Mat> da, int n, bool dropped);
+  // dW (out, in) += dz (out, n) * x^T (n, in); db (out) += row sums of dz; frozen neurons'
+  // gradients are zeroed. track: grad_abs_sum += row sums of |dz| (for the monitor).
+  void backward_params(T* grads, Operand<T> x, int n, bool track, T* gemm_work);
+  // dx (in, n) = W^T (in, out) * dz (out, n): dL/da of the layer below.
+  void backward_input(const T* params, T* dx, int ld_dx, int n, T* gemm_work) const;
+};
+
+extern template struct Dense<float>;
+extern template struct Dense<double>;
+
+}  // namespace relu

@@ -1,0 +1,40 @@
+// Writes tests/golden/cases.json: the runs whose state the golden test pins down
+// (tests/engine/test_golden.cpp). The nine presets come from the page's own tables
+// (web/presets.js settings through web/state.js's toEngineConfig, so a preset's run is the
+// one the page starts), plus a few configurations that reach code the presets do not
+// (standard dropout, prelu, softmax CE, momentum/rmsprop, auto-revive, probe and dormant
+// monitors). The lab studies' first cells are added by the test itself (engine/sweep.cpp).
+//
+//   node tests/golden/make_cases.mjs && RELU_UPDATE_GOLDENS=1 build/engine_tests '[golden]'
+import fs from 'node:fs';
+import path from 'node:path';
+import { PRESETS } from '../../web/presets.js';
+import { defaults, toEngineConfig } from '../../web/state.js';
+
+const STEPS = 400;
+const cases = PRESETS.map((p) => {
+  const { compare, ...settings } = p.settings;
+  return { name: `preset:${p.id}`, steps: STEPS, config: toEngineConfig({ ...defaults(), ...settings }) };
+});
+const extra = {
+  dropout: { dataset: 'circle', layers: [16, 16], dropout: 0.2, optimizer: 'momentum', lr: 0.05, nesterov: true, seed: 3 },
+  prelu: { dataset: 'xor', layers: [8, 8], activation: 'prelu', optimizer: 'rmsprop', lr: 0.01, l2: 0.001, seed: 5 },
+  ce: { dataset: 'csv', csv_text: '', loss: 'ce', layers: [12], activation: 'gelu', optimizer: 'adam', lr: 0.01, batch: 0, seed: 7 },
+  revive: { dataset: 'spiral', layers: [12, 12, 12], lr: 0.3, batch: 10, bias_init: -3, revive_every: 50, revive_tau: 0.05, seed: 1 },
+  probe: { dataset: 'gauss', layers: [10, 10], dead_def: 'probe:64', activation: 'elu', l1: 0.001, clip_norm: 1, seed: 9 },
+  dormant: { dataset: 'reg-plane', layers: [8, 8, 8], dead_def: 'dormant:0.1', activation: 'tanh', batch: 20, seed: 11 },
+};
+// A small 3-class table with exact values (no libm on the data path).
+let s = 11;
+const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+const rows = [];
+for (let r = 0; r < 200; r++) {
+  const x = [0, 0, 0].map(() => Math.round((rnd() * 4 - 2) * 100) / 100);
+  rows.push([...x, x[0] + x[1] > 0.5 ? 2 : x[2] > 0 ? 1 : 0].join(','));
+}
+extra.ce.csv_text = rows.join('\n');
+for (const [name, config] of Object.entries(extra)) cases.push({ name: `extra:${name}`, steps: STEPS, config });
+
+const out = path.join(import.meta.dirname, 'cases.json');
+fs.writeFileSync(out, `[\n${cases.map((c) => JSON.stringify(c)).join(',\n')}\n]\n`);  // one case a line
+console.log(`${cases.length} cases -> ${out}`);
