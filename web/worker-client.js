@@ -78,6 +78,10 @@ export class RunClient {
       case 'snapshot':
         // A snapshot of a run this client has since replaced (in flight, or the worker refused the new config).
         if (m.runId !== this.#generation) break;
+        // Snapshots carry only the events that are new since the last one; when a newer one
+        // arrives before the page took the last, the page skips that snapshot but must not
+        // skip its events (tests/browser/events.test.mjs).
+        if (this.#fresh && this.#latest?.runId === m.runId) m.snapshot.events = [...this.#latest.snapshot.events, ...m.snapshot.events];
         this.#latest = m;
         this.#fresh = true;
         break;
