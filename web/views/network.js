@@ -97,7 +97,7 @@ export class NetworkView {
           for (let i = 0; i < L.in && i < from.length; i++) {
             const v = params[L.wOffset + i * L.out + o];
             const a = Math.abs(v) / maxAbs;
-            if (a < 0.03) continue;
+            if (!(a >= 0.03)) continue; // faint, or not finite (a run that diverged before any finite snapshot)
             const b = Math.min(BUCKETS - 1, Math.floor(a * BUCKETS));
             const path = paths[v >= 0 ? 0 : 1][b];
             path.moveTo(from[i].x, from[i].y);
