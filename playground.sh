@@ -53,10 +53,19 @@ wasm() {
     -DEigen3_DIR="$eigen_dir" -Dnlohmann_json_DIR="$nlohmann_dir" \
     -DCMAKE_CROSSCOMPILING_EMULATOR="$(command -v node)" >/dev/null
   cmake --build build-wasm -j"$JOBS"
+  engine_names
+}
+
+# web/engine-names.js: the engine's name lists (engine.info()) that web/state.js imports,
+# generated from build-wasm/ (not committed). wasm() writes it, so the node and browser tests
+# find it; dist() again, so a dist/ is never bundled from lists of an older engine.
+engine_names() {
+  node tools/engine-names.mjs build-wasm
 }
 
 dist() {
   log "assembling dist/"
+  engine_names
   rm -rf dist && mkdir -p dist
   if [ -f web/build.mjs ]; then
     node web/build.mjs

@@ -14,6 +14,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist');
+// web/state.js imports the engine's name lists from this generated file (not committed).
+if (!existsSync(join(root, 'web', 'engine-names.js')))
+  throw new Error('web/engine-names.js is missing: generate it from the wasm engine with `node tools/engine-names.mjs` (bash playground.sh wasm and dist run it)');
 await mkdir(join(out, 'web'), { recursive: true });
 
 const common = {

@@ -1,16 +1,16 @@
 // Okabe–Ito colours (safe for the common colour-vision deficiencies).
 // How each neuron state looks, keyed by the engine's state names (engine.info().states; a
 // snapshot's numeric state code is the index into that list). What each state means is in
-// the words of engine/monitor.h.
+// the words of engine/monitor.h. Listed in the legend's order: from the common to the alarming.
 export const STATE_LOOK = {
-  dead: { color: '#3a3a3a', help: 'active on no input of the evaluation set: its gradient is zero, it cannot learn' },
-  saturated: { color: '#CC79A7', help: 'a non-rectifier stuck in its flat region on more than 90% of inputs' },
-  always_on: { color: '#0072B2', help: 'active on every input: it acts like a linear unit' },
-  mostly_silent: { color: '#E69F00', help: 'active on fewer inputs than the silent threshold, but not on none: it still learns' },
   healthy: { color: '#009E73', help: 'everything else' },
+  mostly_silent: { color: '#E69F00', help: 'active on fewer inputs than the silent threshold, but not on none: it still learns' },
+  dead: { color: '#3a3a3a', help: 'active on no input of the evaluation set: its gradient is zero, it cannot learn' },
+  always_on: { color: '#0072B2', help: 'active on every input: it acts like a linear unit' },
+  saturated: { color: '#CC79A7', help: 'a non-rectifier stuck in its flat region on more than 90% of inputs' },
 };
-// The legend lists the states from the common to the alarming.
-export const LEGEND_ORDER = ['healthy', 'mostly_silent', 'dead', 'always_on', 'saturated'];
+// The legend lists the states in STATE_LOOK's order (not a second list of the engine's names).
+export const LEGEND_ORDER = Object.freeze(Object.keys(STATE_LOOK));
 const UNKNOWN_LOOK = { color: '#999999', help: 'a state this page has no description for' };
 
 /**

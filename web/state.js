@@ -8,12 +8,21 @@
 // Nothing here touches the DOM; warnings are plain strings that the page shows
 // with textContent.
 
-export const DATASETS = ['spiral', 'circle', 'xor', 'gauss', 'reg-plane', 'reg-gauss', 'negative-uniform', 'abs', 'sin',
-  'square', 'step', 'csv'];
-export const ACTIVATIONS = ['relu', 'leaky_relu', 'prelu', 'elu', 'selu', 'gelu', 'silu', 'tanh', 'sigmoid', 'linear'];
-export const INITS = ['he_normal', 'he_uniform', 'lecun_normal', 'lecun_uniform', 'glorot_normal', 'glorot_uniform',
-  'random_uniform', 'uniform(-1,0)', 'rai'];
-export const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'];
+// The engine's name lists, generated at build time from engine.info() (tools/engine-names.mjs,
+// run by playground.sh after the wasm build; not committed). They let a link be validated
+// before the engine has loaded, in the engine's own order.
+import * as ENGINE from './engine-names.js';
+
+// Page-only values, added to the engine's lists (nothing else here names an engine value):
+//   CSV_DATASET     the upload: the engine takes it as csv_text, not as a named dataset
+//   PAGE_UNIFORM    the page's instance of the engine's parametrised 'uniform' init
+export const CSV_DATASET = 'csv';
+export const PAGE_UNIFORM = 'uniform(-1,0)';
+export const DATASETS = Object.freeze([...ENGINE.datasets, CSV_DATASET]);
+export const ACTIVATIONS = ENGINE.activations;
+export const INITS = Object.freeze(ENGINE.inits.map((n) => (n === 'uniform' ? PAGE_UNIFORM : n)));
+export const OPTIMIZERS = ENGINE.optimizers;
+// Page-only enums (settings the engine does not have).
 export const DEAD_SETS = ['full', 'probe', 'batch', 'dormant'];
 export const SPEEDS = ['1', '5', '20', '100', 'max'];
 export const HIST_VIEWS = ['offset', 'overlay', 'bands'];
@@ -22,9 +31,9 @@ export const MAX_WIDTH = 32;
 export const MAX_COMPARE = 4;
 
 // type: 'enum' | 'int' | 'num' | 'bool' | 'widths' | 'compare' ; engine: the engine key (null: page only)
-// names: the engine.info() list an enum's values come from. The lists above let a link be
-// validated before the engine has loaded; tests/node/names.test.mjs keeps them equal to
-// the engine's, and the controls offer the engine's own list once a worker reports it.
+// names: the engine.info() list an enum's values come from (the lists above are generated
+// from it; tests/node/names.test.mjs checks that), and the controls offer the engine's own
+// list once a worker reports it.
 // live: the engine accepts it without a restart.
 export const SETTINGS = [
   { name: 'dataset', type: 'enum', values: DATASETS, names: 'datasets', default: 'spiral', engine: 'dataset', label: 'Dataset' },
