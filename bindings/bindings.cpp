@@ -383,7 +383,6 @@ class RunHandle {
       throw std::invalid_argument("layer " + std::to_string(l) + " is not a hidden layer");
     return r.layers[l];
   }
-  static val u8(const std::vector<uint8_t>& v) { return val(typed_memory_view(v.size(), v.data())); }
   static val f32(const std::vector<float>& v) { return val(typed_memory_view(v.size(), v.data())); }
 
   std::unique_ptr<relu::Run> run_;

@@ -483,13 +483,19 @@ const std::vector<KeyDef>& key_table() {
   return table;
 }
 
+// The table's row for a key (dashes read as underscores), or nullptr.
+const KeyDef* lookup_key(const std::string& raw_key) {
+  const std::string key = normalize_key(raw_key);
+  for (const auto& def : key_table())
+    if (def.name == key) return &def;
+  return nullptr;
+}
+
 const KeyDef& find_key(const std::string& raw_key) {
+  if (const KeyDef* def = lookup_key(raw_key)) return *def;
   const std::string key = normalize_key(raw_key);
   std::vector<std::string> names;
-  for (const auto& def : key_table()) {
-    if (def.name == key) return def;
-    names.push_back(def.name);
-  }
+  for (const auto& def : key_table()) names.push_back(def.name);
   const std::string best = closest_name(key, names);
   fail("unknown key \"" + raw_key + "\"" + (best.empty() ? std::string() : " (did you mean \"" + best + "\"?)"));
 }
@@ -598,13 +604,10 @@ const std::vector<KeyInfo>& key_infos() {
 }
 
 bool live_key(const std::string& key, LiveHook* hook) {
-  const std::string k = normalize_key(key);
-  for (const auto& def : key_table())
-    if (def.name == k) {
-      if (hook) *hook = def.on_change;
-      return def.live;
-    }
-  return false;
+  const KeyDef* def = lookup_key(key);
+  if (!def) return false;
+  if (hook) *hook = def->on_change;
+  return def->live;
 }
 
 namespace {

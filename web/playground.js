@@ -14,7 +14,7 @@
 //   page/pictures.js     PNGs
 //   page/api.js          the public API and the test views
 import { parse, defaults, BY_NAME, liveUpdates, needsRestart, registerPresetIds, parseFlags, serializeFlags } from './state.js';
-import { PRESETS, PRESET_BY_ID } from './presets.js';
+import { PRESETS, PRESET_BY_ID, presetState } from './presets.js';
 import { stateTable, LEGEND_ORDER } from './palette.js';
 import { buildControls } from './controls.js';
 import { MARKUP } from './markup.js';
@@ -48,9 +48,8 @@ export function initialState(params, { firstVisitPreset = false } = {}) {
   const preset = PRESET_BY_ID[state.preset];
   if (preset) {
     for (const k of new Set([...params.keys()].map((k) => k.trim()))) if (Object.hasOwn(BY_NAME, k) && k !== 'preset') explicit[k] = state[k];
-    state = { ...state, ...structuredClone(preset.settings), ...structuredClone(explicit) };
-    if (!preset.settings.compare && !('compare' in explicit)) state.compare = null;
-  } else if (firstVisitPreset && [...params.keys()].length === 0) state = { ...state, ...structuredClone(PRESETS[0].settings), preset: PRESETS[0].id };
+    state = presetState(preset.id, state, explicit);
+  } else if (firstVisitPreset && [...params.keys()].length === 0) state = presetState(PRESETS[0].id, state);
   return { state, explicit, warnings: parsed.warnings };
 }
 
@@ -206,9 +205,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   }
 
   function applyPreset(id) {
-    const p = PRESET_BY_ID[id];
-    const next = { ...defaults(), speed: state.speed, hist: state.hist, ...structuredClone(p.settings), preset: id };
-    if (!p.settings.compare) next.compare = null;
+    const next = presetState(id, { ...defaults(), speed: state.speed, hist: state.hist });
     notice([]);
     apply(next, { restart: true, explicit: {} });
     runs.play(true);

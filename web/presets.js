@@ -177,3 +177,16 @@ export const PRESETS = [
 ];
 
 export const PRESET_BY_ID = Object.fromEntries(PRESETS.map((p) => [p.id, p]));
+
+/**
+ * The state preset `id` describes: `base` (the keys it leaves alone), then the preset's
+ * settings, then `explicit` (keys a link, the element or set() gives on top). A preset
+ * that compares nothing turns compare off unless `explicit` sets it. Pure; the one rule
+ * for the page's links, the preset buttons, set({preset}) and the stories' notes.
+ */
+export function presetState(id, base, explicit = {}) {
+  const p = PRESET_BY_ID[id];
+  const next = { ...base, ...structuredClone(p.settings), preset: id, ...structuredClone(explicit) };
+  if (!p.settings.compare && !('compare' in explicit)) next.compare = null;
+  return next;
+}

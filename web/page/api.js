@@ -2,7 +2,7 @@
 // iframe's message API and window.__reluApp, plus read-only views for the tests
 // (window.__relu). Every change goes through the same paths as the page's own controls.
 import { parse, defaults, SETTINGS, BY_NAME, formatValue, show, MAX_SET_KEYS } from '../state.js';
-import { PRESET_BY_ID } from '../presets.js';
+import { PRESET_BY_ID, presetState } from '../presets.js';
 import { describe, valueText } from '../input-checks.js';
 import { MAX_PAGE_EVENTS } from './run-record.js';
 import { stateQuery } from './link.js';
@@ -78,12 +78,7 @@ export function createApi({ state, apply, runs, loop, files, pictures, stories, 
       values[k] = p.state[k];
     }
     const preset = PRESET_BY_ID[values.preset];
-    let next = { ...now };
-    if (preset) {
-      next = { ...defaults(), speed: now.speed, hist: now.hist, ...structuredClone(preset.settings) };
-      if (!preset.settings.compare) next.compare = null;
-    }
-    Object.assign(next, values);
+    const next = preset ? presetState(preset.id, { ...defaults(), speed: now.speed, hist: now.hist }, values) : { ...now, ...values };
     if (next.dropout > 0 && next.alphaDropout > 0) next['alphaDropout' in values ? 'dropout' : 'alphaDropout'] = 0;
     const { preset: _, ...explicit } = values;
     apply(next, { restart: !!preset, explicit: preset ? explicit : { ...stories.explicit(), ...explicit } });

@@ -2,7 +2,7 @@
 // follow-up actions, and a note when the link changed a setting the story talks about),
 // and the outcome line that says whether the promised result is on screen.
 import { defaults, formatValue } from '../state.js';
-import { PRESETS, PRESET_BY_ID } from '../presets.js';
+import { PRESETS, PRESET_BY_ID, presetState } from '../presets.js';
 import { referenceSnapshot } from './ingest.js';
 
 // Settings that shape the page, not the run: they never contradict a story.
@@ -20,7 +20,7 @@ const list = (parts) => (parts.length < 2 ? parts.join('') : `${parts.slice(0, -
 export function contradictionNote(state, explicit, source = 'This link') {
   const p = PRESET_BY_ID[state.preset];
   if (!p) return '';
-  const described = { ...defaults(), ...structuredClone(p.settings) };
+  const described = presetState(p.id, defaults());
   const keys = Object.keys(explicit).filter((k) => !PAGE_ONLY.has(k) && !same(explicit[k], described[k]) && same(explicit[k], state[k]));
   if (!keys.length) return '';
   const verb = /attributes/.test(source) ? 'set' : 'sets';
