@@ -39,6 +39,10 @@ function toUrl(u) {
 export async function loadEngine(options = {}) {
   const moduleUrl = toUrl(options.moduleUrl ?? './relu_engine.js');
   const wasmUrl = options.wasmUrl ? toUrl(options.wasmUrl) : new URL('relu_engine.wasm', moduleUrl);
+  // Browsers: fetch and compile the wasm while the glue loads, instead of after it (the glue
+  // would only start its own fetch once it runs): the first snapshot comes sooner.
+  const compiling = !IS_NODE && !options.wasmBinary ? compileWasm(wasmUrl) : null;
+  compiling?.catch(() => {}); // reported below, once the glue has loaded (or failed first)
   // moduleFactory: the glue's factory, already loaded (the single-file build runs the glue
   // as a classic script; it then passes wasmBinary and absolute moduleUrl/wasmUrl).
   const createReluModule = options.moduleFactory ?? (await import(moduleUrl.href)).default;
@@ -59,7 +63,19 @@ export async function loadEngine(options = {}) {
     if (!wasmBinary) wasmBinary = (await import(/* @vite-ignore */ fsName)).readFileSync(wasmUrl);
   }
   if (wasmBinary) init.wasmBinary = wasmBinary;
-  const module = await createReluModule(init);
+  let module;
+  if (compiling) {
+    const compiled = await compiling;
+    // The glue instantiates through this hook; a failure here would leave its promise
+    // pending, so it rejects ours instead.
+    let failed;
+    const failure = new Promise((_, reject) => (failed = reject));
+    init.instantiateWasm = (imports, receive) => {
+      WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled), failed);
+      return {};
+    };
+    module = await Promise.race([createReluModule(init), failure]);
+  } else module = await createReluModule(init);
   const engine = new Engine(module);
   const states = engine.info().states.map(camel);
   states.forEach((name, code) => {
@@ -67,6 +83,20 @@ export async function loadEngine(options = {}) {
   });
   STATE_NAMES.splice(0, STATE_NAMES.length, ...states);
   return engine;
+}
+
+// The engine's wasm, compiled while it streams in (as the glue would do itself).
+async function compileWasm(url) {
+  if (typeof WebAssembly.compileStreaming === 'function') {
+    try {
+      return await WebAssembly.compileStreaming(fetch(url, { credentials: 'same-origin' }));
+    } catch {
+      // A server that does not send application/wasm (or a failed fetch): try the bytes.
+    }
+  }
+  const response = await fetch(url, { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`could not fetch ${url.href} (HTTP ${response.status})`);
+  return WebAssembly.compile(await response.arrayBuffer());
 }
 
 class Engine {

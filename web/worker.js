@@ -10,9 +10,11 @@
 // Messages out:
 //   {type:'ready', info}               engine loaded; info = engine.info() (the names the page shows)
 //   {type:'created', runId, data}      run created; data: {info (dataset facts), train {x, y}, test {x, y}}
-//   {type:'snapshot', runId, snapshot, grid, weights, stepsPerSec, run}   (typed arrays transferred)
+//   {type:'snapshot', runId, snapshot, grid, weights, stepsPerSec, run, readAt}   (typed arrays transferred)
 //       grid: 1-D/2-D data {res, values} (the network output over the domain), else
-//             {predictions, targets} for up to 512 training samples; weights: run.weights()
+//             {predictions, targets} for up to 512 training samples; null when it was not
+//             recomputed for this snapshot (the page keeps the previous one; see read-cadence.js)
+//       weights: run.weights(); readAt: the worker's clock (ms) when the run was read
 //       run: what the page shows about the run's state, owned here:
 //            {playing, rollbackStep (-1: none), revived: {count, total} (the last revive)}
 //   {type:reply, id, result}           a request's answer (see COMMANDS)
@@ -24,13 +26,14 @@
 // steps per slice adapts to the measured time per step), and the worker yields
 // between slices (MessageChannel, which unlike setTimeout(0) is not clamped to 4 ms), so
 // commands such as 'set' and 'pause' are handled between slices. Snapshots are posted
-// at most once per frame: never more often than every ~16 ms and, once the main thread
-// has sent a {op:'frame'} (it draws in requestAnimationFrame and acknowledges), not
-// before the previous one was acknowledged, so a busy or hidden page is never flooded.
+// at most once per frame, less often while training flat out (read-cadence.js says when a
+// snapshot and the output map are due), and, once the main thread has sent a {op:'frame'}
+// (it draws in requestAnimationFrame and acknowledges), not before the previous one was
+// acknowledged, so a busy or hidden page is never flooded.
 import { loadEngine, snapshotTransferables } from './engine.js';
+import { createReadCadence } from './read-cadence.js';
 
 const SLICE_MS = 8;
-const MIN_SNAPSHOT_MS = 16;
 const MAX_STEPS_PER_SLICE = 1 << 20;
 
 let engine = null;
@@ -47,7 +50,7 @@ const GRID_RES = 64;  // resolution of the 2-D output surface sent with snapshot
 let runId = null;  // echoed in snapshots, so the page can drop those of a replaced run
 let runFeatures = 0;
 let wantSnapshot = false;
-let lastSnapshotAt = -Infinity;
+const cadence = createReadCadence();
 let sliceScheduled = false;
 let idleTimer = null;
 let rate = { steps: 0, t0: performance.now(), value: 0 };
@@ -135,6 +138,7 @@ function create({ config, restore, runId: id }) {
   postMessage({ type: 'created', runId, data }, [train.x.buffer, train.y.buffer, test.x.buffer, test.y.buffer]);
   awaitingFrame = false;
   stepsSinceSnapshot = 0;
+  cadence.newRun();
 }
 
 // A throwaway run: the page checks an upload or an import before it replaces anything.
@@ -299,20 +303,30 @@ function tick() {
   else scheduleIdle();
 }
 
+// Training as fast as it can (speed max): reads come at the flat-out cadence.
+const flatOut = () => playing && stepsPerFrame === null;
+
 function maybeSnapshot() {
   if (!run || (usesAcks && awaitingFrame)) return;
   const now = performance.now();
-  if (!(wantSnapshot || playing) || now - lastSnapshotAt < MIN_SNAPSHOT_MS) return;
+  if (!(wantSnapshot || playing) || !cadence.snapshotDue(now, flatOut())) return;
   try {
     const snapshot = run.snapshot();
-    const grid = outputGrid();
     const weights = run.weights();
+    const read = performance.now();
+    cadence.snapshotRead(now, read - now);
+    // The output map may be left out only when the page takes every message (it acknowledges
+    // each): an unacknowledged message can be replaced by the next one, and its map with it.
+    let grid = null;
+    if (cadence.gridDue(now, flatOut() && usesAcks)) {
+      grid = outputGrid();
+      cadence.gridRead(now, performance.now() - read);
+    }
     const transfer = snapshotTransferables(snapshot);
-    for (const a of [grid.values, grid.predictions, grid.targets, weights.params]) if (a) transfer.push(a.buffer);
+    for (const a of [grid?.values, grid?.predictions, grid?.targets, weights.params]) if (a) transfer.push(a.buffer);
     const status = { playing, rollbackStep: snapshot.divergence?.rollbackStep ?? -1, revived: { ...revived } };
-    postMessage({ type: 'snapshot', runId, snapshot, grid, weights, stepsPerSec: rate.value, run: status }, transfer);
+    postMessage({ type: 'snapshot', runId, snapshot, grid, weights, stepsPerSec: rate.value, run: status, readAt: now }, transfer);
     stepsSinceSnapshot = 0;
-    lastSnapshotAt = now;
     awaitingFrame = true;
     wantSnapshot = false;
   } catch (err) {

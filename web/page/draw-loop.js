@@ -1,12 +1,17 @@
 // The draw loop: takes each run's newest snapshot (at most one per frame), then draws in
 // requestAnimationFrame. Views are drawn on their own cadence, and at most one of the heavy
-// ones per frame (the most overdue), so a frame never pays for every panel at once. The
-// API's calls wait here for a snapshot that passes their test (whenSnapshot).
+// ones per frame (the most overdue), so a frame never pays for every panel at once, and a
+// view is redrawn only when what it shows changed (its stamp: by default, any new snapshot).
+// The API's calls wait here for a snapshot that passes their test (whenSnapshot).
+// The first frame that draws a snapshot leaves a performance mark, FIRST_DRAW_MARK (its
+// startTime is the time since navigation; bench/ui-frames.mjs reads it).
 const TEXT_EVERY_MS = 100;
 const POLL_MS = 50;
+export const FIRST_DRAW_MARK = 'relu:first-snapshot-drawn';
 
 /**
- * views     [{id, every (ms), draw()}]: the heavy panels
+ * views     [{id, every (ms), draw(), stamp()?}]: the heavy panels; stamp() returns what the
+ *           view shows (compared by identity: the view is redrawn when it changes)
  * drawText  the cheap text (every TEXT_EVERY_MS)
  * take()    ingests every run's fresh snapshot; true if any arrived
  * ready()   there is something to draw (the main run has a snapshot)
@@ -14,8 +19,9 @@ const POLL_MS = 50;
  */
 export function createDrawLoop({ views, drawText, take, ready, main }) {
   const timings = Object.fromEntries([...views.map((v) => v.id), 'text'].map((id) => [id, 0]));
-  const cadence = views.map((v) => ({ ...v, last: -Infinity, drawn: -1 }));
+  const cadence = views.map((v) => ({ ...v, last: -Infinity, drawn: undefined }));
   let version = 0;      // bumped by every ingested snapshot
+  let firstDrawn = false;
   let lastText = -Infinity;
   let force = false;    // draw everything on the next frame (resize, a view setting)
   let stopped = false;
@@ -28,19 +34,24 @@ export function createDrawLoop({ views, drawText, take, ready, main }) {
     timings[id] = 0.9 * timings[id] + 0.1 * (performance.now() - t0);
   }
 
+  const stampOf = (v) => (v.stamp ? v.stamp() : version);
+
   function draw(now) {
     if (!ready()) return;
     let pick = null, lateness = 0;
     for (const v of cadence) {
-      if (v.drawn === version && !force) continue;
+      if (!force && v.drawn === stampOf(v)) continue;
       const late = (now - v.last) / v.every;
       if (late >= 1 && late > lateness) (pick = v), (lateness = late);
     }
-    if (force) for (const v of cadence) timed(v.id, v.draw), (v.last = now), (v.drawn = version);
-    else if (pick) {
-      timed(pick.id, pick.draw);
-      pick.last = now;
-      pick.drawn = version;
+    for (const v of force ? cadence : pick ? [pick] : []) {
+      v.drawn = stampOf(v);
+      timed(v.id, v.draw);
+      v.last = now;
+    }
+    if (!firstDrawn && (force || pick)) {
+      firstDrawn = true;
+      performance.mark?.(FIRST_DRAW_MARK);
     }
     if (force || now - lastText >= TEXT_EVERY_MS) {
       lastText = now;

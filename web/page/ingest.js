@@ -42,7 +42,7 @@ export function ingest(run, m) {
     seen.rolledBack = true;
   }
   run.snap = s;
-  run.grid = m.grid;
+  if (m.grid) run.grid = m.grid; // null: not recomputed for this snapshot (web/read-cadence.js)
   run.weights = m.weights;
   run.rate = s.diverged ? 0 : m.stepsPerSec ?? 0;
   run.first ??= s;

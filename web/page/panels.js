@@ -142,7 +142,8 @@ export function createPanels({ $, runs, states, histView, notice }) {
     views: [
       { id: 'network', every: 33, draw: drawNetworks },
       { id: 'charts', every: 100, draw: drawCharts },
-      { id: 'output', every: 66, draw: drawOutput },
+      // Redrawn only when a new output map arrives (the worker sends one at 10 Hz while flat out).
+      { id: 'output', every: 66, draw: drawOutput, stamp: () => runs()[0]?.grid },
       { id: 'hist', every: 150, draw: drawHist },
       { id: 'timeline', every: 200, draw: drawTimeline },
     ],

@@ -1,6 +1,12 @@
 // The neuron card: one hidden unit's numbers from the latest snapshot, a small map of
 // its output over the input plane (2-D data), and revive / freeze / ablate.
 
+// The map is asked of the worker (a 32 x 32 evaluation) when the step changed, at most this
+// often: at full speed, at every text refresh it cost the worker as much as ~80 steps, 10 times a second.
+const GRID_EVERY_MS = 200;
+const POS_RGB = [0, 114, 178];
+const NEG_RGB = [213, 94, 0];
+
 const FIELDS = [
   ['state', 'State'],
   ['active', 'Active on'],
@@ -48,6 +54,9 @@ export class NeuronCard {
     this.heat.setAttribute('role', 'img');
     this.heat.setAttribute('aria-label', "this unit's output over the input plane");
     this.heatNote = el('p', 'card-note');
+    this.heatImage = null; // ImageData and canvas of the map at its own resolution, reused
+    this.heatSmall = document.createElement('canvas');
+    this.lastGridAt = -Infinity;
     const actions = el('div', 'card-actions');
     this.buttons = {};
     for (const [k, label] of [['revive', 'Revive'], ['freeze', 'Freeze'], ['ablate', 'Ablate']]) {
@@ -108,32 +117,35 @@ export class NeuronCard {
     this.buttons.ablate.dataset.on = layer.ablated[i] ? '1' : '0';
     this.heat.hidden = !twoD;
     this.heatNote.textContent = twoD ? 'output over the input plane (white = 0)' : '';
-    if (twoD && snapshot.step !== this.lastGridStep) {
+    const now = performance.now();
+    if (twoD && snapshot.step !== this.lastGridStep && (this.lastGridStep < 0 || now - this.lastGridAt >= GRID_EVERY_MS)) {
       this.lastGridStep = snapshot.step;
+      this.lastGridAt = now;
       this.onNeedGrid(this.sel.l, this.sel.i);
     }
   }
 
   drawGrid(res, values) {
     const ctx = this.heat.getContext('2d');
-    const img = ctx.createImageData(res, res);
+    if (this.heatImage?.width !== res) {
+      this.heatSmall.width = this.heatSmall.height = res;
+      this.heatImage = this.heatSmall.getContext('2d').createImageData(res, res);
+    }
+    const px = this.heatImage.data;
     let max = 1e-9;
     for (const v of values) max = Math.max(max, Math.abs(v));
     for (let k = 0; k < res * res; k++) {
       const t = values[k] / max;
-      const c = t >= 0 ? [0, 114, 178] : [213, 94, 0];
+      const c = t >= 0 ? POS_RGB : NEG_RGB;
       const a = Math.min(1, Math.abs(t));
-      img.data[4 * k] = 255 + (c[0] - 255) * a;
-      img.data[4 * k + 1] = 255 + (c[1] - 255) * a;
-      img.data[4 * k + 2] = 255 + (c[2] - 255) * a;
-      img.data[4 * k + 3] = 255;
+      px[4 * k] = 255 + (c[0] - 255) * a;
+      px[4 * k + 1] = 255 + (c[1] - 255) * a;
+      px[4 * k + 2] = 255 + (c[2] - 255) * a;
+      px[4 * k + 3] = 255;
     }
-    const tmp = document.createElement('canvas');
-    tmp.width = res;
-    tmp.height = res;
-    tmp.getContext('2d').putImageData(img, 0, 0);
+    this.heatSmall.getContext('2d').putImageData(this.heatImage, 0, 0);
     ctx.imageSmoothingEnabled = false;
     ctx.clearRect(0, 0, this.heat.width, this.heat.height);
-    ctx.drawImage(tmp, 0, 0, this.heat.width, this.heat.height);
+    ctx.drawImage(this.heatSmall, 0, 0, this.heat.width, this.heat.height);
   }
 }
