@@ -276,6 +276,7 @@ function tick() {
       stepped = true;
       stepsSinceSnapshot += n;
       const dt = performance.now() - t0;
+      cadence.trained(dt);
       const per = dt / n;
       msPerStep = msPerStep === null ? per : 0.7 * msPerStep + 0.3 * per;
       // Aim at ~80% of the slice so one slow step does not overshoot it.

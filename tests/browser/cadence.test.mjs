@@ -1,6 +1,7 @@
 // The worker's read cadence (web/read-cadence.js), seen from outside: training flat out, the
 // real worker (dist/web/worker.js) posts a snapshot at most every flatOutMs and an output map
-// at most every gridMs of its own clock (each message carries readAt, the worker's time of
+// at most every gridMs of its own clock (less often if reads would take more than their
+// budget of the training time) (each message carries readAt, the worker's time of
 // the read), while training goes on between reads. The page keeps the last map when a
 // snapshot comes without one, so its output never goes blank. Bounds only: nothing here
 // depends on how fast the machine is. (tests/node/read-cadence.test.mjs checks the rule itself;
@@ -59,8 +60,8 @@ test('flat out, the worker reads at most every flatOutMs, the map at most every 
     const gap = maps[k].at - maps[k - 1].at;
     assert.ok(gap >= READ_CADENCE.gridMs, `maps ${k - 1} and ${k} computed ${gap.toFixed(1)} ms apart`);
   }
-  // And not starved: the map is due every gridMs, so at least every other snapshot carries one.
-  assert.ok(maps.length >= flat.length / 2 - 1, `${maps.length} maps in ${flat.length} snapshots`);
+  // And not starved: maps keep coming (how many depends on how long a map takes here).
+  assert.ok(maps.length >= 3, `${maps.length} maps in ${flat.length} snapshots`);
   assert.deepEqual(problems, []);
   await context.close();
 });

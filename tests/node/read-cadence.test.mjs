@@ -1,8 +1,9 @@
 // When the worker reads its run (web/read-cadence.js), driven by a simulated clock: the
 // worker's loop asks "is a snapshot due?" after every training slice and, when one is,
 // "is the output map due too?". Flat out, snapshots come at most every flatOutMs and maps at
-// most every gridMs (or slower when reads are costly); paused or paced, every frame, each
-// with its map. Counts are upper bounds of the clock's time, so nothing here depends on speed.
+// most every gridMs, and reads take at most `budget` of the training time (costly reads, a
+// busy machine); paused or paced, every frame, each with its map. Counts are upper bounds of
+// the simulated clock, so nothing here depends on the machine's speed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReadCadence, READ_CADENCE } from '../../web/read-cadence.js';
@@ -10,25 +11,32 @@ import { createReadCadence, READ_CADENCE } from '../../web/read-cadence.js';
 const { frameMs, flatOutMs, gridMs, budget } = READ_CADENCE;
 
 /**
- * The worker's loop over `ms` of simulated time: a slice every sliceMs, then maybe a read.
- * Each read costs snapshotMs (and gridMs more for a map). Returns the times of the reads.
+ * The worker's loop over `ms` of simulated time: a training slice of sliceMs, then maybe a
+ * read. share: the part of the wall time the worker gets (a busy machine: 0.2), which
+ * stretches slices and reads alike. A snapshot costs snapshotCost ms of the worker's time,
+ * a map gridCost more. Returns the times of the reads and the time spent training and reading.
  */
-function simulate({ ms, flatOut, sliceMs = 2, snapshotCost = 0.5, gridCost = 1, cadence = createReadCadence() }) {
+function simulate({ ms, flatOut, sliceMs = 2, snapshotCost = 0.5, gridCost = 1, share = 1, cadence = createReadCadence() }) {
   const snapshots = [], grids = [];
-  let now = 0;
+  let now = 0, training = 0, reading = 0;
   while (now < ms) {
-    now += sliceMs; // a training slice
+    now += sliceMs / share; // a training slice, preempted by the neighbours
+    training += sliceMs;
+    cadence.trained(sliceMs / share); // the worker times it on the wall clock
     if (!cadence.snapshotDue(now, flatOut)) continue;
-    cadence.snapshotRead(now, snapshotCost);
-    snapshots.push(now);
-    now += snapshotCost;
-    if (cadence.gridDue(now, flatOut)) {
-      cadence.gridRead(now, gridCost);
-      grids.push(now);
-      now += gridCost;
+    const at = now;
+    cadence.snapshotRead(at, snapshotCost / share);
+    snapshots.push(at);
+    now += snapshotCost / share;
+    reading += snapshotCost;
+    if (cadence.gridDue(at, flatOut)) {
+      cadence.gridRead(at, gridCost / share);
+      grids.push(at);
+      now += gridCost / share;
+      reading += gridCost;
     }
   }
-  return { snapshots, grids };
+  return { snapshots, grids, training, reading };
 }
 
 const gaps = (times) => times.slice(1).map((t, k) => t - times[k]);
@@ -51,24 +59,37 @@ test('paused or paced: a snapshot every frame, each with its output map', () => 
   assert.equal(grids.length, snapshots.length, 'a map with every snapshot');
 });
 
-test('costly reads are stretched to stay within the budget of the worker time', () => {
+test('costly reads are stretched to stay within the budget of the training time', () => {
   // A big network: a snapshot costs 20 ms and a map 30 ms, far above 10% of 50 ms and 100 ms.
   const snapshotCost = 20, gridCost = 30;
-  const { snapshots, grids } = simulate({ ms: 20_000, flatOut: true, snapshotCost, gridCost });
+  const { snapshots, grids, training, reading } = simulate({ ms: 20_000, flatOut: true, snapshotCost, gridCost });
   assert.ok(Math.min(...gaps(snapshots)) >= snapshotCost / budget, `snapshot gaps ${Math.min(...gaps(snapshots))} ms`);
   assert.ok(Math.min(...gaps(grids)) >= gridCost / budget, `map gaps ${Math.min(...gaps(grids))} ms`);
-  const spent = snapshots.length * snapshotCost + grids.length * gridCost;
-  assert.ok(spent <= 2 * budget * 20_000 + snapshotCost + gridCost, `reads took ${spent} ms of 20 s`);
+  // Each kind of read within the budget of the training (the first of each comes at once).
+  assert.ok(reading <= 2 * budget * training + snapshotCost + gridCost, `reads took ${reading} ms for ${training} ms of training`);
+});
+
+test('on a busy machine reads still take at most the budget of the training time', () => {
+  // The worker gets a fifth of the wall time: at a fixed 20 and 10 Hz the reads would take
+  // (20 x 0.5 + 10 x 1) ms of each 200 ms the worker trains per second, 10% instead of 2%;
+  // with a 3 ms snapshot and a 5 ms map, 55%.
+  const snapshotCost = 3, gridCost = 5;
+  const { snapshots, grids, training, reading } = simulate({ ms: 20_000, flatOut: true, snapshotCost, gridCost, share: 0.2 });
+  assert.ok(reading <= 2 * budget * training + snapshotCost + gridCost, `reads took ${reading} ms for ${training} ms of training`);
+  assert.ok(snapshots.length >= 20 && grids.length >= 10, `still reading: ${snapshots.length} snapshots, ${grids.length} maps in 20 s`);
+  // Not starved of maps either: the map is due every gridTraining ms of training at the most.
+  assert.ok(grids.length >= training / (gridCost / budget) / 2, `${grids.length} maps for ${training} ms of training`);
 });
 
 test('one slow read (compiling, or preempted) does not slow the cadence', () => {
   const cadence = createReadCadence();
   cadence.snapshotRead(0, 400); // the first read compiles the engine's code
   cadence.gridRead(0, 600);
-  assert.equal(cadence.intervals(true).snapshot, 400 / budget, 'one sample: taken as is');
+  assert.equal(cadence.intervals(true).snapshotTraining, 400 / budget, 'one sample: taken as is');
   cadence.snapshotRead(4000, 0.5);
   cadence.gridRead(4000, 1);
-  assert.deepEqual(cadence.intervals(true), { snapshot: flatOutMs, grid: gridMs }, 'the least of the recent reads');
+  const i = cadence.intervals(true);
+  assert.deepEqual([i.snapshotTraining, i.gridTraining], [0.5 / budget, 1 / budget], 'the least of the recent reads');
 });
 
 test('a new run reads at once and forgets the costs of the last one', () => {
@@ -80,7 +101,20 @@ test('a new run reads at once and forgets the costs of the last one', () => {
   cadence.newRun();
   assert.equal(cadence.snapshotDue(101, true), true);
   assert.equal(cadence.gridDue(101, true), true);
-  assert.deepEqual(cadence.intervals(true), { snapshot: flatOutMs, grid: gridMs });
+  cadence.trained(1); // training time counts from the new run's first read
+  assert.equal(cadence.snapshotDue(101, true), true);
+});
+
+test('flat out, a read waits for enough training, whatever the wall clock says', () => {
+  const cadence = createReadCadence();
+  cadence.snapshotRead(0, 2);
+  cadence.gridRead(0, 4);
+  cadence.trained(10);
+  assert.equal(cadence.snapshotDue(1000, true), false, '10 ms of training < 2 ms / budget');
+  cadence.trained(10);
+  assert.equal(cadence.snapshotDue(1000, true), true, '20 ms of training');
+  assert.equal(cadence.gridDue(1000, true), false, '20 ms of training < 4 ms / budget');
+  assert.equal(cadence.snapshotDue(1000, false), true, 'paused or paced: the frame cadence only');
 });
 
 test('pausing reads at once: a paused run is not held to the flat-out cadence', () => {
