@@ -3,7 +3,10 @@
 // <relu-playground> element) and web/embed.js (the postMessage API for iframes).
 import { mount } from './playground.js';
 import { installMessageApi } from './embed.js';
+import { startWorkerEarly } from './worker-client.js';
 
+// The engine loads in the worker while mount() builds the page (the first snapshot comes sooner).
+startWorkerEarly();
 const query = location.search;
 const embedded = /(^|[?&])embed=(1|true|yes|on)?(&|$)/.test(query);
 const app = mount(document.body, {

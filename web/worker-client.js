@@ -17,6 +17,16 @@ export function setWorkerUrl(url, type = 'module') {
   workerUrl = url;
   workerType = type;
 }
+const spawnWorker = () => (workerUrl ? new Worker(workerUrl, { type: workerType }) : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }));
+
+// The first worker can start before the page builds itself (web/app.js calls this first), so
+// that the engine loads while the page mounts; the next RunClient takes it. It must be taken
+// in the same task (mount() is synchronous): a message arriving before any RunClient listens
+// would be lost.
+let early = null;
+export function startWorkerEarly() {
+  early ??= spawnWorker();
+}
 
 export class RunClient {
   #worker;
@@ -33,7 +43,8 @@ export class RunClient {
   // onFailed(client, message): the worker itself failed (an uncaught error or a crash); the
   // page replaces the client. Without onFailed, such a failure goes to onError.
   constructor({ onError = () => {}, onReady = () => {}, onFailed = null } = {}) {
-    this.#worker = workerUrl ? new Worker(workerUrl, { type: workerType }) : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.#worker = early ?? spawnWorker();
+    early = null;
     this.#worker.onmessage = (e) => this.#message(e.data, onError, onReady);
     this.#worker.onerror = (e) => {
       const message = e.message || 'the training worker failed';

@@ -44,14 +44,19 @@ export function createDrawLoop({ views, drawText, take, ready, main }) {
       const late = (now - v.last) / v.every;
       if (late >= 1 && late > lateness) (pick = v), (lateness = late);
     }
-    for (const v of force ? cadence : pick ? [pick] : []) {
+    // The first frame with a snapshot draws the first view (the network) alone, even when a
+    // redraw of everything is pending (a resize at load): the first picture comes a frame
+    // sooner, and the rest (the charts build their plots then) follow on the next frames.
+    const first = !firstDrawn && cadence.length > 0;
+    for (const v of first ? [cadence[0]] : force ? cadence : pick ? [pick] : []) {
       v.drawn = stampOf(v);
       timed(v.id, v.draw);
       v.last = now;
     }
-    if (!firstDrawn && (force || pick)) {
+    if (first) {
       firstDrawn = true;
       performance.mark?.(FIRST_DRAW_MARK);
+      return; // text and any pending redraw: next frame
     }
     if (force || now - lastText >= TEXT_EVERY_MS) {
       lastText = now;
