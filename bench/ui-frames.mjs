@@ -18,12 +18,14 @@
 // on the page against the bare engine's (what the page's reads and messages add to each
 // step, whatever the load), and the CPU the page's other threads (main, compositor, GPU
 // process...) take while it trains, which a quiet 2-core machine runs beside the worker.
-// Usage: node bench/ui-frames.mjs [seconds per measurement, 5] [--reps 5] [--first 7]
-//        (after `bash playground.sh build`)
+// Usage: node bench/ui-frames.mjs [seconds per measurement, 5] [--reps 5] [--first 7] [--dist DIR]
+//        (after `bash playground.sh build`; --dist: another build's dist/ to compare, e.g. main's;
+//        a build without the first-draw mark is timed at the first frame that holds a snapshot)
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { setup, openPage, waitForStep, ROOT } from '../tests/browser/helpers.mjs';
+import { chromium } from 'playwright-core';
+import { setup, openPage, waitForStep, ROOT, CHROMIUM } from '../tests/browser/helpers.mjs';
 import { startServer } from '../tools/serve.mjs';
 import { parse, toEngineConfig } from '../web/state.js';
 
@@ -34,6 +36,7 @@ const opt = (name, fallback) => {
 };
 const SECONDS = Number(args.find((a, i) => /^\d/.test(a) && !args[i - 1]?.startsWith('--')) ?? 5);
 const REPS = opt('reps', 5);
+const DIST = args.includes('--dist') ? args[args.indexOf('--dist') + 1] : null;
 const FIRST = opt('first', 7);
 const QUERY = 'dataset=spiral&layers=16,16,16,16,16,16&activation=relu&optimizer=sgd&lr=0.03&batch=10&seed=1&speed=max';
 // The run the page trains (monitor every 10 steps, the page's default) and the same with the
@@ -86,7 +89,12 @@ function cpuBetween(a, b) {
 }
 const busiestWorker = (threads) => threads.find((t) => t.thread.startsWith('DedicatedWorker'));
 
-const env = await setup();
+async function setupDist(dir) {
+  const server = await startServer(dir, 0);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  return { base: `http://127.0.0.1:${server.address().port}/`, browser, close: async () => (await browser.close(), await new Promise((ok) => server.close(ok))) };
+}
+const env = DIST ? await setupDist(DIST) : await setup();
 
 // ---------- 1. page against bare engine, back to back ----------
 // The bare rate: the same engine build, stepped in a loop inside a worker, nothing else
@@ -183,9 +191,14 @@ const firsts = [];
 for (let k = 0; k < FIRST; k++) {
   const ctx = await env.browser.newContext({ viewport: { width: 1440, height: 900 } });
   const p = await ctx.newPage();
+  // Builds without the mark: the first animation frame at which the page holds a snapshot.
+  await p.addInitScript(() => {
+    const tick = () => (window.__relu?.snapshots?.[0] ? (window.__firstHeld = performance.now()) : requestAnimationFrame(tick));
+    requestAnimationFrame(tick);
+  });
   await p.goto(env.base);
-  await p.waitForFunction(() => performance.getEntriesByName('relu:first-snapshot-drawn').length > 0, null, { timeout: 30000, polling: 20 });
-  firsts.push(await p.evaluate(() => performance.getEntriesByName('relu:first-snapshot-drawn')[0].startTime));
+  await p.waitForFunction(() => performance.getEntriesByName('relu:first-snapshot-drawn').length > 0 || window.__firstHeld, null, { timeout: 30000, polling: 20 });
+  firsts.push(await p.evaluate(() => performance.getEntriesByName('relu:first-snapshot-drawn')[0]?.startTime ?? window.__firstHeld));
   await ctx.close();
 }
 await env.close();
