@@ -122,7 +122,7 @@ export function mount(container, { host = container, query = '', urlSync = false
     act: (a) => {
       if (a.revive) {
         // The note goes by this button (found again by its label: the story rebuilds its buttons).
-        interventions.ask('revive', () => [...$('story-actions').querySelectorAll('button')].find((b) => b.textContent === a.label));
+        interventions.ask('revive', () => [...$('story-actions').querySelectorAll('button')].find((b) => b.textContent === a.label) ?? $('story-actions'));
         runs.revive();
       }
       if (a.set) apply({ ...state, ...structuredClone(a.set) }, { restart: !!a.restart });

@@ -126,7 +126,7 @@ function lossChange(ev) {
   const test = Number.isFinite(ev.before.testLoss) && Number.isFinite(ev.after.testLoss);
   const which = test ? 'test' : 'training';
   const [b, a] = test ? [ev.before.testLoss, ev.after.testLoss] : [ev.before.trainLoss, ev.after.trainLoss];
-  if (b === a) return `${which} loss unchanged at ${fmt(b)} (its output was already 0 on every input)`;
+  if (b === a) return `the ${which} loss is unchanged at ${fmt(b)}: the output did not depend on this unit`;
   let text = `${which} loss ${fmt(b)} → ${fmt(a)}`;
   const [ab, aa] = test ? [ev.before.testAccuracy, ev.after.testAccuracy] : [ev.before.trainAccuracy, ev.after.trainAccuracy];
   if (ab >= 0 && aa >= 0) text += `, ${which} accuracy ${(100 * ab).toFixed(1)}% → ${(100 * aa).toFixed(1)}%`;
