@@ -97,7 +97,7 @@ export function describe(e, step) {
   const who = unitName(a.units[0]);
   if (a.op === 'reviveNeuron') {
     const alive = cameAlive(e);
-    const first = `Revived ${who} ${at}: fresh incoming weights, zero bias and outgoing weights, so the output is unchanged.${alive ? '' : ' It is still dead: its fresh weights give z ≤ 0 on every input.'}`;
+    const first = `Revived ${who} ${at}: fresh incoming weights, zero bias and outgoing weights, so the output is unchanged.${alive ? '' : ' It is dead right after: its fresh weights give z ≤ 0 on every input.'}`;
     return alive ? [first, watchLine(e, step, alive, 1)] : [first];
   }
   if (a.op === 'setFrozen')
@@ -122,12 +122,14 @@ function watchLine(e, step, alive, n) {
 
 function lossChange(ev) {
   if (!ev) return 'the loss changes at the next snapshot';
-  const fmt = (x) => (Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(2) : x.toPrecision(4));
   const test = Number.isFinite(ev.before.testLoss) && Number.isFinite(ev.after.testLoss);
   const which = test ? 'test' : 'training';
   const [b, a] = test ? [ev.before.testLoss, ev.after.testLoss] : [ev.before.trainLoss, ev.after.trainLoss];
-  if (b === a) return `the ${which} loss is unchanged at ${fmt(b)}: the output did not depend on this unit`;
-  let text = `${which} loss ${fmt(b)} → ${fmt(a)}`;
+  if (b === a) return `the ${which} loss is unchanged at ${b.toPrecision(4)}: the output did not depend on this unit`;
+  // Enough digits to show the change (a unit that barely matters moves the loss in the 5th digit).
+  let digits = 4;
+  while (digits < 8 && b.toPrecision(digits) === a.toPrecision(digits)) digits++;
+  let text = `${which} loss ${b.toPrecision(digits)} → ${a.toPrecision(digits)}`;
   const [ab, aa] = test ? [ev.before.testAccuracy, ev.after.testAccuracy] : [ev.before.trainAccuracy, ev.after.trainAccuracy];
   if (ab >= 0 && aa >= 0) text += `, ${which} accuracy ${(100 * ab).toFixed(1)}% → ${(100 * aa).toFixed(1)}%`;
   return text;
