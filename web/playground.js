@@ -110,6 +110,8 @@ export function mount(container, { host = container, query = '', urlSync = false
     unitAnchor: () => $('card').querySelector('.card-actions'),
     redraw: () => loop.redraw(),
     network: () => $('networks'),
+    // "lr 1", not "1" (a bare value reads as a run number)
+    runName: (run) => (state.compare && !run.label.startsWith(state.compare.key) ? `${state.compare.key} ${run.label}` : run.label),
   });
   const panels = createPanels({
     $, runs: runs.list, states: () => states, histView: () => state.hist, notice,

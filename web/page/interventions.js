@@ -142,8 +142,9 @@ function lossChange(ev) {
  * unitAnchor()      where a unit's note goes (the neuron card's button row)
  * redraw()          the marks changed while no snapshot arrives (paused): draw again
  * network()         the network panel (a revive's note offers to scroll to it when it is out of view)
+ * runName(run)      a compared run's name in a note ("lr 1")
  */
-export function createInterventions({ runs, setting, reviveAnchor, unitAnchor, redraw, network }) {
+export function createInterventions({ runs, setting, reviveAnchor, unitAnchor, redraw, network, runName = (run) => run.label }) {
   let followed = new WeakMap(); // RunRecord -> {seq, entries}
   let asked = { revive: reviveAnchor, unit: null }; // the unit request: {l, i, wasDead}
   // On a phone the network is below the story: a way there that lights the marks up again.
@@ -226,12 +227,12 @@ export function createInterventions({ runs, setting, reviveAnchor, unitAnchor, r
     for (const run of list) {
       const e = of(run).entries.findLast((x) => x.action.op === 'revive');
       if (!e || !run.snap) continue;
-      for (const line of describe(e, run.snap.step)) lines.push(list.length > 1 && run.label ? `${run.label}: ${line}` : line);
+      for (const line of describe(e, run.snap.step)) lines.push(list.length > 1 ? `${runName(run)}: ${line}` : line);
     }
     if (lines.length) reviveNote.show(lines);
     else reviveNote.clear();
     if (lastUnit && lastUnit.run.snap) {
-      const prefix = list.length > 1 && lastUnit.run.label ? `${lastUnit.run.label}: ` : '';
+      const prefix = list.length > 1 ? `${runName(lastUnit.run)}: ` : '';
       unitNote.show(describe(lastUnit, lastUnit.run.snap.step).map((l) => prefix + l));
     } else unitNote.clear();
     const keys = list.map((run) => of(run).entries.filter((e) => marked(e, now)).map((e) => e.action.seq).join(',')).join('|');
