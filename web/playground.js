@@ -111,6 +111,7 @@ export function mount(container, { host = container, query = '', urlSync = false
     redraw: () => loop.redraw(),
     network: () => $('networks'),
     // "lr 1", not "1" (a bare value reads as a run number)
+    cardUnit: () => panels.selection(),
     runName: (run) => (state.compare && !run.label.startsWith(state.compare.key) ? `${state.compare.key} ${run.label}` : run.label),
   });
   const panels = createPanels({

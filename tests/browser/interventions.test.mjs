@@ -175,6 +175,13 @@ test("the card's revive, freeze and ablate: marked, and said in the card", async
   assert.deepEqual({ op: iv.runs[0][2].op, units: iv.runs[0][2].units, step: iv.runs[0][2].step }, { op: 'reviveNeuron', units: [[0, 1]], step: 300 });
   await page.waitForFunction(() => document.querySelector('#card .unit-note')?.textContent.startsWith('Revived layer 1, unit 2 at step 300'));
   await page.waitForFunction(() => document.querySelector('.net canvas').dataset.marks === '3');
+  // A unit's note is shown on its own card only.
+  await page.focus('.net canvas');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => /unit 3/.test(document.querySelector('#card h3').textContent));
+  await page.waitForFunction(() => !document.querySelector('#card .unit-note') || document.querySelector('#card .unit-note').hidden);
+  await page.keyboard.press('ArrowUp');
+  await page.waitForFunction(() => document.querySelector('#card .unit-note')?.hidden === false);
   assert.equal(await page.isVisible('#notice'), false);
   assert.deepEqual(problems, []);
   await context.close();

@@ -143,8 +143,10 @@ function lossChange(ev) {
  * redraw()          the marks changed while no snapshot arrives (paused): draw again
  * network()         the network panel (a revive's note offers to scroll to it when it is out of view)
  * runName(run)      a compared run's name in a note ("lr 1")
+ * cardUnit()        the unit whose card is open {run (index), l, i} or null: a unit's note shows
+ *                   only on its own card
  */
-export function createInterventions({ runs, setting, reviveAnchor, unitAnchor, redraw, network, runName = (run) => run.label }) {
+export function createInterventions({ runs, setting, reviveAnchor, unitAnchor, redraw, network, runName = (run) => run.label, cardUnit = () => null }) {
   let followed = new WeakMap(); // RunRecord -> {seq, entries}
   let asked = { revive: reviveAnchor, unit: null }; // the unit request: {l, i, wasDead}
   // On a phone the network is below the story: a way there that lights the marks up again.
@@ -231,7 +233,9 @@ export function createInterventions({ runs, setting, reviveAnchor, unitAnchor, r
     }
     if (lines.length) reviveNote.show(lines);
     else reviveNote.clear();
-    if (lastUnit && lastUnit.run.snap) {
+    const card = cardUnit();
+    const [ul, ui] = lastUnit?.action.units[0] ?? [];
+    if (lastUnit && lastUnit.run.snap && card && list[card.run] === lastUnit.run && card.l === ul && card.i === ui) {
       const prefix = list.length > 1 ? `${runName(lastUnit.run)}: ` : '';
       unitNote.show(describe(lastUnit, lastUnit.run.snap.step).map((l) => prefix + l));
     } else unitNote.clear();

@@ -150,6 +150,8 @@ export function createPanels({ $, runs, states, histView, notice, marks = () => 
       { id: 'timeline', every: 200, draw: drawTimeline },
     ],
     updateCard,
+    /** The unit whose card is open: {run (index), l, i}, or null. */
+    selection: () => (selected ? { ...selected } : null),
     /** New neuron events of the main run, for the timeline. */
     addEvents: (events) => timeline.add(events),
     timelineBuffers: () => ({ length: timeline.events.length, capacity: timeline.events.capacity, binWidth: timeline.events.binWidth }),
