@@ -33,7 +33,7 @@ const REVIVES = new Set(['revive', 'reviveNeuron']);
  * setting(name): the run's value of a setting; wasDead: for one unit's revive, whether the card
  * showed it dead when it was asked (a revive of every dead unit revives dead units only).
  */
-function follow(action, run, setting, wasDead, now) {
+export function follow(action, run, setting, wasDead, now) {
   const monitorEvery = Number(setting('monitorEvery')) || 10;
   return {
     action,
@@ -52,7 +52,7 @@ function follow(action, run, setting, wasDead, now) {
 }
 
 // The death and revival events of one snapshot, for a revive being followed.
-function watch(e, events, step) {
+export function watch(e, events, step) {
   const S = e.action.step;
   for (const ev of events) {
     const k = key(ev.layer, ev.neuron);
