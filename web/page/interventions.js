@@ -165,6 +165,7 @@ export function createInterventions({ runs, setting, reviveAnchor, unitAnchor, r
   });
   const unitNote = noteBy(unitAnchor, 'unit-note');
   let lastUnit = null; // the newest one-unit entry (any run)
+  let reveal = null; // the note of a new intervention: scrolled into view once it has its lines
   let markedKeys = '';
 
   const of = (run) => {
@@ -195,6 +196,7 @@ export function createInterventions({ runs, setting, reviveAnchor, unitAnchor, r
       if (f.entries.length > KEEP) f.entries.shift();
       if (action.op === 'revive') reviveNote.show([], asked.revive);
       else lastUnit = e;
+      reveal = action.op === 'revive' ? reviveNote : unitNote;
     }
     for (const e of f.entries) if (!e.done) watch(e, events, snap.step);
     if (snap.diverged) for (const e of f.entries) e.done = true;
@@ -239,6 +241,12 @@ export function createInterventions({ runs, setting, reviveAnchor, unitAnchor, r
       const prefix = list.length > 1 ? `${runName(lastUnit.run)}: ` : '';
       unitNote.show(describe(lastUnit, lastUnit.run.snap.step).map((l) => prefix + l));
     } else unitNote.clear();
+    // A card near the bottom of the window can put its note below the fold: bring it up (the
+    // least scroll that shows it; none when it is already in view).
+    if (reveal && !reveal.element.hidden) {
+      reveal.element.scrollIntoView({ block: 'nearest' });
+      reveal = null;
+    }
     const keys = list.map((run) => of(run).entries.filter((e) => marked(e, now)).map((e) => e.action.seq).join(',')).join('|');
     if (keys !== markedKeys) {
       markedKeys = keys;
@@ -251,6 +259,7 @@ export function createInterventions({ runs, setting, reviveAnchor, unitAnchor, r
     followed = new WeakMap();
     asked = { revive: reviveAnchor, unit: null };
     lastUnit = null;
+    reveal = null;
     reviveNote.clear();
     unitNote.clear();
   }
