@@ -243,9 +243,9 @@ export function createInterventions({ runs, setting, reviveAnchor, unitAnchor, r
     } else unitNote.clear();
     // A card near the bottom of the window can put its note below the fold: bring it up (the
     // least scroll that shows it; none when it is already in view).
-    if (reveal && !reveal.element.hidden) {
-      reveal.element.scrollIntoView({ block: 'nearest' });
-      reveal = null;
+    if (reveal) {
+      if (!reveal.element.hidden) reveal.element.scrollIntoView({ block: 'nearest' });
+      reveal = null; // once: a note shown later (its card reopened) does not pull the page
     }
     const keys = list.map((run) => of(run).entries.filter((e) => marked(e, now)).map((e) => e.action.seq).join(',')).join('|');
     if (keys !== markedKeys) {
