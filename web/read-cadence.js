@@ -2,9 +2,9 @@
 // histograms, weights) and the output map (the network evaluated over a 64 x 64 grid of the
 // input plane). Reads are pure (a run trains the same however often it is read:
 // tests/node/events.test.mjs) but not free: on the 6 x 16 ReLU net of bench/ui-frames.mjs a
-// snapshot costs about as much as 20 training steps and the output map 35, and the page
-// used to read both 60 times a second. The page draws at 60 Hz, but numbers that change 20
-// times a second look just as live, so:
+// snapshot costs about as much as 20 training steps (with the monitor on the engine's own
+// cadence) and the output map 35, and the page used to read both 60 times a second. The
+// page draws at 60 Hz, but numbers that change 20 times a second look just as live, so:
 //
 //   paused or paced      a snapshot per display frame (frameMs) when something changed, and
 //                        the output map with each: each step is seen, and reads are cheap

@@ -2,7 +2,8 @@
 // its output over the input plane (2-D data), and revive / freeze / ablate.
 
 // The map is asked of the worker (a 32 x 32 evaluation) when the step changed, at most this
-// often: at full speed, at every text refresh it cost the worker as much as ~80 steps, 10 times a second.
+// often: at full speed it was asked at every text refresh (10 times a second), each costing the worker
+// about as much as 20 training steps.
 const GRID_EVERY_MS = 200;
 const POS_RGB = [0, 114, 178];
 const NEG_RGB = [213, 94, 0];
