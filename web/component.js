@@ -112,6 +112,10 @@ export class ReluPlayground extends HTMLElement {
   getStats() {
     return this.#need().getStats();
   }
+  /** {warnings}: mistakes in hide= (and the other page flags), also logged to the console. */
+  getWarnings() {
+    return this.#need().getWarnings();
+  }
   exportRun() {
     return this.#need().exportRun();
   }

@@ -19,6 +19,7 @@ import { stateTable, LEGEND_ORDER } from './palette.js';
 import { buildControls } from './controls.js';
 import { MARKUP } from './markup.js';
 import { applyHide } from './hide.js';
+import { watchChips } from './page/chips.js';
 import { createNotices } from './page/notices.js';
 import { createRuns } from './page/runs.js';
 import { ingest } from './page/ingest.js';
@@ -84,10 +85,17 @@ export function mount(container, { host = container, query = '', urlSync = false
   if (flags.embed) host.classList.add('is-embed');
 
   const { notice, ...notices } = createNotices($);
-  {
-    const ws = [...flagWarnings, ...initial.warnings];
-    if (ws.length) notice([`Some settings in ${querySource} were changed:`, ...ws]);
-  }
+  if (initial.warnings.length) notice([`Some settings in ${querySource} were changed:`, ...initial.warnings]);
+  // Mistakes in the page flags (hide=, origins=, embed=) are the embedding author's: they go
+  // to the console and to the API's warnings(), not to the students' notice.
+  const authorWarnings = [];
+  const warnAuthor = (ws) => {
+    for (const w of ws) {
+      authorWarnings.push(w);
+      console.warn(`ReLU Playground (${querySource}): ${w}`);
+    }
+  };
+  warnAuthor(flagWarnings);
   const runs = createRuns({
     state: () => state,
     csvText: () => files.csvText(),
@@ -136,9 +144,12 @@ export function mount(container, { host = container, query = '', urlSync = false
     onWarning: (w) => notice([w]),
     onRevive: () => runs.revive(),
     onCsv: (text, name) => files.loadCsv(text, name),
+    quick: { lr: $('q-lr'), activation: $('q-activation') },
   });
+  watchChips(root.querySelector('.presets'), listen);
   const toolbar = createToolbar({
-    $, state: () => state, apply, playing: runs.playing, play: runs.play, step: runs.step, reset: runs.restart, rollback: runs.rollback, redraw: loop.redraw, keyboard, listen,
+    $, root, state: () => state, apply, playing: runs.playing, play: runs.play, step: runs.step, reset: runs.restart, rollback: runs.rollback, redraw: loop.redraw, keyboard, listen,
+    closeCard: panels.closeCard,
     shareUrl: () => {
       writeUrl();
       return urlSync ? location.href : `${new URL('../index.html', import.meta.url).href}?${linkQuery()}`;
@@ -230,7 +241,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   }
 
   const api = createApi({
-    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, flags, applyPreset,
+    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, flags, applyPreset, authorWarnings: () => authorWarnings.slice(),
     destroy() {
       destroyed = true;
       loop.stop();
@@ -240,8 +251,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   });
 
   // Hide what the embedder asked to hide (the settings rows exist by now).
-  const hideWarnings = applyHide(root, flags.hide);
-  if (hideWarnings.length) notice(hideWarnings, true);
+  warnAuthor(applyHide(root, flags.hide));
 
   toolbar.sync(state);
   runs.restart();

@@ -38,7 +38,7 @@ export function runStats(runs, playing) {
  * state(), apply(next, opts), runs (runs.js), loop (draw-loop.js), files (run-files.js),
  * pictures (pictures.js), stories (stories.js), notices, panels, flags, applyPreset(id), destroy()
  */
-export function createApi({ state, apply, runs, loop, files, pictures, stories, notices, panels, flags, applyPreset, destroy }) {
+export function createApi({ state, apply, runs, loop, files, pictures, stories, notices, panels, flags, applyPreset, authorWarnings, destroy }) {
   const stats = () => runStats(runs.list(), runs.playing());
 
   /**
@@ -119,6 +119,8 @@ export function createApi({ state, apply, runs, loop, files, pictures, stories, 
     pngBlob: pictures.pngBlob,
     pictures: pictures.ids,
     flags,
+    /** The embedding author's mistakes (hide=, origins=, embed=): also on the console, never in the notice. */
+    getWarnings: () => ({ warnings: authorWarnings() }),
     destroy,
     // Read-only views of what the page shows (tests).
     debug: {

@@ -9,6 +9,7 @@ import { TimelineView } from '../views/timeline.js';
 import { NeuronCard } from '../views/neuron-card.js';
 import { RUN_COLORS } from '../palette.js';
 import { fmtNum, outputNote } from './status-text.js';
+import { placeCard } from './card-place.js';
 
 /**
  * $(id)          an element of this playground
@@ -27,10 +28,7 @@ export function createPanels({ $, runs, states, histView, notice }) {
   const selectedRun = () => runs()[selected?.run ?? 0];
   const twoD = (run) => run?.client.data?.info?.features === 2;
   const card = new NeuronCard($('card'), {
-    onClose: () => {
-      selected = null;
-      card.close();
-    },
+    onClose: () => closeCard(),
     onAction: (kind, l, i) => {
       const run = selectedRun();
       const layer = run?.snap?.layers[l];
@@ -64,6 +62,7 @@ export function createPanels({ $, runs, states, histView, notice }) {
         sw.className = 'swatch';
         sw.style.backgroundColor = RUN_COLORS[k];
         const t = document.createElement('span');
+        t.className = 'net-name';
         t.textContent = run.label;
         run.caption = document.createElement('span');
         run.caption.className = 'net-stat';
@@ -80,6 +79,7 @@ export function createPanels({ $, runs, states, histView, notice }) {
           selected = { run: k, l, i };
           card.open(l, i);
           card.update(run.snap, twoD(run), states());
+          placeCard($('card'), canvas.closest('.network-panel') ?? canvas);
         },
       });
     });
@@ -136,6 +136,12 @@ export function createPanels({ $, runs, states, histView, notice }) {
     if (selected) card.update(runs()[selected.run]?.snap, twoD(runs()[selected.run]), states());
   }
 
+  /** Escape, or the card's × : the card closes and no unit stays selected. */
+  function closeCard() {
+    selected = null;
+    card.close();
+  }
+
   return {
     rebuild,
     /** The heavy panels, for the draw loop: id, how often (ms), draw(). */
@@ -147,6 +153,7 @@ export function createPanels({ $, runs, states, histView, notice }) {
       { id: 'timeline', every: 200, draw: drawTimeline },
     ],
     updateCard,
+    closeCard,
     /** New neuron events of the main run, for the timeline. */
     addEvents: (events) => timeline.add(events),
     timelineBuffers: () => ({ length: timeline.events.length, capacity: timeline.events.capacity, binWidth: timeline.events.binWidth }),
