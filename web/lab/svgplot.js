@@ -221,7 +221,7 @@ export function renderFigure(fig) {
     const y = ly + places[i].row * 16 + 8;
     const dash = l.dashed ? ' stroke-dasharray="4 3"' : '';
     out.push(`<line x1="${x}" x2="${x + 18}" y1="${y}" y2="${y}" stroke="${l.color}" stroke-width="2"${dash}/>`);
-    out.push(`<text x="${x + 23}" y="${y}" dy="0.32em">${esc(l.name)}</text>`);
+    out.push(`<text class="legend-name" x="${x + 23}" y="${y}" dy="0.32em">${esc(l.name)}</text>`);
   });
   out.push('</svg>');
   return out.join('\n') + '\n';
