@@ -133,7 +133,7 @@ export function buildControls(form, { state, onChange, onWarning, onRevive, onCs
   // Compare mode: the setting to vary, then one field per value (add, remove), then Compare.
   const fs = el('fieldset', { class: 'compare', 'data-part': 'group-compare' });
   fs.append(el('legend', {}, 'Compare runs'));
-  const r1 = el('div', { class: 'row' });
+  const r1 = el('div', { class: 'row row-compare-key' });
   const keySel = el('select', { id: 'c-compare-key' });
   keySel.append(el('option', { value: '' }, 'off'));
   for (const k of COMPARABLE) keySel.append(el('option', { value: k }, BY_NAME[k].label));

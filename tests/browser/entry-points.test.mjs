@@ -455,7 +455,7 @@ test('postMessage: bad messages get an error reply naming the problem; the embed
     ['set: state as text', { type: T, action: 'set', state: 'lr=1', requestId: 7 }, { error: 'set: state must be an object of URL-state keys, e.g. {lr: 0.5}' }],
     ['step: n = 1e9', { type: T, action: 'step', n: 1e9, requestId: 8 }, { error: 'step: n must be an integer from 1 to 1000000' }],
     ['step: n = HTML', { type: T, action: 'step', n: PWN, requestId: 9 }, { error: 'step: n must be an integer from 1 to 1000000' }],
-    ['unknown action (HTML)', { type: T, action: PWN, requestId: 10 }, { error: `unknown action "${PWN}"; one of play, pause, step, reset, set, getState, getStats` }],
+    ['unknown action (HTML)', { type: T, action: PWN, requestId: 10 }, { error: `unknown action "${PWN}"; one of play, pause, step, reset, set, getState, getStats, getWarnings` }],
     ['action not a string', { type: T, action: 42, requestId: 11 }, { error: 'malformed message: action must be a string' }],
     ['wrong type', { type: 'other', action: 'play', requestId: 12 }, { error: "malformed message: type must be 'relu-playground'" }],
     ['a string message (HTML)', PWN, { error: "malformed message: expected {type: 'relu-playground', action, requestId}" }],

@@ -62,11 +62,15 @@ const TRUNCATED = () => {
     if (!shown(e) || !e.textContent.trim()) continue;
     if (e.scrollWidth > e.clientWidth + 1) cut.push(`${e.tagName.toLowerCase()} "${e.textContent.trim().slice(0, 40)}" ${e.scrollWidth} > ${e.clientWidth}`);
   }
+  // A settings group wider than its column spills under the next panel (a fieldset grows to its content).
+  const aside = document.querySelector('aside.controls');
+  for (const f of aside.offsetParent ? aside.querySelectorAll('fieldset') : [])
+    if (f.getBoundingClientRect().right > aside.getBoundingClientRect().right + 1) cut.push(`fieldset "${f.querySelector('legend').textContent}" wider than the settings column`);
   for (const s of document.querySelectorAll('select')) {
     if (!shown(s) || !s.selectedOptions[0]) continue;
     const cs = getComputedStyle(s);
     ctx.font = `${cs.fontSize} ${cs.fontFamily}`;
-    const need = ctx.measureText(s.selectedOptions[0].textContent).width + parseFloat(cs.paddingLeft) + 20; // 20: the arrow
+    const need = ctx.measureText(s.selectedOptions[0].textContent).width + parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight) + 20; // 20: the arrow
     if (need > s.clientWidth + 1) cut.push(`select #${s.id} "${s.selectedOptions[0].textContent}" needs ${Math.ceil(need)} > ${s.clientWidth}`);
   }
   return cut;
