@@ -9,6 +9,7 @@
 //   page/panels.js       network, card, output, charts, histograms, timeline
 //   page/status-text.js  rate, step, summary, divergence notice, play button
 //   page/stories.js      preset buttons, the story, its note, the outcome
+//   page/interventions.js  revive / freeze / ablate: marks, the note by the control, died again
 //   page/toolbar.js      transport, speed, histogram view, share, keyboard
 //   page/run-files.js    stats CSV, run JSON, weights, CSV upload
 //   page/pictures.js     PNGs
@@ -21,6 +22,7 @@ import { MARKUP } from './markup.js';
 import { applyHide } from './hide.js';
 import { watchChips } from './page/chips.js';
 import { createNotices } from './page/notices.js';
+import { createInterventions } from './page/interventions.js';
 import { createRuns } from './page/runs.js';
 import { ingest } from './page/ingest.js';
 import { createPanels } from './page/panels.js';
@@ -109,12 +111,30 @@ export function mount(container, { host = container, query = '', urlSync = false
       controls.setNames(info);
     },
   });
-  const panels = createPanels({ $, runs: runs.list, states: () => states, histView: () => state.hist, notice });
+  const interventions = createInterventions({
+    runs: runs.list,
+    setting: (run, name) => (Object.hasOwn(run.overrides, name) ? run.overrides[name] : state[name]),
+    reviveAnchor: () => $('c-revive'),
+    unitAnchor: () => $('card').querySelector('.card-actions'),
+    redraw: () => loop.redraw(),
+    network: () => $('networks'),
+    cardUnit: () => panels.selection(),
+    // (a compared run's label already names its setting: "lr 1", page/runs.js compareLabel)
+  });
+  const panels = createPanels({
+    $, runs: runs.list, states: () => states, histView: () => state.hist, notice,
+    marks: (run) => interventions.marks(run),
+    onUnitAction: (unit) => interventions.ask('unit', null, unit),
+  });
   const status = createStatusText({ $, host, runs: runs.list, state: () => state, playing: runs.playing });
   const stories = createStories({
     $, root, state: () => state, runs: runs.list, states: () => states, applyPreset, source: querySource === 'the link' ? 'This link' : `The ${querySource.replace(/^the /, '')}`,
     act: (a) => {
-      if (a.revive) runs.revive();
+      if (a.revive) {
+        // The note goes by this button (found again by its label: the story rebuilds its buttons).
+        interventions.ask('revive', () => [...$('story-actions').querySelectorAll('button')].find((b) => b.textContent === a.label) ?? $('story-actions'));
+        runs.revive();
+      }
       if (a.set) apply({ ...state, ...structuredClone(a.set) }, { restart: !!a.restart });
       if (a.restart) runs.play(true);
     },
@@ -126,6 +146,7 @@ export function mount(container, { host = container, query = '', urlSync = false
       panels.updateCard();
       status.draw();
       stories.drawOutcome();
+      interventions.tick();
     },
     take: takeSnapshots,
     ready: () => !!runs.main()?.snap,
@@ -142,7 +163,10 @@ export function mount(container, { host = container, query = '', urlSync = false
       apply(next, opts);
     },
     onWarning: (w) => notice([w]),
-    onRevive: () => runs.revive(),
+    onRevive: () => {
+      interventions.ask('revive', () => $('c-revive'));
+      runs.revive();
+    },
     onCsv: (text, name) => files.loadCsv(text, name),
     quick: { lr: $('q-lr'), activation: $('q-activation') },
   });
@@ -166,7 +190,8 @@ export function mount(container, { host = container, query = '', urlSync = false
       any = true;
       const seen = ingest(run, m);
       if (!seen) continue;
-      if (seen.revived !== null) notice([`Revived ${seen.revived} unit${seen.revived === 1 ? '' : 's'}${run.label ? ' in ' + run.label : ''}.`]);
+      // A revive, freeze or ablation is said by the control that asked for it, not up here.
+      interventions.take(run, m.run.action, seen.events);
       if (seen.diverged && !run.divergedShown) {
         run.divergedShown = true;
         runs.settle();
@@ -182,6 +207,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   function onRestarted() {
     $('diverged').hidden = true;
     stories.clearOutcome();
+    interventions.clear();
     panels.rebuild();
     host.dataset.compare = state.compare ? String(runs.list().length) : '0';
     stories.update();
@@ -241,7 +267,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   }
 
   const api = createApi({
-    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, flags, applyPreset, authorWarnings: () => authorWarnings.slice(),
+    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, interventions, flags, applyPreset, authorWarnings: () => authorWarnings.slice(),
     destroy() {
       destroyed = true;
       loop.stop();
