@@ -104,14 +104,14 @@ export function mount(container, { host = container, query = '', urlSync = false
   const panels = createPanels({ $, runs: runs.list, states: () => states, histView: () => state.hist, notice });
   const status = createStatusText({ $, host, runs: runs.list, state: () => state, playing: runs.playing });
   const stories = createStories({
-    $, root, state: () => state, runs: runs.list, states: () => states, applyPreset, source: querySource === 'the link' ? 'This link' : `The ${querySource.replace(/^the /, '')}`,
+    $, root, state: () => state, runs: runs.list, states: () => states, applyPreset,
     act: (a) => {
       if (a.revive) runs.revive();
       if (a.set) apply({ ...state, ...structuredClone(a.set) }, { restart: !!a.restart });
       if (a.restart) runs.play(true);
     },
   });
-  stories.setExplicit(initial.explicit);
+  stories.setExplicit(initial.explicit, querySource === 'the link' ? 'link' : 'attributes');
   const loop = createDrawLoop({
     views: panels.views,
     drawText: () => {
@@ -177,8 +177,8 @@ export function mount(container, { host = container, query = '', urlSync = false
   }
 
   // ---------- state changes: the one path every control, story action and API call takes ----------
-  // explicit: the keys a link or set() gave on top of a preset (the story notes them); a
-  // change without it keeps the current ones.
+  // explicit: {} when a preset is applied as it is (the story's note goes); a change without
+  // it keeps the keys given on top of the preset (set() records its own: page/api.js).
   function apply(next, { restart = false, explicit } = {}) {
     const prev = state;
     state = next;
