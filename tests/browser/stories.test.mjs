@@ -98,6 +98,18 @@ test("the story's note names overrides from the element's attributes (at creatio
   assert.equal(got.atCreation, 'The element\'s attributes set lr 0.01; the story below describes lr 1. That is the story\'s "Same run, rate 0.01".');
   assert.equal(got.afterAttribute, "The element's attributes set lr 0.01 and seed 3; the story below describes lr 1 and seed 2.");
   assert.equal(got.afterSet, "The element's attributes set lr 0.01 and seed 3; a set() call sets clip 0; the story below describes lr 1, seed 2 and clip 2.");
+  // A message from the embedding page, to an iframe.
+  const viaMessage = await page.evaluate(async () => {
+    const frame = document.createElement('iframe');
+    frame.src = 'index.html?embed=1&preset=high-lr&autoplay=0';
+    document.body.append(frame);
+    await new Promise((ok) => frame.addEventListener('load', ok, { once: true }));
+    const reply = new Promise((ok) => window.addEventListener('message', (e) => e.data?.requestId === 'note' && ok(e.data)));
+    frame.contentWindow.postMessage({ type: 'relu-playground', action: 'set', requestId: 'note', state: { lr: 0.5 } }, '*');
+    const r = await reply;
+    return { ok: r.ok, note: frame.contentDocument.querySelector('#story-text p').textContent };
+  });
+  assert.deepEqual(viaMessage, { ok: true, note: 'A message from the embedding page sets lr 0.5; the story below describes lr 1.' });
   // On the page: set() alone.
   await page.evaluate(() => window.__reluApp.set({ preset: 'selu', lr: 0.2 }));
   await page.waitForFunction(() => window.__relu.state.preset === 'selu');
