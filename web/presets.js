@@ -175,7 +175,7 @@ export const PRESETS = [
     settings: { dataset: 'gauss', noise: 0.5, layers: [16, 16], activation: 'relu', optimizer: 'sgd', lr: 0.03, batch: 0, seed: 2, biasInit: -4, init: 'he_normal', silent: 0.05 },
     text: [
       'Two noisy clusters, trained on the whole set at every step, with every bias started at −4. That leaves two kinds of quiet units. Orange units are mostly silent: they fire on a few inputs, and on those inputs gradient flows, so their weights keep moving. Dark crossed units are dead: they fire on none, and their weights never change.',
-      'Open a card: a mostly-silent unit shows a small non-zero |∂L/∂z| (around 1e-5 to 1e-3); a dead one shows exactly 0. Sparse is fine; dead is wasted.',
+      'Open a card: a mostly-silent unit shows a small non-zero |∂L/∂z| (1e-6 to 1e-3 here); a dead one shows exactly 0. Sparse is fine; dead is wasted.',
     ],
     minSteps: 300,
     // Needs two snapshots (the page passes one from ~200 steps earlier): mostly-silent units
