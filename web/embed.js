@@ -50,7 +50,7 @@ export function installMessageApi(app, { origins = null, target = window } = {})
       case 'reset':
         return app.reset();
       case 'set':
-        return app.set(msg.state);
+        return app.set(msg.state, 'message');
       case 'getState':
         return app.getState();
       case 'getStats':

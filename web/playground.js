@@ -128,7 +128,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   });
   const status = createStatusText({ $, host, runs: runs.list, state: () => state, playing: runs.playing });
   const stories = createStories({
-    $, root, state: () => state, runs: runs.list, states: () => states, applyPreset, source: querySource === 'the link' ? 'This link' : `The ${querySource.replace(/^the /, '')}`,
+    $, root, state: () => state, runs: runs.list, states: () => states, applyPreset,
     act: (a) => {
       if (a.revive) {
         // The note goes by this button (found again by its label: the story rebuilds its buttons).
@@ -139,7 +139,7 @@ export function mount(container, { host = container, query = '', urlSync = false
       if (a.restart) runs.play(true);
     },
   });
-  stories.setExplicit(initial.explicit);
+  stories.setExplicit(initial.explicit, querySource === 'the link' ? 'link' : 'attributes');
   const loop = createDrawLoop({
     views: panels.views,
     drawText: () => {
@@ -214,8 +214,8 @@ export function mount(container, { host = container, query = '', urlSync = false
   }
 
   // ---------- state changes: the one path every control, story action and API call takes ----------
-  // explicit: the keys a link or set() gave on top of a preset (the story notes them); a
-  // change without it keeps the current ones.
+  // explicit: {} when a preset is applied as it is (the story's note goes); a change without
+  // it keeps the keys given on top of the preset (set() records its own: page/api.js).
   function apply(next, { restart = false, explicit } = {}) {
     const prev = state;
     state = next;
