@@ -5,6 +5,7 @@
 //
 //   page/runs.js         the run lifecycle (workers, restart, play/pause, failures)
 //   page/ingest.js       a snapshot into its RunRecord (page/run-record.js)
+//   page/replay.js       the bounded store of past snapshots and the replay cursor
 //   page/draw-loop.js    requestAnimationFrame, view cadence, waiting for snapshots
 //   page/panels.js       network, card, output, charts, histograms, timeline
 //   page/status-text.js  rate, step, summary, divergence notice, play button
@@ -23,6 +24,7 @@ import { createNotices } from './page/notices.js';
 import { createRuns } from './page/runs.js';
 import { ingest } from './page/ingest.js';
 import { createPanels } from './page/panels.js';
+import { createReplay } from './page/replay.js';
 import { createStatusText } from './page/status-text.js';
 import { createStories } from './page/stories.js';
 import { createDrawLoop } from './page/draw-loop.js';
@@ -101,8 +103,10 @@ export function mount(container, { host = container, query = '', urlSync = false
       controls.setNames(info);
     },
   });
-  const panels = createPanels({ $, runs: runs.list, states: () => states, histView: () => state.hist, notice });
-  const status = createStatusText({ $, host, runs: runs.list, state: () => state, playing: runs.playing });
+  // Scrubbing shows a logged step; training goes on in the background if it was playing.
+  const replay = createReplay({ runs: runs.list, onChange: () => loop.redraw() });
+  const panels = createPanels({ $, runs: runs.list, states: () => states, histView: () => state.hist, notice, replay });
+  const status = createStatusText({ $, host, runs: runs.list, state: () => state, playing: runs.playing, replay });
   const stories = createStories({
     $, root, state: () => state, runs: runs.list, states: () => states, applyPreset, source: querySource === 'the link' ? 'This link' : `The ${querySource.replace(/^the /, '')}`,
     act: (a) => {
@@ -138,7 +142,7 @@ export function mount(container, { host = container, query = '', urlSync = false
     onCsv: (text, name) => files.loadCsv(text, name),
   });
   const toolbar = createToolbar({
-    $, state: () => state, apply, playing: runs.playing, play: runs.play, step: runs.step, reset: runs.restart, rollback: runs.rollback, redraw: loop.redraw, keyboard, listen,
+    $, state: () => state, apply, playing: runs.playing, play: runs.play, step: runs.step, reset: runs.restart, rollback: runs.rollback, redraw: loop.redraw, keyboard, listen, replay,
     shareUrl: () => {
       writeUrl();
       return urlSync ? location.href : `${new URL('../index.html', import.meta.url).href}?${linkQuery()}`;
@@ -161,7 +165,10 @@ export function mount(container, { host = container, query = '', urlSync = false
         runs.settle();
         status.showDivergence();
       }
-      if (seen.rolledBack) status.showDivergence();
+      if (seen.rolledBack) {
+        status.showDivergence();
+        replay.forgetAfter(run.snap.step);
+      }
       if (run.index === 0) panels.addEvents(seen.events);
       status.showPlaying();
     }
@@ -230,7 +237,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   }
 
   const api = createApi({
-    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, flags, applyPreset,
+    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, flags, applyPreset, replay,
     destroy() {
       destroyed = true;
       loop.stop();

@@ -8,9 +8,11 @@ const SHARE_STATUS_MS = 4000;
 
 /**
  * $(id), state(), apply(next), playing(), play(on), step(n), reset(), rollback(), redraw()
- * keyboard (Space toggles play), listen(target, type, fn), shareUrl() -> the link of this state
+ * keyboard (Space toggles play, Escape leaves a replay), listen(target, type, fn),
+ * shareUrl() -> the link of this state, replay (the replay cursor: Play, Step and
+ * "Back to live" return to the present)
  */
-export function createToolbar({ $, state, apply, playing, play, step, reset, rollback, redraw, keyboard, listen, shareUrl }) {
+export function createToolbar({ $, state, apply, playing, play, step, reset, rollback, redraw, keyboard, listen, shareUrl, replay }) {
   const fill = (select, values, label) => {
     for (const v of values) {
       const o = document.createElement('option');
@@ -28,15 +30,22 @@ export function createToolbar({ $, state, apply, playing, play, step, reset, rol
   });
   $('hist-layer').addEventListener('change', redraw);
 
-  $('play').addEventListener('click', () => play(!playing()));
-  $('step').addEventListener('click', () => step(1));
+  // Play shows what it plays: starting it leaves a replay (pausing keeps the replay on screen).
+  const toggle = () => {
+    if (!playing()) replay.live();
+    play(!playing());
+  };
+  $('play').addEventListener('click', toggle);
+  $('step').addEventListener('click', () => (replay.live(), step(1)));
+  $('live').addEventListener('click', () => replay.live());
   $('reset').addEventListener('click', () => reset());
   $('rollback').addEventListener('click', () => rollback()); // in the divergence notice
   if (keyboard) listen(document, 'keydown', (e) => {
     if (e.key === ' ' && e.target === document.body) {
       e.preventDefault();
-      play(!playing());
+      toggle();
     }
+    if (e.key === 'Escape' && replay.active() && !e.defaultPrevented) replay.live();
   });
   $('share').addEventListener('click', async () => {
     const url = shareUrl();
