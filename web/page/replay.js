@@ -12,10 +12,11 @@ export const REPLAY_BUDGET_BYTES = 16 * 1024 * 1024;
 export const MAX_ENTRIES = 256;
 export const MIN_ENTRIES = 16;
 // What an entry costs on top of its typed arrays: the JS objects around them (the snapshot,
-// its layers, ~15 typed-array views per layer, the entry). Measured in Chromium 156 with a
-// heap snapshot of a full store (docs/soak.md, "Replay store").
-const OBJECT_BYTES = 400;
-const LAYER_OBJECT_BYTES = 1200;
+// its layers, ~15 typed-array views per layer, the entry). Measured in Chromium 156 by
+// bench/replay-bytes.mjs: 3.8 KB for 2 layers .. 17.0 KB for 10, about 0.5 KB + 1.65 KB per
+// layer (docs/soak.md, "Replay store"); rounded up.
+const OBJECT_BYTES = 600;
+const LAYER_OBJECT_BYTES = 1700;
 const HISTOGRAM_SLICES = 40; // as the live histogram rings (run-record.js)
 
 /** Bytes one entry holds: its typed arrays (each buffer once) plus the objects around them. */
