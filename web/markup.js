@@ -97,7 +97,7 @@ export const MARKUP = `
     </section>
 
     <section class="panel timeline-panel" aria-labelledby="h-timeline" data-part="timeline">
-      <div class="panel-head"><h2 id="h-timeline">Deaths and revivals</h2><span class="summary" data-part="hints timeline-hint">Press or drag to replay a step; ←/→ step, Esc back to live</span></div>
+      <div class="panel-head"><h2 id="h-timeline">Deaths and revivals</h2><span id="timeline-hint" class="summary" data-part="hints timeline-hint">Press or drag to replay a step; ←/→ step, Esc back to live</span><button type="button" id="timeline-live" class="small" hidden>Back to live</button></div>
       <canvas id="timeline" role="img" aria-label="timeline of neuron deaths and revivals"></canvas>
       <p id="timeline-summary" class="summary" aria-live="polite">No deaths or revivals yet.</p>
     </section>

@@ -68,6 +68,8 @@ export function createStatusText({ $, host, runs, state, playing, replay }) {
     const s = replay.frame(main).snap;
     $('replay').hidden = !past;
     $('stepcount').hidden = past;
+    $('timeline-live').hidden = !past; // where the scrubbing happens, far from the badge on a phone
+    $('timeline-hint').hidden = past;
     if (past) $('replay-text').textContent = `Replay: step ${s.step} of ${main.snap.step}`;
     host.dataset.replay = past ? String(s.step) : '';
     const dead = s.layers.reduce((a, l) => a + l.counts.dead, 0);

@@ -37,7 +37,7 @@ export function createToolbar({ $, state, apply, playing, play, step, reset, rol
   };
   $('play').addEventListener('click', toggle);
   $('step').addEventListener('click', () => (replay.live(), step(1)));
-  $('live').addEventListener('click', () => replay.live());
+  for (const id of ['live', 'timeline-live']) $(id).addEventListener('click', () => replay.live());
   $('reset').addEventListener('click', () => reset());
   $('rollback').addEventListener('click', () => rollback()); // in the divergence notice
   if (keyboard) listen(document, 'keydown', (e) => {

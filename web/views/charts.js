@@ -153,6 +153,7 @@ export class ChartsView {
     ctx.save();
     ctx.strokeStyle = MARKER;
     ctx.lineWidth = 2 * (devicePixelRatio || 1);
+    ctx.setLineDash([]);
     ctx.beginPath();
     ctx.moveTo(x, top);
     ctx.lineTo(x, top + height);
