@@ -164,13 +164,12 @@ test('the store fills to its capacity and stays within its bound, with the first
     await page.waitForFunction(() => window.__relu.replay.stores[0]?.capacity > 0, null, { timeout: 20000 });
     const cap = (await page.evaluate(() => window.__relu.replay.stores[0])).capacity;
     await page.evaluate(() => window.__reluApp.play());
-    await page.waitForFunction((n) => window.__relu.replay.stores[0].offered >= n, cap + 64, { timeout: 120000, polling: 200 });
+    await page.waitForFunction(() => window.__relu.replay.stores[0].evicted >= 64, null, { timeout: 120000, polling: 200 });
     await page.evaluate(() => window.__reluApp.pause());
     await page.waitForFunction(() => !window.__relu.playing, null, { timeout: 20000 });
     const s = (await page.evaluate(() => window.__relu.replay.stores[0]));
     const live = (await page.evaluate(() => window.__relu.snapshots[0])).step;
     assert.equal(s.entries, cap, `${s.entries} entries, capacity ${cap}`);
-    assert.ok(s.evicted >= 64 - 1, `${s.evicted} entries evicted`);
     assert.ok(s.bytes <= Math.max(s.budget, 16 * s.bytesPerEntry), `${s.bytes} bytes above the budget ${s.budget}`);
     assert.equal(s.seqs[0], 0, 'the first snapshot is kept');
     assert.equal(s.steps.at(-1), live, 'the newest snapshot is kept');

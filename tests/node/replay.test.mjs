@@ -103,6 +103,8 @@ test('the same step again replaces the newest entry; an earlier step (a rollback
   store.push(again);
   assert.deepEqual(store.entries.map((e) => e.step), [0, 10, 20, 30]);
   assert.equal(store.entries[3].snap, again.snap);
+  assert.deepEqual(store.entries.map((e) => e.seq), [0, 1, 2, 3], 'a replaced entry keeps its place: seqs still say where eviction happened');
+  assert.equal(store.offered, 5);
   store.push(frame(15));
   assert.deepEqual(store.entries.map((e) => e.step), [0, 10, 15]);
   store.dropAfter(5);

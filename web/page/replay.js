@@ -56,7 +56,8 @@ export class ReplayStore {
     this.entries = [];        // oldest first: {seq, step, snap, grid, weights}
     this.capacity = 0;        // set by the first entry (from its size)
     this.bytesPerEntry = 0;
-    this.offered = 0;         // snapshots pushed so far (an entry's seq is its arrival number)
+    this.offered = 0;         // snapshots pushed so far
+    this.appended = 0;        // entries appended so far: an entry's seq (neighbours whose seqs differ by more than one had entries evicted between them)
     this.evicted = 0;
   }
 
@@ -70,7 +71,8 @@ export class ReplayStore {
 
   /** frame: {snap, grid, weights}: a snapshot the page ingested (never a diverged one). */
   push({ snap, grid, weights }) {
-    const entry = { seq: this.offered++, step: snap.step, snap, grid, weights };
+    this.offered++;
+    const entry = { seq: this.appended, step: snap.step, snap, grid, weights };
     if (!this.capacity) {
       this.bytesPerEntry = entryBytes(entry);
       this.capacity = Math.max(this.minEntries, Math.min(this.maxEntries, Math.floor(this.budget / this.bytesPerEntry)));
@@ -78,10 +80,12 @@ export class ReplayStore {
     const last = this.entries[this.entries.length - 1];
     // The same step again (a pause, a revive, a freeze): the newest picture of that step.
     if (last && last.step === entry.step) {
+      entry.seq = last.seq;
       this.entries[this.entries.length - 1] = entry;
       return;
     }
     if (last && entry.step < last.step) this.dropAfter(entry.step);
+    this.appended++;
     this.entries.push(entry);
     if (this.entries.length > this.capacity) this.#evict();
   }
@@ -147,6 +151,7 @@ export class ReplayStore {
       bytes: this.bytes,
       budget: this.budget,
       offered: this.offered,
+      appended: this.appended,
       evicted: this.evicted,
       steps: this.entries.map((e) => e.step),
       seqs: this.entries.map((e) => e.seq),
@@ -164,7 +169,7 @@ export class ReplayStore {
  */
 export function createReplay({ runs, onChange }) {
   let at = null;        // the cursor's step (the main run's entry), or null: live
-  let shown = [];       // per run: {entry, index-free} the entry it shows
+  let shown = [];       // per run: the stored entry its views show
   let ringsCache = [];  // per run: {entry, rings} histogram rings of the shown entry
 
   function pin(step) {
@@ -189,21 +194,23 @@ export function createReplay({ runs, onChange }) {
       if (!main?.length || !Number.isFinite(step)) return;
       seekEntry(main.nearest(step));
     },
-    /** One stored entry earlier (dir -1) or later (+1); from live, -1 is the newest stored before it. */
+    /**
+     * The stored entry just before (dir < 0) or after (dir > 0) the shown step; from live, back
+     * is the newest stored before the live step; forward past the newest is live again.
+     */
     move(dir) {
       const main = runs()[0];
-      const store = main?.replay;
-      if (!store?.length) return;
-      if (at === null) {
-        if (dir > 0) return;
-        const i = store.indexNear(main.snap.step);
-        const back = store.entries[i].step >= main.snap.step ? i - 1 : i;
-        return seekEntry(store.entries[Math.max(0, back)]);
+      const e = main?.replay.entries;
+      if (!e?.length) return;
+      const from = at ?? main.snap.step;
+      if (dir < 0) {
+        let i = e.length - 1;
+        while (i > 0 && e[i].step >= from) i--;
+        seekEntry(e[i]);
+      } else if (at !== null) {
+        const next = e.find((x) => x.step > at);
+        next && next !== e[e.length - 1] ? seekEntry(next) : api.live();
       }
-      const i = store.indexNear(at);
-      const j = i + Math.sign(dir);
-      if (j >= store.length) return api.live();
-      seekEntry(store.entries[Math.max(0, j)]);
     },
     /** The first or the newest stored entry. */
     edge(which) {
