@@ -126,6 +126,19 @@ test('scrubbing back shows the logged step in every view; ←/→, Back to live,
     await page.waitForFunction((s) => window.__relu.snapshots[0].step > s && !window.__relu.replay.active, last.step, { timeout: 20000 });
     await page.click('#play');
     await page.waitForFunction(() => !window.__relu.playing, null, { timeout: 20000 });
+
+    // The charts scrub too: a press on the loss chart shows a stored step (and marks it); Escape
+    // anywhere on the page returns.
+    const over = page.locator('#charts .chart-holder .u-over').first();
+    await over.scrollIntoViewIfNeeded();
+    const box = await over.boundingBox();
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForFunction(() => window.__relu.replay.active, null, { timeout: 10000 });
+    const r = await page.evaluate(() => window.__relu.replay);
+    assert.ok(r.stores[0].steps.includes(r.step) && r.step > 0 && r.step < r.stores[0].steps.at(-1), `a press mid-chart shows step ${r.step}`);
+    await drawnAt(page, r.step);
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !window.__relu.replay.active, null, { timeout: 10000 });
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
