@@ -10,6 +10,7 @@
 //   page/panels.js       network, card, output, charts, histograms, timeline
 //   page/status-text.js  rate, step, summary, divergence notice, play button
 //   page/stories.js      preset buttons, the story, its note, the outcome
+//   page/interventions.js  revive / freeze / ablate: marks, the note by the control, died again
 //   page/toolbar.js      transport, speed, histogram view, share, keyboard
 //   page/run-files.js    stats CSV, run JSON, weights, CSV upload
 //   page/pictures.js     PNGs
@@ -21,6 +22,7 @@ import { buildControls } from './controls.js';
 import { MARKUP } from './markup.js';
 import { applyHide } from './hide.js';
 import { createNotices } from './page/notices.js';
+import { createInterventions } from './page/interventions.js';
 import { createRuns } from './page/runs.js';
 import { ingest } from './page/ingest.js';
 import { createPanels } from './page/panels.js';
@@ -105,12 +107,32 @@ export function mount(container, { host = container, query = '', urlSync = false
   });
   // Scrubbing shows a logged step; training goes on in the background if it was playing.
   const replay = createReplay({ runs: runs.list, onChange: () => loop.redraw() });
-  const panels = createPanels({ $, runs: runs.list, states: () => states, histView: () => state.hist, notice, replay });
+  const interventions = createInterventions({
+    runs: runs.list,
+    setting: (run, name) => (Object.hasOwn(run.overrides, name) ? run.overrides[name] : state[name]),
+    reviveAnchor: () => $('c-revive'),
+    unitAnchor: () => $('card').querySelector('.card-actions'),
+    redraw: () => loop.redraw(),
+    network: () => $('networks'),
+    // "lr 1", not "1" (a bare value reads as a run number)
+    cardUnit: () => panels.selection(),
+    runName: (run) => (state.compare && !run.label.startsWith(state.compare.key) ? `${state.compare.key} ${run.label}` : run.label),
+  });
+  const panels = createPanels({
+    $, runs: runs.list, states: () => states, histView: () => state.hist, notice,
+    marks: (run) => interventions.marks(run),
+    onUnitAction: (unit) => interventions.ask('unit', null, unit),
+    replay,
+  });
   const status = createStatusText({ $, host, runs: runs.list, state: () => state, playing: runs.playing, replay });
   const stories = createStories({
     $, root, state: () => state, runs: runs.list, states: () => states, applyPreset, source: querySource === 'the link' ? 'This link' : `The ${querySource.replace(/^the /, '')}`,
     act: (a) => {
-      if (a.revive) runs.revive();
+      if (a.revive) {
+        // The note goes by this button (found again by its label: the story rebuilds its buttons).
+        interventions.ask('revive', () => [...$('story-actions').querySelectorAll('button')].find((b) => b.textContent === a.label) ?? $('story-actions'));
+        runs.revive();
+      }
       if (a.set) apply({ ...state, ...structuredClone(a.set) }, { restart: !!a.restart });
       if (a.restart) runs.play(true);
     },
@@ -122,6 +144,7 @@ export function mount(container, { host = container, query = '', urlSync = false
       panels.updateCard();
       status.draw();
       stories.drawOutcome();
+      interventions.tick();
     },
     take: takeSnapshots,
     ready: () => !!runs.main()?.snap,
@@ -138,7 +161,10 @@ export function mount(container, { host = container, query = '', urlSync = false
       apply(next, opts);
     },
     onWarning: (w) => notice([w]),
-    onRevive: () => runs.revive(),
+    onRevive: () => {
+      interventions.ask('revive', () => $('c-revive'));
+      runs.revive();
+    },
     onCsv: (text, name) => files.loadCsv(text, name),
   });
   const toolbar = createToolbar({
@@ -159,7 +185,8 @@ export function mount(container, { host = container, query = '', urlSync = false
       any = true;
       const seen = ingest(run, m);
       if (!seen) continue;
-      if (seen.revived !== null) notice([`Revived ${seen.revived} unit${seen.revived === 1 ? '' : 's'}${run.label ? ' in ' + run.label : ''}.`]);
+      // A revive, freeze or ablation is said by the control that asked for it, not up here.
+      interventions.take(run, m.run.action, seen.events);
       if (seen.diverged && !run.divergedShown) {
         run.divergedShown = true;
         runs.settle();
@@ -178,6 +205,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   function onRestarted() {
     $('diverged').hidden = true;
     stories.clearOutcome();
+    interventions.clear();
     panels.rebuild();
     host.dataset.compare = state.compare ? String(runs.list().length) : '0';
     stories.update();
@@ -237,7 +265,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   }
 
   const api = createApi({
-    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, flags, applyPreset, replay,
+    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, interventions, flags, applyPreset, replay,
     destroy() {
       destroyed = true;
       loop.stop();

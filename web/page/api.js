@@ -36,10 +36,10 @@ export function runStats(runs, playing) {
 
 /**
  * state(), apply(next, opts), runs (runs.js), loop (draw-loop.js), files (run-files.js),
- * pictures (pictures.js), stories (stories.js), notices, panels, flags, applyPreset(id),
- * replay (the replay cursor, replay.js), destroy()
+ * pictures (pictures.js), stories (stories.js), notices, panels, interventions (interventions.js),
+ * flags, applyPreset(id), replay (the replay cursor, replay.js), destroy()
  */
-export function createApi({ state, apply, runs, loop, files, pictures, stories, notices, panels, flags, applyPreset, replay, destroy }) {
+export function createApi({ state, apply, runs, loop, files, pictures, stories, notices, panels, interventions, flags, applyPreset, replay, destroy }) {
   const stats = () => runStats(runs.list(), runs.playing());
 
   /**
@@ -156,7 +156,12 @@ export function createApi({ state, apply, runs, loop, files, pictures, stories, 
       get playing() {
         return runs.playing();
       },
-      // What each worker said about its run in its newest snapshot: {playing, rollbackStep, revived}.
+      // The interventions the page follows: per run [{op, step, units, window, cameAlive,
+      // diedAgain, done, marked…}], the marks drawn now, and the notes by the controls.
+      get interventions() {
+        return interventions.debug();
+      },
+      // What each worker said about its run in its newest snapshot: {playing, rollbackStep, revived, action}.
       get runStatus() {
         return runs.list().map((r) => structuredClone(r.status));
       },

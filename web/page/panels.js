@@ -16,9 +16,11 @@ import { fmtNum, outputNote } from './status-text.js';
  * runs()         the RunRecords; states() the engine's state table (state-table.js)
  * histView()     the histogram view setting
  * notice(lines)
+ * marks(run)     the units an intervention marked in run's network (interventions.js)
+ * onUnitAction({l, i, wasDead})  the card asks for an intervention on one unit
  * replay         the replay cursor (replay.js createReplay): what each run's views show
  */
-export function createPanels({ $, runs, states, histView, notice, replay }) {
+export function createPanels({ $, runs, states, histView, notice, marks = () => [], onUnitAction = () => {}, replay }) {
   const charts = new ChartsView($('charts'), { onSeek: (step) => replay.seek(step) });
   const histograms = new HistogramsView($('hists'));
   const output = new OutputView($('output'));
@@ -38,6 +40,7 @@ export function createPanels({ $, runs, states, histView, notice, replay }) {
       const run = selectedRun();
       const layer = run?.snap?.layers[l];
       if (!layer) return;
+      onUnitAction({ l, i, wasDead: layer.states[i] === states()?.code.dead });
       if (kind === 'revive') run.client.neuron('reviveNeuron', l, i);
       if (kind === 'freeze') run.client.neuron('setFrozen', l, i, !layer.frozen[i]);
       if (kind === 'ablate') run.client.neuron('setAblated', l, i, !layer.ablated[i]);
@@ -95,7 +98,8 @@ export function createPanels({ $, runs, states, histView, notice, replay }) {
       if (!run.snap) return;
       const sel = selected && selected.run === k ? selected : null;
       const { snap, weights, replay: past } = replay.frame(run);
-      networkViews[k]?.draw(snap, weights, run.client.data?.info?.features ?? 2, sel, states());
+      // An intervention's marks belong to the live run: none on a replayed picture.
+      networkViews[k]?.draw(snap, weights, run.client.data?.info?.features ?? 2, sel, states(), past ? [] : marks(run));
       if (run.caption) {
         const dead = snap.layers.reduce((a, l) => a + l.counts.dead, 0);
         const n = snap.layers.reduce((a, l) => a + l.width, 0);
@@ -159,6 +163,8 @@ export function createPanels({ $, runs, states, histView, notice, replay }) {
       { id: 'timeline', every: 200, draw: drawTimeline },
     ],
     updateCard,
+    /** The unit whose card is open: {run (index), l, i}, or null. */
+    selection: () => (selected ? { ...selected } : null),
     /** New neuron events of the main run, for the timeline. */
     addEvents: (events) => timeline.add(events),
     /** The steps the views last drew (tests): each network picture, the histograms. */
