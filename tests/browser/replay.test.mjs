@@ -127,8 +127,8 @@ test('scrubbing back shows the logged step in every view; ←/→, Back to live,
     await page.click('#play');
     await page.waitForFunction(() => !window.__relu.playing, null, { timeout: 20000 });
 
-    // The charts scrub too: a press on the loss chart shows a stored step (and marks it); Escape
-    // anywhere on the page returns.
+    // The charts scrub too: a press on the loss chart shows a stored step (and marks it). Escape
+    // on the page closes the open card first, then leaves the replay.
     const over = page.locator('#charts .chart-holder .u-over').first();
     await over.scrollIntoViewIfNeeded();
     const box = await over.boundingBox();
@@ -137,6 +137,10 @@ test('scrubbing back shows the logged step in every view; ←/→, Back to live,
     const r = await page.evaluate(() => window.__relu.replay);
     assert.ok(r.stores[0].steps.includes(r.step) && r.step > 0 && r.step < r.stores[0].steps.at(-1), `a press mid-chart shows step ${r.step}`);
     await drawnAt(page, r.step);
+    assert.equal(await page.$eval('#card', (e) => e.hidden), false);
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => document.querySelector('#card').hidden, null, { timeout: 10000 });
+    assert.equal((await page.evaluate(() => window.__relu.replay)).active, true, 'the first Escape only closed the card');
     await page.keyboard.press('Escape');
     await page.waitForFunction(() => !window.__relu.replay.active, null, { timeout: 10000 });
     assert.deepEqual(problems, []);

@@ -10,6 +10,7 @@ import { TimelineView } from '../views/timeline.js';
 import { NeuronCard } from '../views/neuron-card.js';
 import { RUN_COLORS } from '../palette.js';
 import { fmtNum, outputNote } from './status-text.js';
+import { placeCard } from './card-place.js';
 
 /**
  * $(id)          an element of this playground
@@ -32,10 +33,7 @@ export function createPanels({ $, runs, states, histView, notice, marks = () => 
   const selectedRun = () => runs()[selected?.run ?? 0];
   const twoD = (run) => run?.client.data?.info?.features === 2;
   const card = new NeuronCard($('card'), {
-    onClose: () => {
-      selected = null;
-      card.close();
-    },
+    onClose: () => closeCard(),
     onAction: (kind, l, i) => {
       const run = selectedRun();
       const layer = run?.snap?.layers[l];
@@ -71,6 +69,7 @@ export function createPanels({ $, runs, states, histView, notice, marks = () => 
         sw.className = 'swatch';
         sw.style.backgroundColor = RUN_COLORS[k];
         const t = document.createElement('span');
+        t.className = 'net-name';
         t.textContent = run.label;
         run.caption = document.createElement('span');
         run.caption.className = 'net-stat';
@@ -88,6 +87,7 @@ export function createPanels({ $, runs, states, histView, notice, marks = () => 
           card.open(l, i);
           const f = replay.frame(run);
           card.update(f.snap, twoD(run), states(), f.replay);
+          placeCard($('card'), canvas.closest('.network-panel') ?? canvas);
         },
       });
     });
@@ -152,6 +152,12 @@ export function createPanels({ $, runs, states, histView, notice, marks = () => 
     card.update(f.snap, twoD(run), states(), f.replay);
   }
 
+  /** Escape, or the card's × : the card closes and no unit stays selected. */
+  function closeCard() {
+    selected = null;
+    card.close();
+  }
+
   return {
     rebuild,
     /** The heavy panels, for the draw loop: id, how often (ms), draw(). */
@@ -163,6 +169,7 @@ export function createPanels({ $, runs, states, histView, notice, marks = () => 
       { id: 'timeline', every: 200, draw: drawTimeline },
     ],
     updateCard,
+    closeCard,
     /** The unit whose card is open: {run (index), l, i}, or null. */
     selection: () => (selected ? { ...selected } : null),
     /** New neuron events of the main run, for the timeline. */

@@ -8,11 +8,11 @@ const SHARE_STATUS_MS = 4000;
 
 /**
  * $(id), state(), apply(next), playing(), play(on), step(n), reset(), rollback(), redraw()
- * keyboard (Space toggles play, Escape leaves a replay), listen(target, type, fn),
- * shareUrl() -> the link of this state, replay (the replay cursor: Play, Step and
- * "Back to live" return to the present)
+ * keyboard (the page's own keys: Space toggles play, 1–9 pick a preset), listen(target, type, fn),
+ * shareUrl() -> the link of this state, closeCard() (Escape), root (the markup's container),
+ * replay (the replay cursor: Play, Step, "Back to live" and Escape return to the present)
  */
-export function createToolbar({ $, state, apply, playing, play, step, reset, rollback, redraw, keyboard, listen, shareUrl, replay }) {
+export function createToolbar({ $, root, state, apply, playing, play, step, reset, rollback, redraw, keyboard, listen, shareUrl, closeCard, replay }) {
   const fill = (select, values, label) => {
     for (const v of values) {
       const o = document.createElement('option');
@@ -41,11 +41,30 @@ export function createToolbar({ $, state, apply, playing, play, step, reset, rol
   $('reset').addEventListener('click', () => reset());
   $('rollback').addEventListener('click', () => rollback()); // in the divergence notice
   if (keyboard) listen(document, 'keydown', (e) => {
-    if (e.key === ' ' && e.target === document.body) {
+    if (e.target !== document.body || e.ctrlKey || e.metaKey || e.altKey) return; // typing in a field is not a command
+    if (e.key === ' ') {
       e.preventDefault();
       toggle();
+    } else if (/^[1-9]$/.test(e.key)) {
+      // The chips carry these numbers as badges.
+      $('preset-buttons').children[Number(e.key) - 1]?.click();
     }
-    if (e.key === 'Escape' && replay.active() && !e.defaultPrevented) replay.live();
+  });
+  if (keyboard) for (const [k, b] of [...$('preset-buttons').children].slice(0, 9).entries()) b.setAttribute('aria-keyshortcuts', String(k + 1));
+  // Escape closes the neuron card wherever the focus is in this playground (a hover card
+  // leaves the focus on the page); with no card open it leaves a replay. (The timeline's own
+  // Escape only leaves the replay: it marks the event handled.)
+  listen(root, 'keydown', (e) => {
+    if (e.key !== 'Escape' || e.defaultPrevented) return;
+    if (!$('card').hidden) closeCard();
+    else if (replay.active()) replay.live();
+  });
+  // The skip link: one Tab, then Enter, and the network picture has the focus.
+  $('skip-network').addEventListener('click', (e) => {
+    e.preventDefault();
+    const net = $('networks').querySelector('canvas');
+    net?.focus();
+    net?.scrollIntoView({ block: 'nearest' });
   });
   $('share').addEventListener('click', async () => {
     const url = shareUrl();

@@ -1,6 +1,7 @@
 // The neuron card: one hidden unit's numbers from the latest snapshot (or a replayed one), a
 // small map of its output over the input plane (2-D data, live only: the worker draws it from
 // the current weights), and revive / freeze / ablate (which act on the live run).
+import { sci } from '../number-format.js';
 
 const FIELDS = [
   ['state', 'State'],
@@ -67,7 +68,10 @@ export class NeuronCard {
     body.append(left, right);
     root.append(head, this.help, body, actions);
     root.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape') onClose();
+      if (e.key === 'Escape') {
+        e.preventDefault(); // handled: the page's Escape (which would also leave a replay) skips it
+        onClose();
+      }
     });
   }
 
@@ -100,7 +104,8 @@ export class NeuronCard {
     this.values.active.textContent = `${(100 * layer.activeFraction[i]).toFixed(1)}% of inputs`;
     this.values.meanAbs.textContent = f(layer.meanAbs[i]);
     this.values.dormancy.textContent = f(layer.dormancy[i], 2);
-    this.values.grad.textContent = f(layer.gradAbs[i]);
+    // Scientific, and exactly "0" for zero: a mostly-silent unit's 3e-7 is not a dead unit's 0.
+    this.values.grad.textContent = sci(layer.gradAbs[i]);
     this.values.bias.textContent = f(layer.bias[i]);
     this.values.wnorm.textContent = f(layer.weightNorm[i]);
     this.values.died.textContent = layer.diedAt[i] >= 0 ? String(layer.diedAt[i]) : 'alive';
