@@ -101,13 +101,17 @@ export function mount(container, { host = container, query = '', urlSync = false
       controls.setNames(info);
     },
   });
-  const panels = createPanels({ $, runs: runs.list, states: () => states, histView: () => state.hist, notice });
+  const panels = createPanels({ $, runs: runs.list, states: () => states, histView: () => state.hist, stepAxis: () => state.steps, notice });
   const status = createStatusText({ $, host, runs: runs.list, state: () => state, playing: runs.playing });
   const stories = createStories({
     $, root, state: () => state, runs: runs.list, states: () => states, applyPreset, source: querySource === 'the link' ? 'This link' : `The ${querySource.replace(/^the /, '')}`,
     act: (a) => {
       if (a.revive) runs.revive();
-      if (a.set) apply({ ...state, ...structuredClone(a.set) }, { restart: !!a.restart });
+      // An action may bring its own speed (presets.js actionSpeeds): a low rate learning the
+      // spiral needs thousands of steps, the preset's pace was chosen for ten.
+      const speed = a.speed ? { speed: a.speed } : {};
+      if (a.set) apply({ ...state, ...structuredClone(a.set), ...speed }, { restart: !!a.restart });
+      else if (a.speed) apply({ ...state, ...speed });
       if (a.restart) runs.play(true);
     },
   });

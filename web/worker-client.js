@@ -146,9 +146,9 @@ export class RunClient {
   set(key, value) {
     this.#send('set', { key, value });
   }
-  /** Steps per frame; 0 = as fast as possible. */
-  speed(stepsPerFrame) {
-    this.#send('speed', { stepsPerFrame: stepsPerFrame > 0 ? stepsPerFrame : 'max' });
+  /** Steps per second of wall time (the worker paces by the clock); 0 = as fast as possible. */
+  speed(stepsPerSecond) {
+    this.#send('speed', { stepsPerSecond: stepsPerSecond > 0 ? stepsPerSecond : 'max' });
   }
   revive() {
     this.#send('revive');

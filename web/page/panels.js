@@ -14,9 +14,10 @@ import { fmtNum, outputNote } from './status-text.js';
  * $(id)          an element of this playground
  * runs()         the RunRecords; states() the engine's state table (state-table.js)
  * histView()     the histogram view setting
+ * stepAxis()     the step axis setting of the charts and the timeline ('linear' | 'log')
  * notice(lines)
  */
-export function createPanels({ $, runs, states, histView, notice }) {
+export function createPanels({ $, runs, states, histView, stepAxis, notice }) {
   const charts = new ChartsView($('charts'));
   const histograms = new HistogramsView($('hists'));
   const output = new OutputView($('output'));
@@ -106,7 +107,7 @@ export function createPanels({ $, runs, states, histView, notice }) {
 
   function drawCharts() {
     const list = runs().filter((r) => r.history);
-    charts.update(list.map((r) => ({ label: r.label || 'run', layers: r.snap.layers.length, history: r.history, prelu: r.snap.layers.some((l) => l.activation === 'prelu') })));
+    charts.update(list.map((r) => ({ label: r.label || 'run', layers: r.snap.layers.length, history: r.history, prelu: r.snap.layers.some((l) => l.activation === 'prelu') })), stepAxis());
   }
 
   // Histograms: the chosen layer of the first run.
@@ -129,7 +130,7 @@ export function createPanels({ $, runs, states, histView, notice }) {
 
   function drawTimeline() {
     const main = runs()[0];
-    timeline.draw(main.snap.layers.length, main.snap.step);
+    timeline.draw(main.snap.layers.length, main.snap.step, stepAxis());
   }
 
   function updateCard() {

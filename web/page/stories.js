@@ -5,8 +5,9 @@ import { defaults, formatValue } from '../state.js';
 import { PRESETS, PRESET_BY_ID, presetState } from '../presets.js';
 import { referenceSnapshot } from './ingest.js';
 
-// Settings that shape the page, not the run: they never contradict a story.
-const PAGE_ONLY = new Set(['preset', 'speed', 'hist']);
+// Settings that shape the page, not the run: they never contradict a story. (The monitor's
+// cadence is how often the run is looked at, part of a preset's pace: it changes no weight.)
+const PAGE_ONLY = new Set(['preset', 'speed', 'hist', 'steps', 'monitorEvery']);
 
 const said = (key, v) => `${key} ${v === null || v === undefined ? 'off' : formatValue(key, v)}`;
 const list = (parts) => (parts.length < 2 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`);

@@ -1,5 +1,7 @@
 // Deaths and revivals over steps: one row per hidden layer; a dark mark below the
-// row's line is a death, a green mark above it a revival.
+// row's line is a death, a green mark above it a revival. The step axis is linear or 'log'
+// (asinh, as the charts': step 0 at the left edge, the first steps spread out), with a
+// tick at each power of ten.
 import { fitCanvas } from './canvas.js';
 import { EventBuffer } from '../history.js';
 
@@ -7,6 +9,12 @@ const DIED = '#3a3a3a';
 const REVIVED = '#009E73';
 // Marks kept for drawing (EventBuffer merges them into coarser bins when full).
 const CAPACITY = 8192;
+
+/** Where step s sits on an axis from 0 to maxStep, as a fraction of its width. */
+export function stepFraction(s, maxStep, axis) {
+  return axis === 'log' ? Math.asinh(s) / Math.asinh(maxStep) : s / maxStep;
+}
+const shortStep = (v) => (v >= 1e6 ? `${v / 1e6}M` : v >= 1e3 ? `${v / 1e3}k` : String(v));
 
 export class TimelineView {
   constructor(canvas, summary, capacity = CAPACITY) {
@@ -31,7 +39,7 @@ export class TimelineView {
       this.summary.textContent = `${this.died} deaths, ${this.revived} revivals. Latest: layer ${e.layer + 1}, unit ${e.neuron + 1} ${e.kind} at step ${e.step}.`;
     }
   }
-  draw(layers, step) {
+  draw(layers, step, axis = 'linear') {
     const ctx = this.canvas.getContext('2d');
     const { w, h } = fitCanvas(this.canvas, ctx);
     ctx.clearRect(0, 0, w, h);
@@ -39,7 +47,8 @@ export class TimelineView {
     const L = 26, R = 6, T = 4, B = 12;
     const rowH = (h - T - B) / layers;
     const maxStep = Math.max(10, step);
-    const X = (s) => L + ((w - L - R) * s) / maxStep;
+    const X = (s) => L + (w - L - R) * stepFraction(s, maxStep, axis);
+    this.canvas.dataset.stepAxis = axis;
     ctx.font = '10px system-ui, sans-serif';
     ctx.fillStyle = '#555';
     ctx.textAlign = 'right';
@@ -73,7 +82,17 @@ export class TimelineView {
     ctx.fillStyle = '#555';
     ctx.textAlign = 'left';
     ctx.fillText('0', L, h - 1);
+    const last = `step ${step}${axis === 'log' ? ' (log)' : ''}`;
+    const lastLeft = w - R - ctx.measureText(last).width;
+    if (axis === 'log') {
+      // Powers of ten that fit between "0" and the label of the newest step.
+      ctx.textAlign = 'center';
+      for (let v = 10; v < maxStep; v *= 10) {
+        const x = X(v);
+        if (x > L + 14 && x + 14 < lastLeft) ctx.fillText(shortStep(v), x, h - 1);
+      }
+    }
     ctx.textAlign = 'right';
-    ctx.fillText(`step ${step}`, w - R, h - 1);
+    ctx.fillText(last, w - R, h - 1);
   }
 }
