@@ -13,7 +13,7 @@
 //   page/run-files.js    stats CSV, run JSON, weights, CSV upload
 //   page/pictures.js     PNGs
 //   page/api.js          the public API and the test views
-import { parse, defaults, BY_NAME, liveUpdates, needsRestart, registerPresetIds, parseFlags, serializeFlags } from './state.js';
+import { parse, defaults, BY_NAME, liveUpdates, needsRestart, registerPresetIds, parseFlags, serializeFlags, stepsPerSecond } from './state.js';
 import { PRESETS, PRESET_BY_ID, presetState } from './presets.js';
 import { stateTable, LEGEND_ORDER } from './palette.js';
 import { buildControls } from './controls.js';
@@ -108,8 +108,9 @@ export function mount(container, { host = container, query = '', urlSync = false
     act: (a) => {
       if (a.revive) runs.revive();
       // An action may bring its own speed (presets.js actionSpeeds): a low rate learning the
-      // spiral needs thousands of steps, the preset's pace was chosen for ten.
-      const speed = a.speed ? { speed: a.speed } : {};
+      // spiral needs thousands of steps, the preset's pace was chosen for ten. It speeds the
+      // page up, never down (a speed the visitor raised stays).
+      const speed = a.speed && stepsPerSecond(a.speed) > (stepsPerSecond(state.speed) || Infinity) ? { speed: a.speed } : {};
       if (a.set) apply({ ...state, ...structuredClone(a.set), ...speed }, { restart: !!a.restart });
       else if (a.speed) apply({ ...state, ...speed });
       if (a.restart) runs.play(true);
@@ -234,7 +235,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   }
 
   const api = createApi({
-    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, flags, applyPreset,
+    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, flags, applyPreset, states: () => states,
     destroy() {
       destroyed = true;
       loop.stop();

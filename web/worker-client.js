@@ -116,7 +116,9 @@ export class RunClient {
     this.#latest = null;
     this.#fresh = false;
     this.#data = null;
-    this.#send('create', restore ? { config, restore, runId: this.#generation } : { config, runId: this.#generation });
+    // startOnFrame: a paced run's clock starts when this page has drawn the run's first
+    // snapshot (it acknowledges it in take()), not while the page is still starting up.
+    this.#send('create', { config, runId: this.#generation, startOnFrame: true, ...(restore ? { restore } : {}) });
   }
   /** The run's weights as the CLI's JSON text. */
   exportWeights() {
@@ -169,7 +171,7 @@ export class RunClient {
   take() {
     if (!this.#fresh) return null;
     this.#fresh = false;
-    this.#send('frame');
+    this.#send('frame', { runId: this.#latest.runId });
     return this.#latest;
   }
   dispose() {

@@ -35,7 +35,10 @@
 // only snapshots wait for the page). The bucket starts empty when play starts, and holds
 // at most BURST_S worth of steps, so a worker that was held up (a long step, a busy
 // machine) does not catch up in one jump: the steps a run has made since play started are
-// never more than stepsPerSecond × the seconds since then.
+// never more than stepsPerSecond × the seconds since then. A run created with startOnFrame
+// (the page's RunClient) holds a paced clock until the page acknowledges a frame of this run:
+// a first visit starts at step 0 on screen even when the page takes a second or more to
+// draw its first frame (the run waits for the page; at 'max' it does not wait).
 import { loadEngine, snapshotTransferables } from './engine.js';
 
 const SLICE_MS = 8;
@@ -53,6 +56,7 @@ let awaitingFrame = false;  // a snapshot is out and not yet acknowledged
 let usesAcks = false;  // the main thread sends {op:'frame'}
 let stepsPerSecond = null;  // speed limit, null = as fast as possible
 let bucket = { tokens: 0, at: performance.now() };  // steps earned and not yet made (paced only)
+let clockHeld = false;  // paced steps wait for the page's first frame of this run (startOnFrame)
 let stepsSinceSnapshot = 0;
 const GRID_RES = 64;  // resolution of the 2-D output surface sent with snapshots
 let runId = null;  // echoed in snapshots, so the page can drop those of a replaced run
@@ -132,7 +136,7 @@ function needRun() {
 
 // An imported run: replay its steps (same config and seed), then load its exact weights,
 // all before the first snapshot, so the page never sees an in-between state.
-function create({ config, restore, runId: id }) {
+function create({ config, restore, runId: id, startOnFrame = false }) {
   const next = engine.createRun(config ?? {});  // throws before the old run is touched
   if (restore) {
     try {
@@ -156,6 +160,7 @@ function create({ config, restore, runId: id }) {
   const info = run.dataInfo();
   runFeatures = info.features;
   emptyBucket();
+  clockHeld = !!startOnFrame;
   const data = { info, train: { x: train.x, y: train.y }, test: { x: test.x, y: test.y } };
   postMessage({ type: 'created', runId, data }, [train.x.buffer, train.y.buffer, test.x.buffer, test.y.buffer]);
   awaitingFrame = false;
@@ -245,9 +250,13 @@ const COMMANDS = {
   validate: { handler: validate, mutates: false, reply: 'done' },
   neuronGrid: { handler: neuronGrid, mutates: false, reply: 'neuronGrid' },
   frame: {
-    handler() {
+    handler({ runId: acked }) {
       usesAcks = true;
       awaitingFrame = false;
+      if (clockHeld && (acked === undefined || acked === runId)) {
+        clockHeld = false;
+        emptyBucket();  // pacing counts from the first frame on screen
+      }
     },
     mutates: false,
     reply: null,
@@ -291,7 +300,7 @@ function tick() {
   if (queue.length) drain();  // settings take effect before the slice
   if (!run) return;
   let stepped = false;
-  if (playing) refill();
+  if (playing) clockHeld && stepsPerSecond !== null ? emptyBucket() : refill();
   const budget = stepsPerSecond === null ? Infinity : Math.floor(bucket.tokens);
   if (playing && budget > 0) {
     try {

@@ -69,8 +69,8 @@ function assertSameAsCli({ upTo, events }, pattern) {
 const skip = CLI ? false : 'no native CLI (set RELU_LAB or build build/relu-lab)';
 
 for (const [pattern, speed, until] of [
-  ['one step per frame (a read after every step)', '1', 320],
-  ['100 steps per frame', '100', LAST],
+  ['60 steps a second (about a read after every step)', '60', 320],
+  ['10,000 steps a second', '10000', LAST],
   ['as fast as it goes (reads thousands of steps apart)', 'max', LAST],
 ]) {
   test(`the page's event list is the CLI's: ${pattern}`, { skip, timeout: 240000 }, async () => {
