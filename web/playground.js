@@ -13,7 +13,7 @@
 //   page/run-files.js    stats CSV, run JSON, weights, CSV upload
 //   page/pictures.js     PNGs
 //   page/api.js          the public API and the test views
-import { parse, defaults, BY_NAME, liveUpdates, needsRestart, registerPresetIds, parseFlags, serializeFlags, stepsPerSecond } from './state.js';
+import { parse, defaults, BY_NAME, liveUpdates, needsRestart, registerPresetIds, parseFlags, serializeFlags, stepsPerSecond, cadenceFollowsSpeed } from './state.js';
 import { PRESETS, PRESET_BY_ID, presetState } from './presets.js';
 import { stateTable, LEGEND_ORDER } from './palette.js';
 import { buildControls } from './controls.js';
@@ -186,6 +186,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   // change without it keeps the current ones.
   function apply(next, { restart = false, explicit } = {}) {
     const prev = state;
+    next = cadenceFollowsSpeed(prev, next);  // a slow speed's monitor looks at every step (state.js)
     state = next;
     if (explicit) stories.setExplicit(explicit);
     if (restart || needsRestart(prev, next)) runs.restart();

@@ -8,6 +8,8 @@
 // Numbers were chosen with the real engine (seeded, deterministic); see the
 // verification script tests/browser/presets.test.mjs.
 
+import { cadenceFor } from './state.js';
+
 const total = (s, key) => {
   let n = 0, d = 0;
   for (const l of s.layers) (n += l.width), (d += l.counts[key]);
@@ -187,6 +189,8 @@ export const PRESET_BY_ID = Object.fromEntries(PRESETS.map((p) => [p.id, p]));
 export function presetState(id, base, explicit = {}) {
   const p = PRESET_BY_ID[id];
   const next = { ...base, ...presetSettings(id), preset: id, ...structuredClone(explicit) };
+  // A speed given on top brings its own monitor cadence (state.js cadenceFor), unless that is given too.
+  if ('speed' in explicit && !('monitorEvery' in explicit)) next.monitorEvery = cadenceFor(next.speed);
   if (!p.settings.compare && !('compare' in explicit)) next.compare = null;
   return next;
 }
@@ -199,10 +203,9 @@ export function presetState(id, base, explicit = {}) {
 //   pace         its default speed in steps per second (state.js SPEEDS), chosen so that its
 //                key moment comes at least ~3 s after the first frame (or, where the moment is
 //                at step 0 or 1 and cannot unfold, so that what follows can be followed)
-//   monitorEvery the monitor's cadence while it is watched: every step, so the network view
-//                changes step by step instead of every 10 steps (a pure read: the run's
-//                weights are the same; only how often states are evaluated and events
-//                stamped; the goldens of tests/golden are made from `settings` alone)
+//                (with it the monitor's cadence that goes with that speed, state.js cadenceFor:
+//                every step, so the network view changes step by step; the goldens of
+//                tests/golden are made from `settings` alone)
 //   stepAxis     'log': the events are early, so the charts' and timeline's step axes
 //                spread the first steps out
 //   key          the key moment, ONE definition for the page's debug view, the benchmark and
@@ -216,18 +219,18 @@ export function presetState(id, base, explicit = {}) {
 //                the pace of a moment that takes ten; an action without one keeps the speed.
 const noPositive = (s) => noPositiveShare(s);
 const PACING = {
-  'high-lr': { pace: '3', monitorEvery: 1, stepAxis: 'log', actionSpeeds: { 'Same run, rate 0.01': '300', 'Switch to Leaky ReLU (keeps weights)': '300' }, key: { what: 'more than 30% of hidden units dead', reached: ([s]) => deadShare(s) > 0.3 } },
+  'high-lr': { pace: '3', stepAxis: 'log', actionSpeeds: { 'Same run, rate 0.01': '300', 'Switch to Leaky ReLU (keeps weights)': '300' }, key: { what: 'more than 30% of hidden units dead', reached: ([s]) => deadShare(s) > 0.3 } },
   'negative-bias': {
-    pace: '15', monitorEvery: 1, stepAxis: 'log', actionSpeeds: { 'Switch to Leaky ReLU (keeps weights)': '60' },
+    pace: '15', stepAxis: 'log', actionSpeeds: { 'Switch to Leaky ReLU (keeps weights)': '60' },
     key: { what: 'more than half the units dead at birth', atBirth: true, reached: ([s]) => deadShare(s) > 0.5 },
     rescue: { action: 'Switch to Leaky ReLU (keeps weights)', what: 'after the switch, fewer than 15% of units fire on no input', reached: ([s]) => s.layers[0].activation === 'leaky_relu' && noPositive(s) < 0.15 },
   },
-  'negative-inputs': { pace: '2', monitorEvery: 1, stepAxis: 'log', key: { what: 'the layer collapses (no gradient reaches the inputs)', reached: ([s]) => !!s.layerCollapsed } },
-  initialisers: { pace: '15', monitorEvery: 1, stepAxis: 'log', key: { what: 'all four runs collapsed', reached: (all) => all.every((s) => s.layerCollapsed) } },
-  selu: { pace: '10', monitorEvery: 1, stepAxis: 'log', key: { what: 'SELU loss below 0.2 with every gradient alive', reached: ([s]) => s.trainLoss < 0.2 && !s.layerCollapsed } },
-  'leaky-prelu': { pace: '15', monitorEvery: 1, stepAxis: 'log', key: { what: 'the ReLU run passes 30% dead (Leaky and PReLU: none)', reached: ([relu]) => deadShare(relu) > 0.3 } },
+  'negative-inputs': { pace: '2', stepAxis: 'log', key: { what: 'the layer collapses (no gradient reaches the inputs)', reached: ([s]) => !!s.layerCollapsed } },
+  initialisers: { pace: '15', stepAxis: 'log', key: { what: 'all four runs collapsed', reached: (all) => all.every((s) => s.layerCollapsed) } },
+  selu: { pace: '10', stepAxis: 'log', key: { what: 'SELU loss below 0.2 with every gradient alive', reached: ([s]) => s.trainLoss < 0.2 && !s.layerCollapsed } },
+  'leaky-prelu': { pace: '15', stepAxis: 'log', key: { what: 'the ReLU run passes 30% dead (Leaky and PReLU: none)', reached: ([relu]) => deadShare(relu) > 0.3 } },
   'dead-vs-sparse': {
-    pace: '30', monitorEvery: 1, stepAxis: 'log',
+    pace: '30', stepAxis: 'log',
     key: {
       what: 'a mostly-silent unit has moved its weights by 1% while every dead unit is frozen',
       reached: ([s], { first, code }) => {
@@ -245,8 +248,8 @@ const PACING = {
       },
     },
   },
-  revival: { pace: '6', monitorEvery: 1, stepAxis: 'log', actionSpeeds: { 'Auto-revive every 200 steps': '300' }, key: { what: 'a unit in a deeper layer comes back', reached: (_, { events }) => events.some((e) => e.kind === 'revived' && e.layer > 0 && e.step > 0) } },
-  'born-dead': { pace: '30', monitorEvery: 1, stepAxis: 'log', key: { what: 'he_normal born dead (a whole layer dead at step 0)', atBirth: true, reached: ([s]) => !!s.bornDead } },
+  revival: { pace: '6', stepAxis: 'log', actionSpeeds: { 'Auto-revive every 200 steps': '300' }, key: { what: 'a unit in a deeper layer comes back', reached: (_, { events }) => events.some((e) => e.kind === 'revived' && e.layer > 0 && e.step > 0) } },
+  'born-dead': { pace: '30', stepAxis: 'log', key: { what: 'he_normal born dead (a whole layer dead at step 0)', atBirth: true, reached: ([s]) => !!s.bornDead } },
 };
 for (const p of PRESETS) {
   const { actionSpeeds = {}, ...pacing } = PACING[p.id];
@@ -257,10 +260,10 @@ for (const p of PRESETS) {
 
 /**
  * What applying a preset sets: its settings, plus how it is watched (its pace as the speed,
- * its monitor cadence, its step axis). presetState() applies these; a link writes only the
+ * the monitor's cadence for that speed, its step axis). presetState() applies these; a link writes only the
  * keys a state changed away from them (link.js).
  */
 export function presetSettings(id) {
   const p = PRESET_BY_ID[id];
-  return { ...structuredClone(p.settings), speed: p.pace, monitorEvery: p.monitorEvery, steps: p.stepAxis };
+  return { ...structuredClone(p.settings), speed: p.pace, monitorEvery: cadenceFor(p.pace), steps: p.stepAxis };
 }

@@ -392,6 +392,27 @@ export function stepsPerSecond(v) {
   return v === 'max' ? 0 : Number(v);
 }
 
+// The monitor's cadence that goes with a speed. Watched slowly (at most WATCH_EVERY_STEP steps
+// a second, every preset's pace), the monitor looks at every step, so the network view changes
+// step by step instead of in jumps of ten; faster, it looks every 10 steps (the default), since
+// evaluating every step costs ~100× a small step and would cap 'max' at a few dozen steps a
+// second. Reading is pure: the cadence changes when states are evaluated and events
+// stamped, never the weights.
+export const WATCH_EVERY_STEP = 30;
+export function cadenceFor(speed) {
+  const r = stepsPerSecond(speed);
+  return r > 0 && r <= WATCH_EVERY_STEP ? 1 : BY_NAME.monitorEvery.default;
+}
+
+/**
+ * next, with the monitor's cadence following a change of speed, when the cadence was the one
+ * that went with the old speed and this change does not set it (a cadence chosen by hand stays).
+ */
+export function cadenceFollowsSpeed(prev, next) {
+  if (prev.speed === next.speed || prev.monitorEvery !== next.monitorEvery || prev.monitorEvery !== cadenceFor(prev.speed)) return next;
+  return { ...next, monitorEvery: cadenceFor(next.speed) };
+}
+
 export function formatValue(name, v) {
   return WRITERS[BY_NAME[name].type](v);
 }

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, openPage } from './helpers.mjs';
 import { PRESETS, PRESET_BY_ID, presetSettings } from '../../web/presets.js';
-import { SPEEDS, stepsPerSecond, parse } from '../../web/state.js';
+import { SPEEDS, stepsPerSecond, parse, cadenceFor } from '../../web/state.js';
 
 let env;
 before(async () => {
@@ -58,6 +58,7 @@ test('every preset declares a pace the speed control offers, a step axis and one
     const s = parse(`preset=${p.id}`).state;
     assert.equal(s.speed, 'max', 'parse alone does not apply presets');
     assert.equal(presetSettings(p.id).speed, p.pace);
+    assert.equal(presetSettings(p.id).monitorEvery, cadenceFor(p.pace));
   }
 });
 
@@ -68,7 +69,7 @@ test('a first visit starts at the first preset\'s pace and its key moment unfold
   assert.equal(state.preset, p.id);
   assert.equal(state.speed, p.pace);
   assert.equal(state.steps, p.stepAxis);
-  assert.equal(state.monitorEvery, p.monitorEvery);
+  assert.equal(state.monitorEvery, 1, 'watched slowly, the monitor looks at every step');
   assert.equal(await page.$eval('#speed', (e) => e.value), p.pace);
   assert.equal(await page.$eval('#speed', (e) => e.selectedOptions[0].textContent), `${p.pace} steps/s`);
   // The first snapshot drawn is before the key moment (a run that started at full speed was
@@ -128,8 +129,21 @@ test('presets bring their pace unless a speed is given; story actions only speed
   const speed = () => page.evaluate(() => window.__relu.state.speed);
   await page.evaluate(() => window.__reluApp.set({ preset: 'revival' }));
   assert.equal(await speed(), PRESET_BY_ID.revival.pace);
+  assert.equal(await page.evaluate(() => window.__relu.state.monitorEvery), 1);
   await page.evaluate(() => window.__reluApp.set({ preset: 'selu', speed: 'max' }));
   assert.equal(await speed(), 'max');
+  assert.equal(await page.evaluate(() => window.__relu.state.monitorEvery), 10);
+  await page.evaluate(() => window.__reluApp.set({ preset: 'revival' }));
+  assert.equal(await page.evaluate(() => window.__relu.state.monitorEvery), 1);
+  await page.evaluate(() => window.__reluApp.set({ speed: 'max' }));
+  // The monitor's cadence follows the speed (every step when watched slowly, every 10 at
+  // full speed, where every step would cap the rate), unless it was chosen by hand.
+  assert.equal(await page.evaluate(() => window.__relu.state.monitorEvery), 10);
+  await page.evaluate(() => window.__reluApp.set({ speed: '10' }));
+  assert.equal(await page.evaluate(() => window.__relu.state.monitorEvery), 1);
+  await page.evaluate(() => window.__reluApp.set({ monitorEvery: 5 }));
+  await page.evaluate(() => window.__reluApp.set({ speed: 'max' }));
+  assert.equal(await page.evaluate(() => window.__relu.state.monitorEvery), 5);
   await page.click('button.preset[data-preset="high-lr"]');
   await page.waitForFunction(() => window.__relu.state.preset === 'high-lr');
   assert.equal(await speed(), PRESET_BY_ID['high-lr'].pace);
