@@ -9,6 +9,7 @@
 //   page/panels.js       network, card, output, charts, histograms, timeline
 //   page/status-text.js  rate, step, summary, divergence notice, play button
 //   page/stories.js      preset buttons, the story, its note, the outcome
+//   page/interventions.js  revive / freeze / ablate: marks, the note by the control, died again
 //   page/toolbar.js      transport, speed, histogram view, share, keyboard
 //   page/run-files.js    stats CSV, run JSON, weights, CSV upload
 //   page/pictures.js     PNGs
@@ -20,6 +21,7 @@ import { buildControls } from './controls.js';
 import { MARKUP } from './markup.js';
 import { applyHide } from './hide.js';
 import { createNotices } from './page/notices.js';
+import { createInterventions } from './page/interventions.js';
 import { createRuns } from './page/runs.js';
 import { ingest } from './page/ingest.js';
 import { createPanels } from './page/panels.js';
@@ -101,12 +103,31 @@ export function mount(container, { host = container, query = '', urlSync = false
       controls.setNames(info);
     },
   });
-  const panels = createPanels({ $, runs: runs.list, states: () => states, histView: () => state.hist, stepAxis: () => state.steps, notice });
+  const interventions = createInterventions({
+    runs: runs.list,
+    setting: (run, name) => (Object.hasOwn(run.overrides, name) ? run.overrides[name] : state[name]),
+    reviveAnchor: () => $('c-revive'),
+    unitAnchor: () => $('card').querySelector('.card-actions'),
+    redraw: () => loop.redraw(),
+    network: () => $('networks'),
+    // "lr 1", not "1" (a bare value reads as a run number)
+    cardUnit: () => panels.selection(),
+    runName: (run) => (state.compare && !run.label.startsWith(state.compare.key) ? `${state.compare.key} ${run.label}` : run.label),
+  });
+  const panels = createPanels({
+    $, runs: runs.list, states: () => states, histView: () => state.hist, stepAxis: () => state.steps, notice,
+    marks: (run) => interventions.marks(run),
+    onUnitAction: (unit) => interventions.ask('unit', null, unit),
+  });
   const status = createStatusText({ $, host, runs: runs.list, state: () => state, playing: runs.playing });
   const stories = createStories({
     $, root, state: () => state, runs: runs.list, states: () => states, applyPreset, source: querySource === 'the link' ? 'This link' : `The ${querySource.replace(/^the /, '')}`,
     act: (a) => {
-      if (a.revive) runs.revive();
+      if (a.revive) {
+        // The note goes by this button (found again by its label: the story rebuilds its buttons).
+        interventions.ask('revive', () => [...$('story-actions').querySelectorAll('button')].find((b) => b.textContent === a.label) ?? $('story-actions'));
+        runs.revive();
+      }
       // An action may bring its own speed (presets.js actionSpeeds): a low rate learning the
       // spiral needs thousands of steps, the preset's pace was chosen for ten. It speeds the
       // page up, never down (a speed the visitor raised stays).
@@ -123,6 +144,7 @@ export function mount(container, { host = container, query = '', urlSync = false
       panels.updateCard();
       status.draw();
       stories.drawOutcome();
+      interventions.tick();
     },
     take: takeSnapshots,
     ready: () => !!runs.main()?.snap,
@@ -139,7 +161,10 @@ export function mount(container, { host = container, query = '', urlSync = false
       apply(next, opts);
     },
     onWarning: (w) => notice([w]),
-    onRevive: () => runs.revive(),
+    onRevive: () => {
+      interventions.ask('revive', () => $('c-revive'));
+      runs.revive();
+    },
     onCsv: (text, name) => files.loadCsv(text, name),
   });
   const toolbar = createToolbar({
@@ -160,7 +185,8 @@ export function mount(container, { host = container, query = '', urlSync = false
       any = true;
       const seen = ingest(run, m);
       if (!seen) continue;
-      if (seen.revived !== null) notice([`Revived ${seen.revived} unit${seen.revived === 1 ? '' : 's'}${run.label ? ' in ' + run.label : ''}.`]);
+      // A revive, freeze or ablation is said by the control that asked for it, not up here.
+      interventions.take(run, m.run.action, seen.events);
       if (seen.diverged && !run.divergedShown) {
         run.divergedShown = true;
         runs.settle();
@@ -176,6 +202,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   function onRestarted() {
     $('diverged').hidden = true;
     stories.clearOutcome();
+    interventions.clear();
     panels.rebuild();
     host.dataset.compare = state.compare ? String(runs.list().length) : '0';
     stories.update();
@@ -236,7 +263,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   }
 
   const api = createApi({
-    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, flags, applyPreset, states: () => states,
+    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, interventions, flags, applyPreset, states: () => states,
     destroy() {
       destroyed = true;
       loop.stop();

@@ -36,10 +36,10 @@ export function runStats(runs, playing) {
 
 /**
  * state(), apply(next, opts), runs (runs.js), loop (draw-loop.js), files (run-files.js),
- * pictures (pictures.js), stories (stories.js), notices, panels, flags, applyPreset(id),
- * states() (the engine's state table, once known), destroy()
+ * pictures (pictures.js), stories (stories.js), notices, panels, interventions (interventions.js),
+ * flags, applyPreset(id), states() (the engine's state table, once known), destroy()
  */
-export function createApi({ state, apply, runs, loop, files, pictures, stories, notices, panels, flags, applyPreset, states, destroy }) {
+export function createApi({ state, apply, runs, loop, files, pictures, stories, notices, panels, interventions, flags, applyPreset, states, destroy }) {
   const stats = () => runStats(runs.list(), runs.playing());
 
   /**
@@ -153,7 +153,12 @@ export function createApi({ state, apply, runs, loop, files, pictures, stories, 
       get playing() {
         return runs.playing();
       },
-      // What each worker said about its run in its newest snapshot: {playing, rollbackStep, revived}.
+      // The interventions the page follows: per run [{op, step, units, window, cameAlive,
+      // diedAgain, done, marked…}], the marks drawn now, and the notes by the controls.
+      get interventions() {
+        return interventions.debug();
+      },
+      // What each worker said about its run in its newest snapshot: {playing, rollbackStep, revived, action}.
       get runStatus() {
         return runs.list().map((r) => structuredClone(r.status));
       },

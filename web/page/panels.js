@@ -16,8 +16,10 @@ import { fmtNum, outputNote } from './status-text.js';
  * histView()     the histogram view setting
  * stepAxis()     the step axis setting of the charts and the timeline ('linear' | 'log')
  * notice(lines)
+ * marks(run)     the units an intervention marked in run's network (interventions.js)
+ * onUnitAction({l, i, wasDead})  the card asks for an intervention on one unit
  */
-export function createPanels({ $, runs, states, histView, stepAxis, notice }) {
+export function createPanels({ $, runs, states, histView, stepAxis, notice, marks = () => [], onUnitAction = () => {} }) {
   const charts = new ChartsView($('charts'));
   const histograms = new HistogramsView($('hists'));
   const output = new OutputView($('output'));
@@ -36,6 +38,7 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice }) {
       const run = selectedRun();
       const layer = run?.snap?.layers[l];
       if (!layer) return;
+      onUnitAction({ l, i, wasDead: layer.states[i] === states()?.code.dead });
       if (kind === 'revive') run.client.neuron('reviveNeuron', l, i);
       if (kind === 'freeze') run.client.neuron('setFrozen', l, i, !layer.frozen[i]);
       if (kind === 'ablate') run.client.neuron('setAblated', l, i, !layer.ablated[i]);
@@ -90,7 +93,7 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice }) {
     runs().forEach((run, k) => {
       if (!run.snap) return;
       const sel = selected && selected.run === k ? selected : null;
-      networkViews[k]?.draw(run.snap, run.weights, run.client.data?.info?.features ?? 2, sel, states());
+      networkViews[k]?.draw(run.snap, run.weights, run.client.data?.info?.features ?? 2, sel, states(), marks(run));
       if (run.caption) {
         const dead = run.snap.layers.reduce((a, l) => a + l.counts.dead, 0);
         const n = run.snap.layers.reduce((a, l) => a + l.width, 0);
@@ -148,6 +151,8 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice }) {
       { id: 'timeline', every: 200, draw: drawTimeline },
     ],
     updateCard,
+    /** The unit whose card is open: {run (index), l, i}, or null. */
+    selection: () => (selected ? { ...selected } : null),
     /** New neuron events of the main run, for the timeline. */
     addEvents: (events) => timeline.add(events),
     timelineBuffers: () => ({ length: timeline.events.length, capacity: timeline.events.capacity, binWidth: timeline.events.binWidth }),
