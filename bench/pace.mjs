@@ -61,17 +61,17 @@ try {
     const secs = (a, b) => (a && b ? ((b.t - a.t) / 1000).toFixed(1) : `> ${LIMIT_MS / 1000}`);
     rows.push({
       preset: id,
-      pace: speedLabel(r.speed),
+      pace: speedLabel(p.pace),
       first: `${Math.round(r.first.t)} ms, step ${r.first.step}`,
       moment: p.key.what,
       step: r.key ? String(r.key.step) : 'not reached',
-      seconds: p.key.atBirth ? 'at birth: cannot unfold' : secs(r.first, r.key),
+      seconds: p.key.atBirth ? 'at birth: cannot unfold' : r.key && r.key.step - r.first.step <= 1 ? `${secs(r.first, r.key)} (one step: cannot unfold)` : secs(r.first, r.key),
     });
     if (p.rescue) {
       const action = p.actions.find((a) => a.label === p.rescue.action);
       rows.push({
         preset: `${id}: "${p.rescue.action}" at the first frame`,
-        pace: speedLabel(action.speed ?? r.speed),
+        pace: speedLabel(action.speed ?? p.pace),
         first: `pressed at step ${r.pressed?.step}`,
         moment: p.rescue.what,
         step: r.rescue ? String(r.rescue.step) : 'not reached',

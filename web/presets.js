@@ -230,7 +230,7 @@ const PACING = {
   selu: { pace: '10', stepAxis: 'log', key: { what: 'SELU loss below 0.2 with every gradient alive', reached: ([s]) => s.trainLoss < 0.2 && !s.layerCollapsed } },
   'leaky-prelu': { pace: '15', stepAxis: 'log', key: { what: 'the ReLU run passes 30% dead (Leaky and PReLU: none)', reached: ([relu]) => deadShare(relu) > 0.3 } },
   'dead-vs-sparse': {
-    pace: '30', stepAxis: 'log',
+    pace: '15', stepAxis: 'log',
     key: {
       what: 'a mostly-silent unit has moved its weights by 1% while every dead unit is frozen',
       reached: ([s], { first, code }) => {
