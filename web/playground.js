@@ -20,6 +20,7 @@ import { stateTable, LEGEND_ORDER } from './palette.js';
 import { buildControls } from './controls.js';
 import { MARKUP } from './markup.js';
 import { applyHide } from './hide.js';
+import { watchChips } from './page/chips.js';
 import { createNotices } from './page/notices.js';
 import { createInterventions } from './page/interventions.js';
 import { createRuns } from './page/runs.js';
@@ -86,10 +87,17 @@ export function mount(container, { host = container, query = '', urlSync = false
   if (flags.embed) host.classList.add('is-embed');
 
   const { notice, ...notices } = createNotices($);
-  {
-    const ws = [...flagWarnings, ...initial.warnings];
-    if (ws.length) notice([`Some settings in ${querySource} were changed:`, ...ws]);
-  }
+  if (initial.warnings.length) notice([`Some settings in ${querySource} were changed:`, ...initial.warnings]);
+  // Mistakes in the page flags (hide=, origins=, embed=) are the embedding author's: they go
+  // to the console and to the API's warnings(), not to the students' notice.
+  const authorWarnings = [];
+  const warnAuthor = (ws) => {
+    for (const w of ws) {
+      authorWarnings.push(w);
+      console.warn(`ReLU Playground (${querySource}): ${w}`);
+    }
+  };
+  warnAuthor(flagWarnings);
   const runs = createRuns({
     state: () => state,
     csvText: () => files.csvText(),
@@ -110,9 +118,8 @@ export function mount(container, { host = container, query = '', urlSync = false
     unitAnchor: () => $('card').querySelector('.card-actions'),
     redraw: () => loop.redraw(),
     network: () => $('networks'),
-    // "lr 1", not "1" (a bare value reads as a run number)
     cardUnit: () => panels.selection(),
-    runName: (run) => (state.compare && !run.label.startsWith(state.compare.key) ? `${state.compare.key} ${run.label}` : run.label),
+    // (a compared run's label already names its setting: "lr 1", page/runs.js compareLabel)
   });
   const panels = createPanels({
     $, runs: runs.list, states: () => states, histView: () => state.hist, stepAxis: () => state.steps, notice,
@@ -121,7 +128,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   });
   const status = createStatusText({ $, host, runs: runs.list, state: () => state, playing: runs.playing });
   const stories = createStories({
-    $, root, state: () => state, runs: runs.list, states: () => states, applyPreset, source: querySource === 'the link' ? 'This link' : `The ${querySource.replace(/^the /, '')}`,
+    $, root, state: () => state, runs: runs.list, states: () => states, applyPreset,
     act: (a) => {
       if (a.revive) {
         // The note goes by this button (found again by its label: the story rebuilds its buttons).
@@ -137,7 +144,7 @@ export function mount(container, { host = container, query = '', urlSync = false
       if (a.restart) runs.play(true);
     },
   });
-  stories.setExplicit(initial.explicit);
+  stories.setExplicit(initial.explicit, querySource === 'the link' ? 'link' : 'attributes');
   const loop = createDrawLoop({
     views: panels.views,
     drawText: () => {
@@ -166,9 +173,12 @@ export function mount(container, { host = container, query = '', urlSync = false
       runs.revive();
     },
     onCsv: (text, name) => files.loadCsv(text, name),
+    quick: { lr: $('q-lr'), activation: $('q-activation') },
   });
+  watchChips(root.querySelector('.presets'), listen);
   const toolbar = createToolbar({
-    $, state: () => state, apply, playing: runs.playing, play: runs.play, step: runs.step, reset: runs.restart, rollback: runs.rollback, redraw: loop.redraw, keyboard, listen,
+    $, root, state: () => state, apply, playing: runs.playing, play: runs.play, step: runs.step, reset: runs.restart, rollback: runs.rollback, redraw: loop.redraw, keyboard, listen,
+    closeCard: panels.closeCard,
     shareUrl: () => {
       writeUrl();
       return urlSync ? location.href : `${new URL('../index.html', import.meta.url).href}?${linkQuery()}`;
@@ -209,8 +219,8 @@ export function mount(container, { host = container, query = '', urlSync = false
   }
 
   // ---------- state changes: the one path every control, story action and API call takes ----------
-  // explicit: the keys a link or set() gave on top of a preset (the story notes them); a
-  // change without it keeps the current ones.
+  // explicit: {} when a preset is applied as it is (the story's note goes); a change without
+  // it keeps the keys given on top of the preset (set() records its own: page/api.js).
   function apply(next, { restart = false, explicit } = {}) {
     const prev = state;
     next = cadenceFollowsSpeed(prev, next);  // a slow speed's monitor looks at every step (state.js)
@@ -263,7 +273,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   }
 
   const api = createApi({
-    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, interventions, flags, applyPreset, states: () => states,
+    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, interventions, flags, applyPreset, authorWarnings: () => authorWarnings.slice(), states: () => states,
     destroy() {
       destroyed = true;
       loop.stop();
@@ -273,8 +283,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   });
 
   // Hide what the embedder asked to hide (the settings rows exist by now).
-  const hideWarnings = applyHide(root, flags.hide);
-  if (hideWarnings.length) notice(hideWarnings, true);
+  warnAuthor(applyHide(root, flags.hide));
 
   toolbar.sync(state);
   runs.restart();

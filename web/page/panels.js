@@ -9,6 +9,7 @@ import { TimelineView } from '../views/timeline.js';
 import { NeuronCard } from '../views/neuron-card.js';
 import { RUN_COLORS } from '../palette.js';
 import { fmtNum, outputNote } from './status-text.js';
+import { placeCard } from './card-place.js';
 
 /**
  * $(id)          an element of this playground
@@ -30,10 +31,7 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice, mark
   const selectedRun = () => runs()[selected?.run ?? 0];
   const twoD = (run) => run?.client.data?.info?.features === 2;
   const card = new NeuronCard($('card'), {
-    onClose: () => {
-      selected = null;
-      card.close();
-    },
+    onClose: () => closeCard(),
     onAction: (kind, l, i) => {
       const run = selectedRun();
       const layer = run?.snap?.layers[l];
@@ -68,6 +66,7 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice, mark
         sw.className = 'swatch';
         sw.style.backgroundColor = RUN_COLORS[k];
         const t = document.createElement('span');
+        t.className = 'net-name';
         t.textContent = run.label;
         run.caption = document.createElement('span');
         run.caption.className = 'net-stat';
@@ -84,6 +83,7 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice, mark
           selected = { run: k, l, i };
           card.open(l, i);
           card.update(run.snap, twoD(run), states());
+          placeCard($('card'), canvas.closest('.network-panel') ?? canvas);
         },
       });
     });
@@ -140,6 +140,12 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice, mark
     if (selected) card.update(runs()[selected.run]?.snap, twoD(runs()[selected.run]), states());
   }
 
+  /** Escape, or the card's × : the card closes and no unit stays selected. */
+  function closeCard() {
+    selected = null;
+    card.close();
+  }
+
   return {
     rebuild,
     /** The heavy panels, for the draw loop: id, how often (ms), draw(). */
@@ -151,6 +157,7 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice, mark
       { id: 'timeline', every: 200, draw: drawTimeline },
     ],
     updateCard,
+    closeCard,
     /** The unit whose card is open: {run (index), l, i}, or null. */
     selection: () => (selected ? { ...selected } : null),
     /** New neuron events of the main run, for the timeline. */

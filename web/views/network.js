@@ -214,15 +214,21 @@ export class NetworkView {
       ctx.fillStyle = '#444';
       ctx.font = '11px system-ui, sans-serif';
       ctx.textAlign = 'center';
+      // Column heads: the longest wording whose widest label fits between two columns, so
+      // neighbours never run into each other ("69%100% out"); none when even "100" does not fit.
       const spacing = (w - 2 * padX) / (cols - 1);
-      for (let l = 0; l < hidden.length; l++) {
-        const pct = Math.round(hidden[l].deadFraction * 100);
-        ctx.fillStyle = pct > 0 ? '#222' : '#666';
-        ctx.fillText(spacing >= 64 ? `${pct}% dead` : `${pct}%`, colX(l + 1), 12);
+      const pcts = hidden.map((l) => Math.round(l.deadFraction * 100));
+      const room = (t) => ctx.measureText(t).width + 4 <= spacing;
+      const fmt = [(p) => `${p}% dead`, (p) => `${p}%`, (p) => `${p}`].find((f) => room(f(100)) && room('out')) ?? null;
+      if (fmt) {
+        for (let l = 0; l < hidden.length; l++) {
+          ctx.fillStyle = pcts[l] > 0 ? '#222' : '#666';
+          ctx.fillText(fmt(pcts[l]), colX(l + 1), 12);
+        }
+        ctx.fillStyle = '#444';
+        ctx.fillText('in', colX(0), 12);
+        ctx.fillText('out', colX(cols - 1), 12);
       }
-      ctx.fillStyle = '#444';
-      ctx.fillText('in', colX(0), 12);
-      ctx.fillText('out', colX(cols - 1), 12);
     }
   }
 }
