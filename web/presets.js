@@ -291,7 +291,7 @@ export function presetState(id, base, explicit = {}) {
 //                the pace of a moment that takes ten; an action without one keeps the speed.
 const noPositive = (s) => noPositiveShare(s);
 const PACING = {
-  'high-lr': { pace: '3', stepAxis: 'log', actionSpeeds: { 'Same run, rate 0.01': '300', 'Switch to Leaky ReLU (keeps weights)': '300' }, key: { what: 'more than 30% of hidden units dead', reached: ([s]) => deadShare(s) > 0.3 } },
+  'high-lr': { pace: '2', stepAxis: 'log', actionSpeeds: { 'Same run, rate 0.01': '300', 'Switch to Leaky ReLU (keeps weights)': '300' }, key: { what: 'more than 30% of hidden units dead', reached: ([s]) => deadShare(s) > 0.3 } },
   'negative-bias': {
     pace: '15', stepAxis: 'log', actionSpeeds: { 'Switch to Leaky ReLU (keeps weights)': '60' },
     key: { what: 'more than half the units dead at birth', atBirth: true, reached: ([s]) => deadShare(s) > 0.5 },
@@ -300,7 +300,7 @@ const PACING = {
   'negative-inputs': { pace: '2', stepAxis: 'log', key: { what: 'the layer collapses (no gradient reaches the inputs)', reached: ([s]) => !!s.layerCollapsed } },
   initialisers: { pace: '15', stepAxis: 'log', key: { what: 'all four runs collapsed', reached: (all) => all.every((s) => s.layerCollapsed) } },
   selu: { pace: '10', stepAxis: 'log', key: { what: 'SELU loss below 0.2 with every gradient alive', reached: ([s]) => s.trainLoss < 0.2 && !s.layerCollapsed } },
-  'leaky-prelu': { pace: '15', stepAxis: 'log', key: { what: 'the ReLU run passes 30% dead (Leaky and PReLU: none)', reached: ([relu]) => deadShare(relu) > 0.3 } },
+  'leaky-prelu': { pace: '10', stepAxis: 'log', key: { what: 'the ReLU run passes 30% dead (Leaky and PReLU: none)', reached: ([relu]) => deadShare(relu) > 0.3 } },
   'dead-vs-sparse': {
     pace: '15', stepAxis: 'log',
     key: {
