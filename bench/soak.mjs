@@ -96,10 +96,12 @@ async function soak() {
   await page.goto(`${env.base}?${QUERY}`);
   await page.waitForFunction(() => window.__relu && window.__relu.snapshots[0] && window.__relu.snapshots[0].step > 0, null, { timeout: 60000, polling: 100 });
   if (PRESET) {
-    // What the page's preset button does (it keeps the speed): the preset's settings, a fresh run.
+    // What the page's preset button does: the preset's settings, a fresh run, at the preset's
+    // pace; then full speed again (a soak trains as fast as it can).
     const ids = await page.evaluate(() => [...document.querySelectorAll('.preset')].map((b) => b.dataset.preset));
     if (!ids.includes(PRESET)) throw new Error(`no preset "${PRESET}"; one of ${ids.join(', ')}`);
     await page.evaluate((id) => window.__relu.applyPreset(id), PRESET);
+    await page.evaluate(() => window.__reluApp.set({ speed: 'max' }));
     await page.waitForFunction((id) => window.__relu.state.preset === id && window.__relu.snapshots[0]?.step > 0, PRESET, { timeout: 60000, polling: 100 });
   }
   // Every panel is shown by default (and drawn whether scrolled into view or not); open a neuron card too (it asks the worker for the

@@ -15,7 +15,7 @@ export const MARKUP = `
       <button type="button" id="play" class="primary" aria-keyshortcuts="Space" data-part="play">Play</button>
       <button type="button" id="step" data-part="step">Step</button>
       <button type="button" id="reset" data-part="reset">Reset</button>
-      <label class="inline" data-part="speed">Speed <select id="speed" aria-label="Speed, steps per frame"></select></label>
+      <label class="inline" data-part="speed">Speed <select id="speed" aria-label="Speed, training steps per second"></select></label>
       <output id="rate" aria-live="off" data-part="rate">0 steps/s</output>
       <output id="stepcount" aria-live="off" data-part="stepcount">step 0</output>
       <span id="replay" class="replay-badge" role="status" hidden><span id="replay-text">Replay</span> <button type="button" id="live" class="small">Back to live</button></span>
@@ -91,7 +91,7 @@ export const MARKUP = `
     </section>
 
     <section class="panel charts-panel" aria-labelledby="h-charts" data-part="charts">
-      <div class="panel-head"><h2 id="h-charts">Charts</h2><span id="charts-note" class="summary"></span></div>
+      <div class="panel-head"><h2 id="h-charts">Charts</h2><span id="charts-note" class="summary"></span><label class="inline step-axis" data-part="step-axis" title="Spread the first steps out: a log step axis on the charts and the timeline (step 0 at the left edge)"><input type="checkbox" id="step-axis"> Log step axis</label></div>
       <div id="charts" class="charts"></div>
     </section>
 

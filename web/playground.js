@@ -15,7 +15,7 @@
 //   page/run-files.js    stats CSV, run JSON, weights, CSV upload
 //   page/pictures.js     PNGs
 //   page/api.js          the public API and the test views
-import { parse, defaults, BY_NAME, liveUpdates, needsRestart, registerPresetIds, parseFlags, serializeFlags } from './state.js';
+import { parse, defaults, BY_NAME, liveUpdates, needsRestart, registerPresetIds, parseFlags, serializeFlags, stepsPerSecond, cadenceFollowsSpeed } from './state.js';
 import { PRESETS, PRESET_BY_ID, presetState } from './presets.js';
 import { stateTable, LEGEND_ORDER } from './palette.js';
 import { buildControls } from './controls.js';
@@ -126,7 +126,7 @@ export function mount(container, { host = container, query = '', urlSync = false
     // (a compared run's label already names its setting: "lr 1", page/runs.js compareLabel)
   });
   const panels = createPanels({
-    $, runs: runs.list, states: () => states, histView: () => state.hist, notice,
+    $, runs: runs.list, states: () => states, histView: () => state.hist, stepAxis: () => state.steps, notice,
     marks: (run) => interventions.marks(run),
     onUnitAction: (unit) => interventions.ask('unit', null, unit),
     replay,
@@ -140,7 +140,12 @@ export function mount(container, { host = container, query = '', urlSync = false
         interventions.ask('revive', () => [...$('story-actions').querySelectorAll('button')].find((b) => b.textContent === a.label) ?? $('story-actions'));
         runs.revive();
       }
-      if (a.set) apply({ ...state, ...structuredClone(a.set) }, { restart: !!a.restart });
+      // An action may bring its own speed (presets.js actionSpeeds): a low rate learning the
+      // spiral needs thousands of steps, the preset's pace was chosen for ten. It speeds the
+      // page up, never down (a speed the visitor raised stays).
+      const speed = a.speed && stepsPerSecond(a.speed) > (stepsPerSecond(state.speed) || Infinity) ? { speed: a.speed } : {};
+      if (a.set) apply({ ...state, ...structuredClone(a.set), ...speed }, { restart: !!a.restart });
+      else if (a.speed) apply({ ...state, ...speed });
       if (a.restart) runs.play(true);
     },
   });
@@ -226,6 +231,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   // it keeps the keys given on top of the preset (set() records its own: page/api.js).
   function apply(next, { restart = false, explicit } = {}) {
     const prev = state;
+    next = cadenceFollowsSpeed(prev, next);  // a slow speed's monitor looks at every step (state.js)
     state = next;
     if (explicit) stories.setExplicit(explicit);
     if (restart || needsRestart(prev, next)) runs.restart();
@@ -275,7 +281,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   }
 
   const api = createApi({
-    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, interventions, flags, applyPreset, authorWarnings: () => authorWarnings.slice(), replay,
+    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, interventions, flags, applyPreset, authorWarnings: () => authorWarnings.slice(), replay, states: () => states,
     destroy() {
       destroyed = true;
       loop.stop();

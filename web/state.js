@@ -24,7 +24,19 @@ export const INITS = Object.freeze(ENGINE.inits.map((n) => (n === 'uniform' ? PA
 export const OPTIMIZERS = ENGINE.optimizers;
 // Page-only enums (settings the engine does not have).
 export const DEAD_SETS = ['full', 'probe', 'batch', 'dormant'];
-export const SPEEDS = ['1', '5', '20', '100', 'max'];
+// Speed: training steps per second of wall time (the worker paces by the clock, so a value
+// means the same on every screen and in a hidden tab); 'max' trains as fast as it can.
+// Roughly doubling steps; the values 1, 5, 20 and 100 are left out on purpose: they were the
+// old steps-per-frame values, and a link that still carries one is read by LEGACY_SPEEDS.
+export const SPEEDS = ['2', '3', '6', '10', '15', '30', '60', '150', '300', '1000', '3000', '10000', 'max'];
+// Old links said steps per frame (1, 5, 20, 100); at 60 frames per second that is 60, 300,
+// 1,200 and 6,000 steps per second, read as the nearest value above (on a log scale).
+export const LEGACY_FRAME_RATE = 60;
+export const LEGACY_SPEEDS = Object.freeze(Object.fromEntries(['1', '5', '20', '100'].map((v) => [v, nearestSpeed(Number(v) * LEGACY_FRAME_RATE)])));
+// Where the step axes of the charts and the timeline put their steps: 'log' spreads the first
+// hundred steps (where most presets' units die) over half the axis; step 0 sits at the left
+// edge (the axis is asinh: linear below one step, logarithmic above).
+export const STEP_AXES = ['linear', 'log'];
 export const HIST_VIEWS = ['offset', 'overlay', 'bands'];
 export const MAX_LAYERS = 10;
 export const MAX_WIDTH = 32;
@@ -62,7 +74,8 @@ export const SETTINGS = [
   { name: 'monitorEvery', type: 'int', min: 1, max: 1000, default: 10, engine: 'monitor_every', live: true, label: 'Monitor every' },
   { name: 'seed', type: 'int', min: 0, max: 2147483647, default: 1, engine: 'seed', label: 'Seed' },
   // page-only settings
-  { name: 'speed', type: 'enum', values: SPEEDS, default: 'max', engine: null, label: 'Speed (steps per frame)' },
+  { name: 'speed', type: 'enum', values: SPEEDS, default: 'max', engine: null, label: 'Speed (steps per second)' },
+  { name: 'steps', type: 'enum', values: STEP_AXES, default: 'linear', engine: null, label: 'Step axis' },
   { name: 'hist', type: 'enum', values: HIST_VIEWS, default: 'offset', engine: null, label: 'Histogram view' },
   { name: 'preset', type: 'enum', values: null, default: '', engine: null, label: 'Preset' },
   { name: 'compare', type: 'compare', default: null, engine: null, label: 'Compare' },
@@ -138,6 +151,12 @@ const READERS = {
     const t = String(text).trim().toLowerCase();
     const values = def.values ?? PRESET_IDS;
     if (values.includes(t)) return { value: t };
+    if (def.name === 'speed') {
+      // An older link's steps per frame, or a rate between the offered ones: the nearest offered rate.
+      if (Object.hasOwn(LEGACY_SPEEDS, t)) return { value: LEGACY_SPEEDS[t], warning: `speed: ${t} (steps per frame, from an older link) read as ${speedLabel(LEGACY_SPEEDS[t])}` };
+      const x = t === '' ? NaN : Number(t);
+      if (Number.isFinite(x) && x > 0) return { value: nearestSpeed(x), warning: `speed: ${show(t)} steps/s is not offered; using ${speedLabel(nearestSpeed(x))}` };
+    }
     // tolerate dashes/underscores ("leaky-relu")
     const alt = values.find((v) => v.replace(/[-_]/g, '') === t.replace(/[-_]/g, ''));
     if (alt) return { value: alt };
@@ -350,6 +369,48 @@ export function coerce(name, text) {
   const r = READERS[def.type](def, text);
   const list = [r.warning ?? []].flat();
   return { value: r.value, warning: list.length ? list.join('; ') : undefined };
+}
+
+/** The speed value nearest to `stepsPerSecond` on a log scale (of the numeric values). */
+export function nearestSpeed(stepsPerSecond) {
+  let best = null;
+  for (const v of SPEEDS) {
+    if (v === 'max') continue;
+    const d = Math.abs(Math.log(Number(v) / stepsPerSecond));
+    if (best === null || d < best.d) best = { v, d };
+  }
+  return best.v;
+}
+
+/** A speed as the page shows it: "300 steps/s", "10,000 steps/s", "max". */
+export function speedLabel(v) {
+  return v === 'max' ? 'max' : `${Number(v).toLocaleString('en-US')} steps/s`;
+}
+
+/** Steps per second of a speed value; 0 = as fast as possible. */
+export function stepsPerSecond(v) {
+  return v === 'max' ? 0 : Number(v);
+}
+
+// The monitor's cadence that goes with a speed. Watched slowly (at most WATCH_EVERY_STEP steps
+// a second, every preset's pace), the monitor looks at every step, so the network view changes
+// step by step instead of in jumps of ten; faster, it looks every 10 steps (the default), since
+// evaluating every step costs ~100× a small step and would cap 'max' at a few dozen steps a
+// second. Reading is pure: the cadence changes when states are evaluated and events
+// stamped, never the weights.
+export const WATCH_EVERY_STEP = 30;
+export function cadenceFor(speed) {
+  const r = stepsPerSecond(speed);
+  return r > 0 && r <= WATCH_EVERY_STEP ? 1 : BY_NAME.monitorEvery.default;
+}
+
+/**
+ * next, with the monitor's cadence following a change of speed, when the cadence was the one
+ * that went with the old speed and this change does not set it (a cadence chosen by hand stays).
+ */
+export function cadenceFollowsSpeed(prev, next) {
+  if (prev.speed === next.speed || prev.monitorEvery !== next.monitorEvery || prev.monitorEvery !== cadenceFor(prev.speed)) return next;
+  return { ...next, monitorEvery: cadenceFor(next.speed) };
 }
 
 export function formatValue(name, v) {

@@ -28,9 +28,22 @@
 // at most once per frame: never more often than every ~16 ms and, once the main thread
 // has sent a {op:'frame'} (it draws in requestAnimationFrame and acknowledges), not
 // before the previous one was acknowledged, so a busy or hidden page is never flooded.
+//
+// Speed ({op:'speed', stepsPerSecond}; 0 or 'max': as fast as possible) is paced by the
+// clock, not by frames: a token bucket over performance.now() earns stepsPerSecond steps
+// per second of wall time, so a speed means the same on a 60 Hz and a 144 Hz screen and
+// in a hidden tab where requestAnimationFrame stalls (training goes on at the same rate;
+// only snapshots wait for the page). The bucket starts empty when play starts, and holds
+// at most BURST_S worth of steps, so a worker that was held up (a long step, a busy
+// machine) does not catch up in one jump: the steps a run has made since play started are
+// never more than stepsPerSecond × the seconds since then. A run created with startOnFrame
+// (the page's RunClient) holds a paced clock until the page acknowledges a frame of this run:
+// a first visit starts at step 0 on screen even when the page takes a second or more to
+// draw its first frame (the run waits for the page; at 'max' it does not wait).
 import { loadEngine, snapshotTransferables } from './engine.js';
 
 const SLICE_MS = 8;
+const BURST_S = 0.1;  // the most steps the bucket holds: 0.1 s worth (at least 1)
 const MIN_SNAPSHOT_MS = 16;
 const MAX_STEPS_PER_SLICE = 1 << 20;
 
@@ -43,7 +56,9 @@ let stepsPerSlice = 1;
 let msPerStep = null;  // moving average
 let awaitingFrame = false;  // a snapshot is out and not yet acknowledged
 let usesAcks = false;  // the main thread sends {op:'frame'}
-let stepsPerFrame = null;  // speed limit, null = as fast as possible
+let stepsPerSecond = null;  // speed limit, null = as fast as possible
+let bucket = { tokens: 0, at: performance.now() };  // steps earned and not yet made (paced only)
+let clockHeld = false;  // paced steps wait for the page's first frame of this run (startOnFrame)
 let stepsSinceSnapshot = 0;
 const GRID_RES = 64;  // resolution of the 2-D output surface sent with snapshots
 let runId = null;  // echoed in snapshots, so the page can drop those of a replaced run
@@ -76,14 +91,27 @@ function schedule() {
   sliceScheduled = true;
   channel.port2.postMessage(0);
 }
-// Nothing to do until a frame passes (speed limit reached, or a snapshot unacknowledged):
-// poll gently instead of spinning.
-function scheduleIdle() {
+// Nothing to do for now (the next step is not earned yet, or a snapshot is unacknowledged):
+// wait instead of spinning.
+function scheduleIdle(ms = 4) {
   if (idleTimer !== null || sliceScheduled) return;
   idleTimer = setTimeout(() => {
     idleTimer = null;
     tick();
-  }, 4);
+  }, ms);
+}
+
+// The token bucket: steps earned since the last refill, capped at BURST_S worth.
+function refill(now = performance.now()) {
+  if (stepsPerSecond !== null) bucket.tokens = Math.min(Math.max(1, stepsPerSecond * BURST_S), bucket.tokens + ((now - bucket.at) / 1000) * stepsPerSecond);
+  bucket.at = now;
+}
+function emptyBucket() {
+  bucket = { tokens: 0, at: performance.now() };
+}
+// Milliseconds until the next step is earned (paced and waiting).
+function msToNextStep() {
+  return Math.min(250, Math.max(1, ((1 - bucket.tokens) / stepsPerSecond) * 1000));
 }
 
 self.onmessage = (ev) => {
@@ -110,7 +138,7 @@ function needRun() {
 
 // An imported run: replay its steps (same config and seed), then load its exact weights,
 // all before the first snapshot, so the page never sees an in-between state.
-function create({ config, restore, runId: id }) {
+function create({ config, restore, runId: id, startOnFrame = false }) {
   const next = engine.createRun(config ?? {});  // throws before the old run is touched
   if (restore) {
     try {
@@ -134,6 +162,8 @@ function create({ config, restore, runId: id }) {
   const train = run.data(false), test = run.data(true);
   const info = run.dataInfo();
   runFeatures = info.features;
+  emptyBucket();
+  clockHeld = !!startOnFrame;
   const data = { info, train: { x: train.x, y: train.y }, test: { x: test.x, y: test.y } };
   postMessage({ type: 'created', runId, data }, [train.x.buffer, train.y.buffer, test.x.buffer, test.y.buffer]);
   awaitingFrame = false;
@@ -192,6 +222,7 @@ const COMMANDS = {
   play: {
     handler() {
       needRun();
+      if (!playing) emptyBucket();  // pacing counts from here
       playing = !run.status().diverged;  // a diverged run waits for a rollback or a new run
       rate = { steps: 0, t0: performance.now(), value: rate.value };
     },
@@ -209,9 +240,11 @@ const COMMANDS = {
   },
   set: { handler: ({ key, value }) => needRun().set(key, value), mutates: true, reply: null },
   speed: {
-    handler({ stepsPerFrame: s }) {
+    handler({ stepsPerSecond: s }) {
+      refill();  // what was earned at the old rate stays earned
       const v = Number(s);
-      stepsPerFrame = s == null || s === 'max' || !(v > 0) ? null : Math.floor(v);
+      stepsPerSecond = s == null || s === 'max' || !(v > 0) ? null : v;
+      if (stepsPerSecond !== null) bucket.tokens = Math.min(bucket.tokens, Math.max(1, stepsPerSecond * BURST_S));
     },
     mutates: false,
     reply: null,
@@ -277,9 +310,13 @@ const COMMANDS = {
   validate: { handler: validate, mutates: false, reply: 'done' },
   neuronGrid: { handler: neuronGrid, mutates: false, reply: 'neuronGrid' },
   frame: {
-    handler() {
+    handler({ runId: acked }) {
       usesAcks = true;
       awaitingFrame = false;
+      if (clockHeld && (acked === undefined || acked === runId)) {
+        clockHeld = false;
+        emptyBucket();  // pacing counts from the first frame on screen
+      }
     },
     mutates: false,
     reply: null,
@@ -323,13 +360,15 @@ function tick() {
   if (queue.length) drain();  // settings take effect before the slice
   if (!run) return;
   let stepped = false;
-  const budget = stepsPerFrame === null ? Infinity : stepsPerFrame - stepsSinceSnapshot;
+  if (playing) clockHeld && stepsPerSecond !== null ? emptyBucket() : refill();
+  const budget = stepsPerSecond === null ? Infinity : Math.floor(bucket.tokens);
   if (playing && budget > 0) {
     try {
       const n = Math.min(stepsPerSlice, budget);
       const t0 = performance.now();
       run.step(n);
       stepped = true;
+      if (stepsPerSecond !== null) bucket.tokens -= n;
       stepsSinceSnapshot += n;
       const dt = performance.now() - t0;
       const per = dt / n;
@@ -356,13 +395,15 @@ function tick() {
   maybeSnapshot();
   if (!playing && !wantSnapshot) return;
   if (stepped) schedule();
+  else if (playing && stepsPerSecond !== null && bucket.tokens < 1 && !wantSnapshot && !stepsSinceSnapshot) scheduleIdle(msToNextStep());
   else scheduleIdle();
 }
 
 function maybeSnapshot() {
   if (!run || (usesAcks && awaitingFrame)) return;
   const now = performance.now();
-  if (!(wantSnapshot || playing) || now - lastSnapshotAt < MIN_SNAPSHOT_MS) return;
+  // While playing, a snapshot shows new steps (a paced run between steps has nothing new).
+  if (!(wantSnapshot || (playing && stepsSinceSnapshot > 0)) || now - lastSnapshotAt < MIN_SNAPSHOT_MS) return;
   try {
     const snapshot = run.snapshot();
     const grid = outputGrid();

@@ -37,9 +37,10 @@ export function runStats(runs, playing) {
 /**
  * state(), apply(next, opts), runs (runs.js), loop (draw-loop.js), files (run-files.js),
  * pictures (pictures.js), stories (stories.js), notices, panels, interventions (interventions.js),
- * flags, applyPreset(id), replay (the replay cursor, replay.js), destroy()
+ * flags, applyPreset(id), replay (the replay cursor, replay.js), states() (the engine's state
+ * table, once known), destroy()
  */
-export function createApi({ state, apply, runs, loop, files, pictures, stories, notices, panels, interventions, flags, applyPreset, authorWarnings, replay, destroy }) {
+export function createApi({ state, apply, runs, loop, files, pictures, stories, notices, panels, interventions, flags, applyPreset, authorWarnings, replay, states, destroy }) {
   const stats = () => runStats(runs.list(), runs.playing());
 
   /**
@@ -154,6 +155,20 @@ export function createApi({ state, apply, runs, loop, files, pictures, stories, 
       timelinePoint: (step) => panels.timelinePoint(step),
       get events() {
         return runs.list().map((r) => r.events.slice());
+      },
+      // The current preset's key moment (web/presets.js `key`, and `rescue` where the moment is
+      // at birth) on the snapshots on screen: {preset, step, key, rescue} with each
+      // {what, reached}; null without a preset or before every run has a snapshot
+      // (bench/pace.mjs and the pacing tests read it).
+      get keyMoment() {
+        const p = PRESET_BY_ID[state().preset];
+        const list = runs.list();
+        const table = states?.();
+        if (!p?.key || !table || !list.length || list.some((r) => !r.snap)) return null;
+        const snaps = list.map((r) => r.snap);
+        const seen = { first: list.map((r) => r.first), events: list[0].events, code: table.code };
+        const judge = (k) => (k ? { what: k.what, reached: !!k.reached(snaps, seen) } : null);
+        return { preset: p.id, step: snaps[0].step, key: judge(p.key), rescue: judge(p.rescue) };
       },
       get outcome() {
         const el = stories.outcomeElement();

@@ -3,8 +3,8 @@
 // they are back at their defaults; parse() of the same text, without the preset step, gives
 // the same state too (every non-default value is in it).
 import { serialize } from '../state.js';
-import { PRESET_BY_ID } from '../presets.js';
+import { PRESET_BY_ID, presetSettings } from '../presets.js';
 
 export function stateQuery(state) {
-  return serialize(state, PRESET_BY_ID[state.preset]?.settings ?? null);
+  return serialize(state, PRESET_BY_ID[state.preset] ? presetSettings(state.preset) : null);
 }

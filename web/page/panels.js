@@ -16,12 +16,13 @@ import { placeCard } from './card-place.js';
  * $(id)          an element of this playground
  * runs()         the RunRecords; states() the engine's state table (state-table.js)
  * histView()     the histogram view setting
+ * stepAxis()     the step axis setting of the charts and the timeline ('linear' | 'log')
  * notice(lines)
  * marks(run)     the units an intervention marked in run's network (interventions.js)
  * onUnitAction({l, i, wasDead})  the card asks for an intervention on one unit
  * replay         the replay cursor (replay.js createReplay): what each run's views show
  */
-export function createPanels({ $, runs, states, histView, notice, marks = () => [], onUnitAction = () => {}, replay }) {
+export function createPanels({ $, runs, states, histView, stepAxis, notice, marks = () => [], onUnitAction = () => {}, replay }) {
   const charts = new ChartsView($('charts'), { onSeek: (step) => replay.seek(step) });
   const histograms = new HistogramsView($('hists'));
   const output = new OutputView($('output'));
@@ -117,7 +118,7 @@ export function createPanels({ $, runs, states, histView, notice, marks = () => 
 
   function drawCharts() {
     const list = runs().filter((r) => r.history);
-    charts.update(list.map((r) => ({ label: r.label || 'run', layers: r.snap.layers.length, history: r.history, prelu: r.snap.layers.some((l) => l.activation === 'prelu') })), replay.step());
+    charts.update(list.map((r) => ({ label: r.label || 'run', layers: r.snap.layers.length, history: r.history, prelu: r.snap.layers.some((l) => l.activation === 'prelu') })), { marker: replay.step(), stepAxis: stepAxis() });
   }
 
   // Histograms: the chosen layer of the first run.
@@ -142,7 +143,7 @@ export function createPanels({ $, runs, states, histView, notice, marks = () => 
 
   function drawTimeline() {
     const main = runs()[0];
-    timeline.draw(main.snap.layers.length, main.snap.step, { cursor: replay.step(), kept: main.replay.entries.map((e) => e.step) });
+    timeline.draw(main.snap.layers.length, main.snap.step, { cursor: replay.step(), kept: main.replay.entries.map((e) => e.step) }, stepAxis());
   }
 
   function updateCard() {

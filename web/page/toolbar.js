@@ -1,7 +1,7 @@
-// The toolbar and the keyboard: play/pause, step, reset, speed, the histogram view, the
+// The toolbar and the keyboard: play/pause, step, reset, speed, the histogram view, the step axis, the
 // share link, and the divergence notice's roll back. Each control sends a command or a
 // state change; none keeps state of its own.
-import { SPEEDS, HIST_VIEWS, coerce } from '../state.js';
+import { SPEEDS, HIST_VIEWS, coerce, speedLabel } from '../state.js';
 
 const HIST_VIEW_LABELS = { offset: 'offset (TensorBoard)', overlay: 'overlay', bands: 'percentile bands' };
 const SHARE_STATUS_MS = 4000;
@@ -21,7 +21,7 @@ export function createToolbar({ $, root, state, apply, playing, play, step, rese
       select.append(o);
     }
   };
-  fill($('speed'), SPEEDS, (v) => (v === 'max' ? 'max' : `${v}/frame`));
+  fill($('speed'), SPEEDS, speedLabel);
   $('speed').addEventListener('change', (e) => apply({ ...state(), speed: coerce('speed', e.target.value).value }));
   fill($('hist-view'), HIST_VIEWS, (v) => HIST_VIEW_LABELS[v]);
   $('hist-view').addEventListener('change', (e) => {
@@ -29,6 +29,10 @@ export function createToolbar({ $, root, state, apply, playing, play, step, rese
     redraw();
   });
   $('hist-layer').addEventListener('change', redraw);
+  $('step-axis').addEventListener('change', (e) => {
+    apply({ ...state(), steps: e.target.checked ? 'log' : 'linear' });
+    redraw();
+  });
 
   // Play shows what it plays: starting it leaves a replay (pausing keeps the replay on screen).
   const toggle = () => {
@@ -85,6 +89,7 @@ export function createToolbar({ $, root, state, apply, playing, play, step, rese
     sync(s) {
       $('speed').value = s.speed;
       $('hist-view').value = s.hist;
+      $('step-axis').checked = s.steps === 'log';
     },
   };
 }

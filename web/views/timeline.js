@@ -1,7 +1,9 @@
 // Deaths and revivals over steps: one row per hidden layer; a dark mark below the
-// row's line is a death, a green mark above it a revival. It is also the replay's scrubber:
-// press or drag on it to show a logged step, ←/→ move by one stored entry, Home goes to the
-// first, End or Escape back to live. Small ticks under the axis are the stored entries.
+// row's line is a death, a green mark above it a revival. The step axis is linear or 'log'
+// (asinh, as the charts': step 0 at the left edge, the first steps spread out), with a
+// tick at each power of ten. It is also the replay's scrubber: press or drag on it to show
+// a logged step, ←/→ move by one stored entry, Home goes to the first, End or Escape back to
+// live. Small ticks under the axis are the stored entries.
 import { fitCanvas } from './canvas.js';
 import { EventBuffer } from '../history.js';
 
@@ -10,6 +12,12 @@ const REVIVED = '#009E73';
 // Marks kept for drawing (EventBuffer merges them into coarser bins when full).
 const CAPACITY = 8192;
 const CURSOR = '#D55E00';
+
+/** Where step s sits on an axis from 0 to maxStep, as a fraction of its width. */
+export function stepFraction(s, maxStep, axis) {
+  return axis === 'log' ? Math.asinh(s) / Math.asinh(maxStep) : s / maxStep;
+}
+const shortStep = (v) => (v >= 1e6 ? `${v / 1e6}M` : v >= 1e3 ? `${v / 1e3}k` : String(v));
 
 export class TimelineView {
   /**
@@ -87,8 +95,11 @@ export class TimelineView {
       this.summary.textContent = `${this.died} deaths, ${this.revived} revivals. Latest: layer ${e.layer + 1}, unit ${e.neuron + 1} ${e.kind} at step ${e.step}.`;
     }
   }
-  /** replay: {cursor (the shown step, null when live), kept (the stored entries' steps)}. */
-  draw(layers, step, replay = null) {
+  /**
+   * replay: {cursor (the shown step, null when live), kept (the stored entries' steps)}
+   * axis: 'linear' | 'log'
+   */
+  draw(layers, step, replay = null, axis = 'linear') {
     const ctx = this.canvas.getContext('2d');
     const { w, h } = fitCanvas(this.canvas, ctx);
     ctx.clearRect(0, 0, w, h);
@@ -96,9 +107,10 @@ export class TimelineView {
     const L = 26, R = 6, T = 4, B = 12;
     const rowH = (h - T - B) / layers;
     const maxStep = Math.max(10, step);
-    const X = (s) => L + ((w - L - R) * s) / maxStep;
+    const X = (s) => L + (w - L - R) * stepFraction(s, maxStep, axis);
     this.X = X;
     this.maxStep = maxStep;
+    this.canvas.dataset.stepAxis = axis;
     ctx.font = '10px system-ui, sans-serif';
     ctx.fillStyle = '#555';
     ctx.textAlign = 'right';
@@ -150,8 +162,18 @@ export class TimelineView {
     ctx.fillStyle = '#555';
     ctx.textAlign = 'left';
     ctx.fillText('0', L, h - 1);
+    const last = `step ${step}${axis === 'log' ? ' (log)' : ''}`;
+    const lastLeft = w - R - ctx.measureText(last).width;
+    if (axis === 'log') {
+      // Powers of ten that fit between "0" and the label of the newest step.
+      ctx.textAlign = 'center';
+      for (let v = 10; v < maxStep; v *= 10) {
+        const x = X(v);
+        if (x > L + 14 && x + 14 < lastLeft) ctx.fillText(shortStep(v), x, h - 1);
+      }
+    }
     ctx.textAlign = 'right';
-    ctx.fillText(`step ${step}`, w - R, h - 1);
+    ctx.fillText(last, w - R, h - 1);
     if (cursor !== null) {
       ctx.fillStyle = CURSOR;
       ctx.textAlign = X(cursor) > w / 2 ? 'right' : 'left';
