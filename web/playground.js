@@ -36,6 +36,7 @@ import { createPictures } from './page/pictures.js';
 import { createRunFiles } from './page/run-files.js';
 import { createApi } from './page/api.js';
 import { stateQuery } from './page/link.js';
+import { createPacing } from './page/pacing.js';
 
 registerPresetIds(PRESETS.map((p) => p.id));
 export { MAX_PAGE_EVENTS } from './page/run-record.js';
@@ -150,6 +151,7 @@ export function mount(container, { host = container, query = '', urlSync = false
     },
   });
   stories.setExplicit(initial.explicit, querySource === 'the link' ? 'link' : 'attributes');
+  const pacing = createPacing({ state: () => state, apply: (next) => apply(next), runs: runs.list, states: () => states, note: $('pace-note'), explicit: () => stories.explicit() });
   const loop = createDrawLoop({
     views: panels.views,
     drawText: () => {
@@ -157,6 +159,7 @@ export function mount(container, { host = container, query = '', urlSync = false
       status.draw();
       stories.drawOutcome();
       interventions.tick();
+      pacing.tick();
     },
     take: takeSnapshots,
     ready: () => !!runs.main()?.snap,

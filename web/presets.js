@@ -286,23 +286,27 @@ export function presetState(id, base, explicit = {}) {
 //                snapshots, events the main run's events. atBirth: it holds at step 0.
 //   rescue       for a preset whose moment is at birth: what can be watched instead (a story
 //                action and when its effect shows), measured the same way.
+//   then         the speed once the key moment has been on screen for a few seconds
+//                (page/pacing.js): the verdict comes hundreds of steps later, minutes at the
+//                pace. Absent where the moment is at birth (nothing to wait for, and the
+//                rescue is watched at the action's own speed).
 //   actionSpeeds a story action's own speed (by its label): one that needs thousands of steps
 //                (a low rate learning the spiral, auto-revive every 200 steps) would crawl at
 //                the pace of a moment that takes ten; an action without one keeps the speed.
 const noPositive = (s) => noPositiveShare(s);
 const PACING = {
-  'high-lr': { pace: '2', stepAxis: 'log', actionSpeeds: { 'Same run, rate 0.01': '300', 'Switch to Leaky ReLU (keeps weights)': '300' }, key: { what: 'more than 30% of hidden units dead', reached: ([s]) => deadShare(s) > 0.3 } },
+  'high-lr': { pace: '2', then: '300', stepAxis: 'log', actionSpeeds: { 'Same run, rate 0.01': '300', 'Switch to Leaky ReLU (keeps weights)': '300' }, key: { what: 'more than 30% of hidden units dead', reached: ([s]) => deadShare(s) > 0.3 } },
   'negative-bias': {
     pace: '15', stepAxis: 'log', actionSpeeds: { 'Switch to Leaky ReLU (keeps weights)': '60' },
     key: { what: 'more than half the units dead at birth', atBirth: true, reached: ([s]) => deadShare(s) > 0.5 },
     rescue: { action: 'Switch to Leaky ReLU (keeps weights)', what: 'after the switch, fewer than 15% of units fire on no input', reached: ([s]) => s.layers[0].activation === 'leaky_relu' && noPositive(s) < 0.15 },
   },
-  'negative-inputs': { pace: '2', stepAxis: 'log', key: { what: 'the layer collapses (no gradient reaches the inputs)', reached: ([s]) => !!s.layerCollapsed } },
-  initialisers: { pace: '15', stepAxis: 'log', key: { what: 'all four runs collapsed', reached: (all) => all.every((s) => s.layerCollapsed) } },
-  selu: { pace: '10', stepAxis: 'log', key: { what: 'SELU loss below 0.2 with every gradient alive', reached: ([s]) => s.trainLoss < 0.2 && !s.layerCollapsed } },
-  'leaky-prelu': { pace: '10', stepAxis: 'log', key: { what: 'the ReLU run passes 30% dead (Leaky and PReLU: none)', reached: ([relu]) => deadShare(relu) > 0.3 } },
+  'negative-inputs': { pace: '2', then: '300', stepAxis: 'log', key: { what: 'the layer collapses (no gradient reaches the inputs)', reached: ([s]) => !!s.layerCollapsed } },
+  initialisers: { pace: '15', then: '300', stepAxis: 'log', key: { what: 'all four runs collapsed', reached: (all) => all.every((s) => s.layerCollapsed) } },
+  selu: { pace: '10', then: '300', stepAxis: 'log', key: { what: 'SELU loss below 0.2 with every gradient alive', reached: ([s]) => s.trainLoss < 0.2 && !s.layerCollapsed } },
+  'leaky-prelu': { pace: '10', then: '300', stepAxis: 'log', key: { what: 'the ReLU run passes 30% dead (Leaky and PReLU: none)', reached: ([relu]) => deadShare(relu) > 0.3 } },
   'dead-vs-sparse': {
-    pace: '15', stepAxis: 'log',
+    pace: '15', then: '300', stepAxis: 'log',
     key: {
       what: 'a mostly-silent unit has moved its weights by 1% while every dead unit is frozen',
       reached: ([s], { first, code }) => {
@@ -320,7 +324,7 @@ const PACING = {
       },
     },
   },
-  revival: { pace: '6', stepAxis: 'log', actionSpeeds: { 'Auto-revive every 200 steps': '300' }, key: { what: 'a unit in a deeper layer comes back', reached: (_, { events }) => events.some((e) => e.kind === 'revived' && e.layer > 0 && e.step > 0) } },
+  revival: { pace: '6', then: '300', stepAxis: 'log', actionSpeeds: { 'Auto-revive every 200 steps': '300' }, key: { what: 'a unit in a deeper layer comes back', reached: (_, { events }) => events.some((e) => e.kind === 'revived' && e.layer > 0 && e.step > 0) } },
   'born-dead': { pace: '30', stepAxis: 'log', key: { what: 'he_normal born dead (a whole layer dead at step 0)', atBirth: true, reached: ([s]) => !!s.bornDead } },
 };
 for (const p of PRESETS) {

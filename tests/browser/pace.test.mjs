@@ -187,3 +187,49 @@ test('the log step axis spreads the first steps over the charts and the timeline
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// After the key moment (page/pacing.js): the preset's pace only lasts while there is something
+// to watch; the verdict, hundreds of steps later, comes at the preset's `then` speed.
+test('after its key moment a paced preset speeds up, says so by the speed control, and a link still opens paced', { timeout: 180000 }, async () => {
+  const p = PRESET_BY_ID['high-lr'];
+  const { page, context, problems } = await openPage(env, 'preset=high-lr');
+  assert.equal(await page.evaluate(() => window.__relu.state.speed), p.pace);
+  await page.waitForFunction((then) => window.__relu.state.speed === then, p.then, { timeout: 120000, polling: 100 });
+  const seen = await page.evaluate(() => ({
+    key: window.__relu.keyMoment.key.reached,
+    step: window.__relu.snapshots[0].step,
+    note: document.querySelector('#pace-note').textContent,
+    noteShown: !document.querySelector('#pace-note').hidden,
+    select: document.querySelector('#speed').value,
+    link: window.__reluApp.getState().query,
+  }));
+  assert.ok(seen.key, 'the key moment was on screen before the speed-up');
+  assert.ok(seen.noteShown);
+  assert.match(seen.note, /^More than 30% of hidden units dead \(step \d+\): now 300 steps\/s so the story can finish/);
+  assert.equal(seen.select, p.then);
+  const linked = new URLSearchParams(seen.link);
+  assert.ok([null, p.pace].includes(linked.get('speed')), `a link taken after the speed-up opens at the pace, not ${linked.get('speed')}`);
+  // The verdict arrives (at the pace it would take 200 s).
+  await page.waitForFunction(() => window.__relu.outcome.ok === 'yes', null, { timeout: 120000, polling: 100 });
+  // Reset re-runs the story's own settings: watched at the pace again.
+  await page.click('#reset');
+  await page.waitForFunction((pace) => window.__relu.state.speed === pace, p.pace, { timeout: 60000, polling: 100 });
+  assert.equal(await page.evaluate(() => document.querySelector('#pace-note').hidden), true);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a speed the visitor chose is never raised', { timeout: 180000 }, async () => {
+  const p = PRESET_BY_ID['high-lr'];
+  // 30 steps/s, given in the link: the key moment (step ~10-20) passes, and well after
+  // LINGER_MS worth of steps the speed is still the one asked for.
+  const { page, context, problems } = await openPage(env, 'preset=high-lr&speed=30');
+  await page.waitForFunction(() => window.__relu.keyMoment?.key.reached, null, { timeout: 60000, polling: 100 });
+  const from = await page.evaluate(() => window.__relu.snapshots[0].step);
+  await page.waitForFunction((n) => window.__relu.snapshots[0].step >= n, from + 150, { timeout: 120000, polling: 100 });
+  assert.equal(await page.evaluate(() => window.__relu.state.speed), '30');
+  assert.equal(await page.evaluate(() => document.querySelector('#pace-note').hidden), true);
+  assert.notEqual(p.then, '30');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
