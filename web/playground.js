@@ -25,6 +25,7 @@ import { ingest } from './page/ingest.js';
 import { createPanels } from './page/panels.js';
 import { createStatusText } from './page/status-text.js';
 import { createStories } from './page/stories.js';
+import { createYourData } from './page/your-data.js';
 import { createDrawLoop } from './page/draw-loop.js';
 import { createToolbar } from './page/toolbar.js';
 import { createPictures } from './page/pictures.js';
@@ -118,16 +119,19 @@ export function mount(container, { host = container, query = '', urlSync = false
       panels.updateCard();
       status.draw();
       stories.drawOutcome();
+      yourData.update();
     },
     take: takeSnapshots,
     ready: () => !!runs.main()?.snap,
     main: () => runs.main()?.snap,
   });
   const pictures = createPictures({ root, $, runs: runs.list });
-  const files = createRunFiles({ root, $, state: () => state, apply, runs, notice, whenSnapshot: loop.whenSnapshot, stats: () => api.getStats(), isDestroyed: () => destroyed, pictures });
+  const files = createRunFiles({ root, $, state: () => state, apply, runs, notice, whenSnapshot: loop.whenSnapshot, stats: () => api.getStats(), isDestroyed: () => destroyed, pictures, onCsvName: (name) => controls.setCsvName(name) });
+  const yourData = createYourData({ $, state: () => state, main: () => runs.main(), fileName: () => files.csvName(), apply: (next, opts) => apply(next, opts) });
   const controls = buildControls($('controls'), {
     state,
     onChange: (name, value, opts) => {
+      if (name === 'task') return files.setTask(value);
       const next = { ...state, [name]: value };
       if (name === 'dropout' && value > 0) next.alphaDropout = 0;
       if (name === 'alphaDropout' && value > 0) next.dropout = 0;

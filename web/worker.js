@@ -46,6 +46,7 @@ let stepsSinceSnapshot = 0;
 const GRID_RES = 64;  // resolution of the 2-D output surface sent with snapshots
 let runId = null;  // echoed in snapshots, so the page can drop those of a replaced run
 let runFeatures = 0;
+let runInfo = null;  // the run's dataInfo(): domain and classes for the output surface
 let wantSnapshot = false;
 let lastSnapshotAt = -Infinity;
 let sliceScheduled = false;
@@ -131,6 +132,7 @@ function create({ config, restore, runId: id }) {
   const train = run.data(false), test = run.data(true);
   const info = run.dataInfo();
   runFeatures = info.features;
+  runInfo = info;
   const data = { info, train: { x: train.x, y: train.y }, test: { x: test.x, y: test.y } };
   postMessage({ type: 'created', runId, data }, [train.x.buffer, train.y.buffer, test.x.buffer, test.y.buffer]);
   awaitingFrame = false;
@@ -308,7 +310,7 @@ function maybeSnapshot() {
     const grid = outputGrid();
     const weights = run.weights();
     const transfer = snapshotTransferables(snapshot);
-    for (const a of [grid.values, grid.predictions, grid.targets, weights.params]) if (a) transfer.push(a.buffer);
+    for (const a of [grid.values, grid.classes, grid.predictions, grid.targets, weights.params]) if (a) transfer.push(a.buffer);
     const status = { playing, rollbackStep: snapshot.divergence?.rollbackStep ?? -1, revived: { ...revived } };
     postMessage({ type: 'snapshot', runId, snapshot, grid, weights, stepsPerSec: rate.value, run: status }, transfer);
     stepsSinceSnapshot = 0;
@@ -325,6 +327,7 @@ function maybeSnapshot() {
 // else predictions against targets for a sample of the training set.
 function outputGrid() {
   const features = runFeatures;
+  if (features === 2 && runInfo?.task === 'multiclass') return classGrid(GRID_RES);
   if (features <= 2) {
     const res = features === 2 ? GRID_RES : Math.max(GRID_RES, 200);
     return { res, values: run.grid(-1, 0, res) };
@@ -348,5 +351,33 @@ function outputGrid() {
   return { predictions, targets: sample.y.slice() };
 }
 let sample = null;
+
+// A K-class surface over the 2-D domain (run.grid gives one output unit): per cell the
+// winning class and its softmax probability, on the engine grid's layout (row-major, y from top).
+function classGrid(res) {
+  const [x0, y0] = runInfo.domain_min, [x1, y1] = runInfo.domain_max;
+  const n = res * res;
+  if (!gridPoints || gridPoints.info !== runInfo) {
+    const xy = new Float32Array(2 * n);
+    for (let r = 0; r < res; r++)
+      for (let c = 0; c < res; c++) {
+        const j = r * res + c;
+        xy[2 * j] = x0 + ((x1 - x0) * c) / (res - 1);
+        xy[2 * j + 1] = y1 - ((y1 - y0) * r) / (res - 1);
+      }
+    gridPoints = { info: runInfo, xy };
+  }
+  const out = run.predict(gridPoints.xy);
+  const k = out.length / n;
+  const classes = new Float32Array(n), values = new Float32Array(n);
+  for (let j = 0; j < n; j++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (out[j * k + c] > out[j * k + best]) best = c;
+    classes[j] = best;
+    values[j] = out[j * k + best];
+  }
+  return { res, values, classes };
+}
+let gridPoints = null;
 
 export { enginePromise };
