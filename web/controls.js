@@ -13,7 +13,7 @@ const GROUPS = [
 const STEP = { clip: 0.5, noise: 0.05, test: 0.05, slope: 0.01, biasInit: 0.5, lr: 'any', l1: 0.001, l2: 0.001, dropout: 0.05, alphaDropout: 0.05, tau: 0.05, silent: 0.01 };
 const LIVE_NOTE = 'changes the running network';
 const LABELS = {
-  task: { auto: 'auto (classes if few whole numbers or text)', classification: 'classification', regression: 'regression' },
+  task: { auto: 'auto', classification: 'classification', regression: 'regression' },
   dead: { full: 'inactive on the full training set', probe: 'inactive on a fixed probe sample', batch: 'inactive on the last batch', dormant: 'dormant: score ≤ τ (ReDo)' },
 };
 

@@ -150,20 +150,20 @@ export class OutputView {
     ctx.lineWidth = 1;
     ctx.strokeRect(ox, oy, size, size);
     const axisX = info.feature_names?.[0] ?? 'x1', axisY = info.feature_names?.[1] ?? 'x2';
-    this.#axes(ctx, ox + size / 2, oy + size + 12, oy + size / 2, axisX, axisY);
+    this.#axes(ctx, ox + size / 2, oy + size + 12, oy + size / 2, axisX, axisY, Math.max(10, ox - 5));
     if (classify && info.class_names?.length) this.#legend(ctx, ox + size - 4, oy + 4, names);
     return { view: 'plane', axisX, axisY };
   }
 
-  // Axis names: x centred under the plot at (cx, by), y rotated at the left margin.
-  #axes(ctx, cx, by, cy, xl, yl) {
+  // Axis names: x centred under the plot at (cx, by), y rotated at (yx, cy), beside the plot.
+  #axes(ctx, cx, by, cy, xl, yl, yx = 10) {
     ctx.fillStyle = '#555';
     ctx.font = '10px system-ui, sans-serif';
     ctx.textAlign = 'center';
     ctx.textBaseline = 'alphabetic';
     ctx.fillText(shorten(xl, 40), cx, by);
     ctx.save();
-    ctx.translate(10, cy);
+    ctx.translate(yx, cy);
     ctx.rotate(-Math.PI / 2);
     ctx.fillText(shorten(yl, 40), 0, 0);
     ctx.restore();
