@@ -76,7 +76,7 @@ export class ReluPlayground extends HTMLElement {
     if (!key) return;
     // Validated like set(): clamped, or (not a value of the setting at all) the setting is kept;
     // either way the element says so in its notice (as text).
-    const { warnings } = this.#app.set({ [key]: value });
+    const { warnings } = this.#app.set({ [key]: value }, 'attributes');
     if (warnings.length) this.#app.notice([`The attribute ${name} was not taken as given:`, ...warnings]);
   }
 
@@ -111,6 +111,10 @@ export class ReluPlayground extends HTMLElement {
   }
   getStats() {
     return this.#need().getStats();
+  }
+  /** {warnings}: mistakes in hide= (and the other page flags), also logged to the console. */
+  getWarnings() {
+    return this.#need().getWarnings();
   }
   exportRun() {
     return this.#need().exportRun();

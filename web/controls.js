@@ -5,10 +5,10 @@ import { BY_NAME, COMPARABLE, MAX_LAYERS, MAX_WIDTH, MAX_COMPARE, MAX_CSV_BYTES,
 const GROUPS = [
   ['Data', ['dataset', 'task', 'noise', 'test', 'standardize', 'samples']],
   ['Network', ['layers', 'activation', 'slope', 'init', 'biasInit']],
-  ['Training', ['optimizer', 'lr', 'batch', 'clip']],
+  ['Training', ['optimizer', 'lr', 'batch', 'clip', 'seed']],
   ['Regularisation', ['l1', 'l2', 'dropout', 'alphaDropout']],
   ['What counts as dead', ['dead', 'probe', 'tau', 'silent', 'monitorEvery']],
-  ['Interventions', ['reviveEvery', 'seed']],
+  ['Interventions', ['reviveEvery']],
 ];
 const STEP = { clip: 0.5, noise: 0.05, test: 0.05, slope: 0.01, biasInit: 0.5, lr: 'any', l1: 0.001, l2: 0.001, dropout: 0.05, alphaDropout: 0.05, tau: 0.05, silent: 0.01 };
 const LIVE_NOTE = 'changes the running network';
@@ -27,7 +27,20 @@ function el(tag, attrs = {}, text) {
   return e;
 }
 
-export function buildControls(form, { state, onChange, onWarning, onRevive, onCsv }) {
+// Compare: what each value field starts with when a setting is chosen (shown greyed as the
+// field's placeholder for numbers, so typing never appends to it; an empty field takes it).
+const COMPARE_SUGGEST = {
+  activation: ['relu', 'leaky_relu', 'selu'], lr: ['1', '0.03'], init: ['he_normal', 'rai'], biasInit: ['0', '-2'],
+  optimizer: ['sgd', 'adam'], batch: ['10', '100'], alphaDropout: ['0', '0.1'], dropout: ['0', '0.2'], layers: ['8,8', '16,16,16'],
+  reviveEvery: ['0', '200'], standardize: ['0', '1'], slope: ['0.01', '0.2'], l2: ['0', '0.001'],
+};
+
+/**
+ * form: the settings <form>; quick: {lr, activation} elements outside it that edit the same
+ * settings (the phone mini-bar), or null. onChange(name, value, opts), onWarning(text),
+ * onRevive(), onCsv(text, fileName).
+ */
+export function buildControls(form, { state, onChange, onWarning, onRevive, onCsv, quick = null }) {
   const inputs = {};
   let current = state;
   // The dataset list's entry for the uploaded file, named after it (shown once a file is loaded).
@@ -122,29 +135,89 @@ export function buildControls(form, { state, onChange, onWarning, onRevive, onCs
     form.append(fs);
   }
 
-  // Compare mode.
+  // Compare mode: the setting to vary, then one field per value (add, remove), then Compare.
   const fs = el('fieldset', { class: 'compare', 'data-part': 'group-compare' });
   fs.append(el('legend', {}, 'Compare runs'));
-  const r1 = el('div', { class: 'row' });
+  const r1 = el('div', { class: 'row row-compare-key' });
   const keySel = el('select', { id: 'c-compare-key' });
   keySel.append(el('option', { value: '' }, 'off'));
   for (const k of COMPARABLE) keySel.append(el('option', { value: k }, BY_NAME[k].label));
   r1.append(el('label', { for: 'c-compare-key' }, 'Vary'), keySel);
-  const r2 = el('div', { class: 'row' });
-  const vals = el('input', { id: 'c-compare-values', type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: 'relu|leaky_relu|selu' });
-  r2.append(el('label', { for: 'c-compare-values' }, `Values (2–${MAX_COMPARE}, separated by |)`), vals);
+  const r2 = el('div', { class: 'row row-compare-values' });
+  const valuesLabel = el('span', { id: 'c-compare-values-label' }, `Values (2–${MAX_COMPARE} runs)`);
+  const valueBox = el('div', { class: 'compare-values', id: 'c-compare-values', role: 'group', 'aria-labelledby': 'c-compare-values-label' });
+  r2.append(valuesLabel, valueBox);
   const r3 = el('div', { class: 'row' });
+  const actions = el('div', { class: 'compare-actions' });
+  const add = el('button', { type: 'button', id: 'c-compare-add', class: 'small' }, '+ value');
   const go = el('button', { type: 'button', id: 'c-compare-apply' }, 'Compare');
-  r3.append(go);
-  const suggest = { activation: 'relu|leaky_relu|selu', lr: '0.6|0.03', init: 'he_normal|rai', biasInit: '0|-2', optimizer: 'sgd|adam', batch: '10|100' };
-  keySel.addEventListener('change', () => {
-    if (!vals.value || !current.compare) vals.value = suggest[keySel.value] ?? '';
-    if (!keySel.value) onChange('compare', null);
-  });
-  go.addEventListener('click', () => {
+  actions.append(add, go);
+  r3.append(actions);
+  r2.hidden = r3.hidden = true;
+
+  // One field: a select for a setting with named values (activation, on/off), else text.
+  function valueField(key, value, suggestion) {
+    const def = BY_NAME[key];
+    const n = valueBox.children.length + 1;
+    const box = el('span', { class: 'compare-value' });
+    let input;
+    if (def.type === 'enum' || def.type === 'bool') {
+      input = el('select', { 'aria-label': `value ${n}` });
+      const options = def.type === 'bool' ? [['0', 'off'], ['1', 'on']] : def.values.filter((v) => v !== 'csv').map((v) => [v, v.replace(/_/g, ' ')]);
+      for (const [v, t] of options) input.append(el('option', { value: v }, t));
+      input.value = value ?? suggestion ?? options[0][0];
+    } else {
+      input = el('input', { type: 'text', autocomplete: 'off', spellcheck: 'false', inputmode: def.type === 'widths' ? 'text' : 'decimal', 'aria-label': `value ${n}` });
+      input.value = value ?? '';
+      input.placeholder = suggestion ?? '';
+      input.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') (e.preventDefault(), apply());
+      });
+    }
+    const del = el('button', { type: 'button', 'aria-label': `remove value ${n}`, title: 'Remove this value' }, '×');
+    del.addEventListener('click', () => {
+      box.remove();
+      renumber();
+    });
+    box.append(input, del);
+    valueBox.append(box);
+    renumber();
+    return input;
+  }
+  function renumber() {
+    [...valueBox.children].forEach((b, k) => {
+      b.firstChild.setAttribute('aria-label', `value ${k + 1}`);
+      b.lastChild.setAttribute('aria-label', `remove value ${k + 1}`);
+      b.lastChild.disabled = valueBox.children.length <= 1;
+    });
+    add.disabled = valueBox.children.length >= MAX_COMPARE;
+  }
+  // The fields for a key: its values when it is the one being compared, else its suggestions.
+  function fillValues(key, values) {
+    valueBox.replaceChildren();
+    r2.hidden = r3.hidden = !key;
+    if (!key) return;
+    if (values) for (const v of values) valueField(key, v, null);
+    else for (const sug of COMPARE_SUGGEST[key] ?? ['', '']) valueField(key, null, sug);
+  }
+  /** The values as typed: an empty text field takes its greyed suggestion. */
+  function typedValues() {
+    return [...valueBox.querySelectorAll('input, select')].map((i) => i.value.trim() || i.placeholder || '').filter((v) => v !== '');
+  }
+  function apply() {
     if (!keySel.value) return onChange('compare', null);
-    commit('compare', `${keySel.value}:${vals.value}`);
+    const vals = typedValues();
+    if (vals.some((v) => v.includes('|'))) return onWarning('compare: one value per field (a field holds "|"); nothing was changed');
+    if (vals.length < 2) return onWarning(`compare: give at least 2 values (one per field, up to ${MAX_COMPARE}); nothing was changed`);
+    commit('compare', `${keySel.value}:${vals.join('|')}`);
+  }
+  add.addEventListener('click', () => valueField(keySel.value, null, '').focus());
+  keySel.addEventListener('change', () => {
+    const key = keySel.value;
+    fillValues(key, current.compare?.key === key ? current.compare.values.map((x) => formatValue(key, x)) : null);
+    if (!key) onChange('compare', null);
   });
+  go.addEventListener('click', apply);
   fs.append(r1, r2, r3);
   form.append(fs);
   form.addEventListener('submit', (e) => e.preventDefault());
@@ -176,6 +249,16 @@ export function buildControls(form, { state, onChange, onWarning, onRevive, onCs
     return box;
   }
 
+  let shownCompare = null;
+  // The quick settings (phone mini-bar): the same readers and the same onChange as the form.
+  if (quick) {
+    quick.lr.addEventListener('change', () => commit('lr', quick.lr.value));
+    quick.lr.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') quick.lr.blur();
+    });
+    quick.activation.addEventListener('change', () => commit('activation', quick.activation.value));
+  }
+
   // Inside a shadow root the document only sees the host as active.
   const active = () => form.getRootNode().activeElement ?? document.activeElement;
 
@@ -200,8 +283,19 @@ export function buildControls(form, { state, onChange, onWarning, onRevive, onCs
     form.querySelector('.row-probe').hidden = dead !== 'probe';
     form.querySelector('.row-tau').hidden = dead !== 'dormant';
     form.querySelector('.row-slope').hidden = !/leaky/.test(s.activation);
-    keySel.value = s.compare?.key ?? '';
-    if (s.compare) vals.value = s.compare.values.map((x) => formatValue(s.compare.key, x)).join('|');
+    // The value fields follow the state only when the compare changed (a live lr change must
+    // not wipe what is being typed); the key select follows always.
+    const cmp = s.compare ? `${s.compare.key}:${s.compare.values.map((x) => formatValue(s.compare.key, x)).join('|')}` : '';
+    if (cmp !== shownCompare) {
+      shownCompare = cmp;
+      keySel.value = s.compare?.key ?? '';
+      fillValues(keySel.value, s.compare ? s.compare.values.map((x) => formatValue(s.compare.key, x)) : null);
+      if (!s.compare) (r2.hidden = r3.hidden = true), valueBox.replaceChildren();
+    }
+    if (quick) {
+      if (active() !== quick.lr) quick.lr.value = formatValue('lr', s.lr);
+      quick.activation.value = s.activation;
+    }
   }
   /** The engine's names (engine.info()): the enum settings offer exactly the engine's values. */
   function setNames(info) {
@@ -218,6 +312,7 @@ export function buildControls(form, { state, onChange, onWarning, onRevive, onCs
         }
       }
       if (name === 'dataset') input.append(csvOption);
+      if (name === 'activation' && quick) quick.activation.replaceChildren(...[...input.options].map((o) => o.cloneNode(true)));
     }
     sync(current);
   }
@@ -228,6 +323,7 @@ export function buildControls(form, { state, onChange, onWarning, onRevive, onCs
     csvOption.dataset.file = fileLabel(name);
   }
 
+  if (quick) quick.activation.replaceChildren(...[...inputs.activation.options].map((o) => o.cloneNode(true)));
   sync(state);
   return { sync, setNames, setCsvName };
 }

@@ -1,7 +1,7 @@
 // The postMessage API of an embedded page (an iframe of index.html?embed=1).
 //
 //   in:  {type: 'relu-playground', action, requestId, ...}
-//        action: play | pause | step {n} | reset | set {state} | getState | getStats
+//        action: play | pause | step {n} | reset | set {state} | getState | getStats | getWarnings
 //   out: {type: 'relu-playground', requestId, ok: true, result} | {…, ok: false, error}
 //        sent to the sender (event.source), addressed to its origin.
 //
@@ -10,7 +10,7 @@
 // {ok: false, error: 'origin not allowed'}. Malformed or unknown messages get an error
 // reply; no message can make this code throw.
 export const MESSAGE_TYPE = 'relu-playground';
-export const ACTIONS = ['play', 'pause', 'step', 'reset', 'set', 'getState', 'getStats'];
+export const ACTIONS = ['play', 'pause', 'step', 'reset', 'set', 'getState', 'getStats', 'getWarnings'];
 
 /**
  * Pure validation of one incoming message (data, the sender's origin, the allowed origins
@@ -50,11 +50,13 @@ export function installMessageApi(app, { origins = null, target = window } = {})
       case 'reset':
         return app.reset();
       case 'set':
-        return app.set(msg.state);
+        return app.set(msg.state, 'message');
       case 'getState':
         return app.getState();
       case 'getStats':
         return app.getStats();
+      case 'getWarnings':
+        return app.getWarnings();
       default:
         throw new Error(`unknown action ${JSON.stringify(String(action).slice(0, 40))}; one of ${ACTIONS.join(', ')}`);
     }

@@ -4,6 +4,7 @@
 // data-part names what `hide=` can hide (see docs/embedding.md); setting rows are
 // hidden by their setting name (e.g. hide=lr), fieldsets by their group name.
 export const MARKUP = `
+  <a class="skip-link" id="skip-network" href="#h-network">Skip to the network</a>
 
   <header class="top" data-part="header">
     <div class="brand" data-part="title">
@@ -17,6 +18,10 @@ export const MARKUP = `
       <label class="inline" data-part="speed">Speed <select id="speed" aria-label="Speed, steps per frame"></select></label>
       <output id="rate" aria-live="off" data-part="rate">0 steps/s</output>
       <output id="stepcount" aria-live="off" data-part="stepcount">step 0</output>
+      <span class="quick" role="group" aria-label="Quick settings" data-part="quick controls">
+        <label class="inline" data-part="quick-lr lr">lr <input id="q-lr" type="text" inputmode="decimal" autocomplete="off" spellcheck="false" aria-label="Learning rate"></label>
+        <label class="inline" data-part="quick-activation activation">Activation <select id="q-activation" aria-label="Activation"></select></label>
+      </span>
     </div>
     <div class="share" data-part="share">
       <button type="button" id="share">Share link</button>
@@ -37,9 +42,13 @@ export const MARKUP = `
     </div>
   </header>
 
-  <nav class="presets" aria-label="Presets" data-part="presets">
+  <nav class="presets" aria-label="Presets" data-part="presets" data-overflow="none">
     <span class="presets-label">Presets:</span>
-    <div id="preset-buttons" class="preset-buttons"></div>
+    <div class="chips">
+      <div id="preset-buttons" class="preset-buttons"></div>
+      <button type="button" class="chips-arrow chips-prev" tabindex="-1" aria-hidden="true" title="Earlier presets">‹</button>
+      <button type="button" class="chips-arrow chips-next" tabindex="-1" aria-hidden="true" title="More presets">›</button>
+    </div>
   </nav>
 
   <div id="notice" class="notice" role="alert" data-part="notice" hidden>

@@ -27,3 +27,16 @@ export const NEGATIVE = '#D55E00'; // weights < 0
 export const SERIES = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#8C6D1F', '#7F7F7F', '#B15928'];
 export const RUN_COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7'];
 export const RUN_DASH = [[], [6, 3], [2, 2], [8, 3, 2, 3]];
+
+// Marks of an intervention in the network view (page/interventions.js): a glow behind the unit,
+// plus a dashed ring when a revive did not hold. Yellow for a revive, sky blue for freeze and
+// ablate (both Okabe–Ito); a light vermilion glow and a dashed vermilion ring for a unit dead again.
+export const MARK_LOOK = {
+  revived: { glow: '#F0E442' },
+  'died-again': { glow: '#F7BC94', ring: '#D55E00' },
+  'stayed-dead': { glow: '#F7BC94', ring: '#D55E00' },
+  frozen: { glow: '#56B4E9' },
+  unfrozen: { glow: '#56B4E9' },
+  ablated: { glow: '#56B4E9' },
+  restored: { glow: '#56B4E9' },
+};

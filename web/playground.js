@@ -9,6 +9,7 @@
 //   page/panels.js       network, card, output, charts, histograms, timeline
 //   page/status-text.js  rate, step, summary, divergence notice, play button
 //   page/stories.js      preset buttons, the story, its note, the outcome
+//   page/interventions.js  revive / freeze / ablate: marks, the note by the control, died again
 //   page/toolbar.js      transport, speed, histogram view, share, keyboard
 //   page/run-files.js    stats CSV, run JSON, weights, CSV upload
 //   page/pictures.js     PNGs
@@ -19,7 +20,9 @@ import { stateTable, LEGEND_ORDER } from './palette.js';
 import { buildControls } from './controls.js';
 import { MARKUP } from './markup.js';
 import { applyHide } from './hide.js';
+import { watchChips } from './page/chips.js';
 import { createNotices } from './page/notices.js';
+import { createInterventions } from './page/interventions.js';
 import { createRuns } from './page/runs.js';
 import { ingest } from './page/ingest.js';
 import { createPanels } from './page/panels.js';
@@ -85,10 +88,17 @@ export function mount(container, { host = container, query = '', urlSync = false
   if (flags.embed) host.classList.add('is-embed');
 
   const { notice, ...notices } = createNotices($);
-  {
-    const ws = [...flagWarnings, ...initial.warnings];
-    if (ws.length) notice([`Some settings in ${querySource} were changed:`, ...ws]);
-  }
+  if (initial.warnings.length) notice([`Some settings in ${querySource} were changed:`, ...initial.warnings]);
+  // Mistakes in the page flags (hide=, origins=, embed=) are the embedding author's: they go
+  // to the console and to the API's warnings(), not to the students' notice.
+  const authorWarnings = [];
+  const warnAuthor = (ws) => {
+    for (const w of ws) {
+      authorWarnings.push(w);
+      console.warn(`ReLU Playground (${querySource}): ${w}`);
+    }
+  };
+  warnAuthor(flagWarnings);
   const runs = createRuns({
     state: () => state,
     csvText: () => files.csvText(),
@@ -102,17 +112,35 @@ export function mount(container, { host = container, query = '', urlSync = false
       controls.setNames(info);
     },
   });
-  const panels = createPanels({ $, runs: runs.list, states: () => states, histView: () => state.hist, notice });
+  const interventions = createInterventions({
+    runs: runs.list,
+    setting: (run, name) => (Object.hasOwn(run.overrides, name) ? run.overrides[name] : state[name]),
+    reviveAnchor: () => $('c-revive'),
+    unitAnchor: () => $('card').querySelector('.card-actions'),
+    redraw: () => loop.redraw(),
+    network: () => $('networks'),
+    cardUnit: () => panels.selection(),
+    // (a compared run's label already names its setting: "lr 1", page/runs.js compareLabel)
+  });
+  const panels = createPanels({
+    $, runs: runs.list, states: () => states, histView: () => state.hist, notice,
+    marks: (run) => interventions.marks(run),
+    onUnitAction: (unit) => interventions.ask('unit', null, unit),
+  });
   const status = createStatusText({ $, host, runs: runs.list, state: () => state, playing: runs.playing });
   const stories = createStories({
-    $, root, state: () => state, runs: runs.list, states: () => states, applyPreset, source: querySource === 'the link' ? 'This link' : `The ${querySource.replace(/^the /, '')}`,
+    $, root, state: () => state, runs: runs.list, states: () => states, applyPreset,
     act: (a) => {
-      if (a.revive) runs.revive();
+      if (a.revive) {
+        // The note goes by this button (found again by its label: the story rebuilds its buttons).
+        interventions.ask('revive', () => [...$('story-actions').querySelectorAll('button')].find((b) => b.textContent === a.label) ?? $('story-actions'));
+        runs.revive();
+      }
       if (a.set) apply({ ...state, ...structuredClone(a.set) }, { restart: !!a.restart });
       if (a.restart) runs.play(true);
     },
   });
-  stories.setExplicit(initial.explicit);
+  stories.setExplicit(initial.explicit, querySource === 'the link' ? 'link' : 'attributes');
   const loop = createDrawLoop({
     views: panels.views,
     drawText: () => {
@@ -120,6 +148,7 @@ export function mount(container, { host = container, query = '', urlSync = false
       status.draw();
       stories.drawOutcome();
       yourData.update();
+      interventions.tick();
     },
     take: takeSnapshots,
     ready: () => !!runs.main()?.snap,
@@ -138,11 +167,17 @@ export function mount(container, { host = container, query = '', urlSync = false
       apply(next, opts);
     },
     onWarning: (w) => notice([w]),
-    onRevive: () => runs.revive(),
+    onRevive: () => {
+      interventions.ask('revive', () => $('c-revive'));
+      runs.revive();
+    },
     onCsv: (text, name) => files.loadCsv(text, name),
+    quick: { lr: $('q-lr'), activation: $('q-activation') },
   });
+  watchChips(root.querySelector('.presets'), listen);
   const toolbar = createToolbar({
-    $, state: () => state, apply, playing: runs.playing, play: runs.play, step: runs.step, reset: runs.restart, rollback: runs.rollback, redraw: loop.redraw, keyboard, listen,
+    $, root, state: () => state, apply, playing: runs.playing, play: runs.play, step: runs.step, reset: runs.restart, rollback: runs.rollback, redraw: loop.redraw, keyboard, listen,
+    closeCard: panels.closeCard,
     shareUrl: () => {
       writeUrl();
       return urlSync ? location.href : `${new URL('../index.html', import.meta.url).href}?${linkQuery()}`;
@@ -159,7 +194,8 @@ export function mount(container, { host = container, query = '', urlSync = false
       any = true;
       const seen = ingest(run, m);
       if (!seen) continue;
-      if (seen.revived !== null) notice([`Revived ${seen.revived} unit${seen.revived === 1 ? '' : 's'}${run.label ? ' in ' + run.label : ''}.`]);
+      // A revive, freeze or ablation is said by the control that asked for it, not up here.
+      interventions.take(run, m.run.action, seen.events);
       if (seen.diverged && !run.divergedShown) {
         run.divergedShown = true;
         runs.settle();
@@ -175,14 +211,15 @@ export function mount(container, { host = container, query = '', urlSync = false
   function onRestarted() {
     $('diverged').hidden = true;
     stories.clearOutcome();
+    interventions.clear();
     panels.rebuild();
     host.dataset.compare = state.compare ? String(runs.list().length) : '0';
     stories.update();
   }
 
   // ---------- state changes: the one path every control, story action and API call takes ----------
-  // explicit: the keys a link or set() gave on top of a preset (the story notes them); a
-  // change without it keeps the current ones.
+  // explicit: {} when a preset is applied as it is (the story's note goes); a change without
+  // it keeps the keys given on top of the preset (set() records its own: page/api.js).
   function apply(next, { restart = false, explicit } = {}) {
     const prev = state;
     state = next;
@@ -234,7 +271,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   }
 
   const api = createApi({
-    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, flags, applyPreset,
+    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, interventions, flags, applyPreset, authorWarnings: () => authorWarnings.slice(),
     destroy() {
       destroyed = true;
       loop.stop();
@@ -244,8 +281,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   });
 
   // Hide what the embedder asked to hide (the settings rows exist by now).
-  const hideWarnings = applyHide(root, flags.hide);
-  if (hideWarnings.length) notice(hideWarnings, true);
+  warnAuthor(applyHide(root, flags.hide));
 
   toolbar.sync(state);
   runs.restart();

@@ -14,7 +14,8 @@
 //       grid: 1-D/2-D data {res, values} (the network output over the domain), else
 //             {predictions, targets} for up to 512 training samples; weights: run.weights()
 //       run: what the page shows about the run's state, owned here:
-//            {playing, rollbackStep (-1: none), revived: {count, total} (the last revive)}
+//            {playing, rollbackStep (-1: none), revived: {count, total} (the last revive),
+//             action: the last intervention (see INTERVENTIONS below) or null}
 //   {type:reply, id, result}           a request's answer (see COMMANDS)
 //   {type:'error', message, op, id}    any failure; the worker keeps going
 //   A snapshot whose snapshot.diverged is true (snapshot.divergence {step, what, layer}) means
@@ -37,6 +38,7 @@ let engine = null;
 let run = null;
 let playing = false;
 let revived = { count: 0, total: 0 };  // the last revive's count; total: revives so far
+let action = null;  // the last intervention (revive, one unit's revive/freeze/ablate): see intervene()
 let stepsPerSlice = 1;
 let msPerStep = null;  // moving average
 let awaitingFrame = false;  // a snapshot is out and not yet acknowledged
@@ -126,6 +128,7 @@ function create({ config, restore, runId: id }) {
   runId = id ?? null;
   playing = false;
   revived = { count: 0, total: 0 };
+  action = null;
   stepsPerSlice = 1;
   msPerStep = null;
   rate = { steps: 0, t0: performance.now(), value: 0 };
@@ -148,6 +151,36 @@ function validate({ config, weights }) {
     probe.dispose();
   }
   return true;
+}
+
+// INTERVENTIONS: the page marks the units an intervention touched and watches what
+// happens to them, so the last one travels in every snapshot's `run.action`:
+//   {seq (1, 2, … per run), op ('revive' | 'reviveNeuron' | 'setFrozen' | 'setAblated'),
+//    step (the run's step when it happened), units ([[layer, neuron], …] hidden units, 0-based),
+//    count? (revive), value? (freeze/ablate: on or off),
+//    evaluation? (ablate: {before, after} as run.evaluate() gives them)}
+function intervene(op, units, extra = {}) {
+  action = { seq: (action?.seq ?? 0) + 1, op, step: run.status().step, units, ...extra };
+}
+
+// The units a revive reset, from the weights just before and after it (the engine returns
+// only the count). ReDo draws a revived unit's incoming row afresh (non-zero) and zeroes its
+// bias and outgoing column; a unit that was not revived sees at most zeros written into the
+// columns of revived units below it. So: a changed, non-zero incoming weight or a changed bias.
+// (The same weights() the snapshot copies; a revive is one click, not a per-frame cost.)
+function revivedUnits(before, after) {
+  const units = [];
+  after.layers.slice(0, -1).forEach((L, l) => {
+    for (let o = 0; o < L.out; o++) {
+      let hit = before.params[L.bOffset + o] !== after.params[L.bOffset + o];
+      for (let i = 0; i < L.in && !hit; i++) {
+        const k = L.wOffset + i * L.out + o;
+        hit = before.params[k] !== after.params[k] && after.params[k] !== 0;
+      }
+      if (hit) units.push([l, o]);
+    }
+  });
+  return units;
 }
 
 function neuronGrid({ layer = -1, neuron = 0, res = 64 }) {
@@ -187,15 +220,42 @@ const COMMANDS = {
   },
   revive: {
     handler() {
-      const count = needRun().revive();
+      const r = needRun();
+      const before = r.weights();
+      const count = r.revive();
       revived = { count, total: revived.total + 1 };
+      intervene('revive', revivedUnits(before, r.weights()), { count });
     },
     mutates: true,
     reply: null,
   },
-  reviveNeuron: { handler: ({ layer, neuron }) => needRun().reviveNeuron(layer, neuron), mutates: true, reply: null },
-  setFrozen: { handler: ({ layer, neuron, value }) => needRun().setFrozen(layer, neuron, !!value), mutates: true, reply: null },
-  setAblated: { handler: ({ layer, neuron, value }) => needRun().setAblated(layer, neuron, !!value), mutates: true, reply: null },
+  reviveNeuron: {
+    handler: ({ layer, neuron }) => {
+      needRun().reviveNeuron(layer, neuron);
+      intervene('reviveNeuron', [[layer, neuron]]);
+    },
+    mutates: true,
+    reply: null,
+  },
+  setFrozen: {
+    handler: ({ layer, neuron, value }) => {
+      needRun().setFrozen(layer, neuron, !!value);
+      intervene('setFrozen', [[layer, neuron]], { value: !!value });
+    },
+    mutates: true,
+    reply: null,
+  },
+  setAblated: {
+    // What an ablation changes is the network's function: the losses just before and after.
+    handler: ({ layer, neuron, value }) => {
+      const r = needRun();
+      const before = r.evaluate();
+      r.setAblated(layer, neuron, !!value);
+      intervene('setAblated', [[layer, neuron]], { value: !!value, evaluation: { before, after: r.evaluate() } });
+    },
+    mutates: true,
+    reply: null,
+  },
   rollback: {
     // Back to the last finite checkpoint; the next snapshot (not diverged, at that step) says so.
     handler() {
@@ -311,7 +371,7 @@ function maybeSnapshot() {
     const weights = run.weights();
     const transfer = snapshotTransferables(snapshot);
     for (const a of [grid.values, grid.classes, grid.predictions, grid.targets, weights.params]) if (a) transfer.push(a.buffer);
-    const status = { playing, rollbackStep: snapshot.divergence?.rollbackStep ?? -1, revived: { ...revived } };
+    const status = { playing, rollbackStep: snapshot.divergence?.rollbackStep ?? -1, revived: { ...revived }, action };
     postMessage({ type: 'snapshot', runId, snapshot, grid, weights, stepsPerSec: rate.value, run: status }, transfer);
     stepsSinceSnapshot = 0;
     lastSnapshotAt = now;

@@ -296,9 +296,12 @@ const URL_ROWS = [
       `lr: "${'x'.repeat(37)}…" is not a number; using 0.03`,
       `layers width: "${'['.repeat(37)}…" is not a number; using 8`,
       'dataset: csv data cannot travel in a link; upload the file again (using spiral)',
-      `hide: "${PWN}" is not a name of a part or a setting`,
+    ],
+    // The page flags' mistakes are the author's: console and getWarnings(), not the notice.
+    author: [
       'origins: "javascript:alert(1)" is not an origin (like https://example.org); ignored',
       'embed: "<b>" is not 0 or 1; ignored',
+      `hide: "${PWN}" is not a name of a part or a setting`,
     ],
     expect: { lr: 0.03, layers: [8], dataset: 'spiral' },
   },
@@ -310,6 +313,9 @@ test('URL state: bad values are named in the notice; the page trains on what is 
       const { page, context, problems } = await openPage(env, new URLSearchParams(row.query).toString());
       const lines = await page.evaluate(() => [...document.querySelectorAll('#notice-text p')].map((p) => p.textContent));
       for (const line of row.lines) assert.ok(lines.includes(line), `missing notice line ${JSON.stringify(line)} in ${JSON.stringify(lines)}`);
+      const author = await page.evaluate(() => window.__reluApp.getWarnings().warnings);
+      assert.deepEqual(author, row.author ?? []);
+      for (const line of author) assert.ok(!lines.includes(line), `author warning ${JSON.stringify(line)} must not be in the notice`);
       const state = await page.evaluate(() => window.__relu.state);
       for (const [k, v] of Object.entries(row.expect)) assert.deepEqual(state[k], v, k);
       await waitForStep(page, 5);
@@ -368,8 +374,8 @@ test('<relu-playground> attributes: bad values at start and later are named in i
       'batch: 1e9 is above 1000; clamped to 1000',
       'seed: -5 is below 0; clamped to 0',
       'biasInit: "NaN" is not a number; using 0',
-      `hide: "${PWN}" is not a name of a part or a setting`,
     ]);
+    assert.deepEqual(await page.evaluate(() => document.getElementById('pg').getWarnings().warnings), [`hide: "${PWN}" is not a name of a part or a setting`]);
     const s = await page.evaluate(lookEl);
     assert.deepEqual([s.state.dataset, s.state.layers, s.state.lr, s.state.batch, s.state.seed], ['xor', [6, 5], 0.03, 1000, 0]);
     await page.waitForFunction(() => document.getElementById('pg').debug.snapshots[0]?.step >= 20, null, { timeout: 20000 });
@@ -449,7 +455,7 @@ test('postMessage: bad messages get an error reply naming the problem; the embed
     ['set: state as text', { type: T, action: 'set', state: 'lr=1', requestId: 7 }, { error: 'set: state must be an object of URL-state keys, e.g. {lr: 0.5}' }],
     ['step: n = 1e9', { type: T, action: 'step', n: 1e9, requestId: 8 }, { error: 'step: n must be an integer from 1 to 1000000' }],
     ['step: n = HTML', { type: T, action: 'step', n: PWN, requestId: 9 }, { error: 'step: n must be an integer from 1 to 1000000' }],
-    ['unknown action (HTML)', { type: T, action: PWN, requestId: 10 }, { error: `unknown action "${PWN}"; one of play, pause, step, reset, set, getState, getStats` }],
+    ['unknown action (HTML)', { type: T, action: PWN, requestId: 10 }, { error: `unknown action "${PWN}"; one of play, pause, step, reset, set, getState, getStats, getWarnings` }],
     ['action not a string', { type: T, action: 42, requestId: 11 }, { error: 'malformed message: action must be a string' }],
     ['wrong type', { type: 'other', action: 'play', requestId: 12 }, { error: "malformed message: type must be 'relu-playground'" }],
     ['a string message (HTML)', PWN, { error: "malformed message: expected {type: 'relu-playground', action, requestId}" }],

@@ -48,7 +48,7 @@ test('a key given on top of the preset wins, and the story says what it changed'
   assert.equal(state.clip, 2);
   assert.equal(state.seed, 2);
   const story = await page.evaluate(() => [...document.querySelectorAll('#story-text p')].map((e) => e.textContent));
-  assert.equal(story[0], 'This link sets lr 0.01; the story below describes lr 1.');
+  assert.equal(story[0], 'This link sets lr 0.01; the story below describes lr 1. That is the story\'s "Same run, rate 0.01".');
   assert.equal(story[1], PRESET_BY_ID['high-lr'].text[0]);
   // Clicking the preset applies it as it is: the note goes.
   await page.click('button.preset[data-preset="high-lr"]');

@@ -1,6 +1,6 @@
-// The worker owns a run's state: playing, the rollback step and the revive count arrive in
-// each snapshot (the `run` field of the worker's snapshot message), and the page shows what
-// they say. Nothing on the page writes them.
+// The worker owns a run's state: playing, the rollback step, the revive count and the last
+// intervention arrive in each snapshot (the `run` field of the worker's snapshot message), and
+// the page shows what they say. Nothing on the page writes them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, openPage } from './helpers.mjs';
@@ -17,7 +17,7 @@ test('playing and revives travel in the snapshot; the page shows them', async ()
   const { page, context, problems } = await openPage(env, 'dataset=spiral&layers=8,8&biasInit=-3&seed=1&autoplay=0');
   await page.evaluate(() => window.__reluApp.step(20));
   let status = await page.evaluate(() => window.__relu.runStatus[0]);
-  assert.deepEqual(status, { playing: false, rollbackStep: -1, revived: { count: 0, total: 0 } });
+  assert.deepEqual(status, { playing: false, rollbackStep: -1, revived: { count: 0, total: 0 }, action: null });
   assert.equal(await page.textContent('#play'), 'Play');
 
   await page.click('#play');
@@ -33,7 +33,10 @@ test('playing and revives travel in the snapshot; the page shows them', async ()
   await page.waitForFunction(() => window.__relu.runStatus[0].revived.total === 1);
   status = await page.evaluate(() => window.__relu.runStatus[0]);
   assert.ok(status.revived.count > 0);
-  await page.waitForFunction((n) => document.getElementById('notice-text').textContent.includes(`Revived ${n} unit`), status.revived.count);
+  assert.equal(status.action.op, 'revive');
+  assert.equal(status.action.units.length, status.revived.count);
+  // Said under the button that asked (tests/browser/interventions.test.mjs has the rest).
+  await page.waitForFunction((n) => document.querySelector('#c-revive + .action-note')?.textContent.includes(`Revived ${n} dead unit`), status.revived.count);
   assert.equal(status.playing, false);
   assert.deepEqual(problems, []);
   await context.close();

@@ -2,13 +2,15 @@
 //   lab.html                       (copied from the top-level lab.html)
 //   web/lab-app.js, web/lab-app.css   the page (web/lab/lab.js, web/lab/lab.css)
 //   web/lab-worker.js              the sweep Worker (web/lab/lab-worker.js + web/engine.js)
+//   results/NAME.json              the built-in studies' shipped results (docs/results/*.json,
+//                                  made by `relu-lab sweep --study NAME`): the page opens on them
 // The Worker loads relu_engine.{js,wasm} from dist/web/ at run time (engine.js resolves
 // them next to itself through import.meta.url), which the main build puts there.
 //
 //   import { buildLab } from './lab/build.mjs'; await buildLab({ outdir: 'dist' });
 //   node web/lab/build.mjs [OUTDIR]          (default: dist)
 import { build } from 'esbuild';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +29,9 @@ export async function buildLab({ outdir = join(root, 'dist'), minify = !process.
     build({ ...common, entryPoints: { 'lab-app': 'web/lab/lab.css' }, outdir: web, loader: { '.css': 'css' } }),
   ]);
   await copyFile(join(root, 'lab.html'), join(out, 'lab.html'));
+  const results = join(root, 'docs', 'results');
+  await mkdir(join(out, 'results'), { recursive: true });
+  for (const f of await readdir(results)) if (f.endsWith('.json')) await copyFile(join(results, f), join(out, 'results', f));
   if (!existsSync(join(web, 'favicon.svg'))) await copyFile(join(root, 'web', 'favicon.svg'), join(web, 'favicon.svg'));
   return out;
 }

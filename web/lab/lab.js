@@ -1,6 +1,8 @@
 // The lab page (lab.html): pick a built-in study or a custom 2-axis sweep, run it over
 // Workers (runner.js), watch the progress bar and ETA, cancel (partial results stay),
 // plot mean ± SE (svgplot.js) and export CSV, JSON, SVG, PNG.
+// A built-in study opens on its shipped results (dist/results/NAME.json, copied from
+// docs/results/ by build.mjs: the CLI's full-size grid); "Run it again" recomputes it here.
 // window.__lab exposes the state for the browser test (tests/browser/lab.test.mjs).
 import { figureFor, resultToCsv } from './figures.js';
 import { defaultWorkerCount, SweepRunner } from './runner.js';
@@ -9,7 +11,7 @@ import { svgToPng } from './png.js';
 import { renderFigure } from './svgplot.js';
 
 const $ = (id) => document.getElementById(id);
-const lab = (window.__lab = { state: 'idle', done: 0, total: 0, result: null, error: null, runner: null });
+const lab = (window.__lab = { state: 'idle', done: 0, total: 0, result: null, error: null, runner: null, shipped: null });
 
 // "a, b, [1,2]" -> values: JSON where it parses, strings otherwise; commas inside brackets kept.
 export function parseValues(text) {
@@ -95,8 +97,38 @@ function showError(msg) {
   $('error').hidden = !msg;
 }
 
+// The shipped result of a built-in study, drawn before any run. A study picked while an
+// older fetch is pending wins (the answer for another study is dropped).
+let shownFor = null;
+async function showShipped() {
+  const s = currentStudy();
+  shownFor = s?.name ?? null;
+  lab.shipped = null;
+  $('run').textContent = s ? 'Run it again' : 'Run';
+  if (!s || lab.state === 'running') return;
+  $('plot').innerHTML = '';
+  let result;
+  try {
+    const res = await fetch(new URL(`../results/${s.name}.json`, import.meta.url));
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    result = await res.json();
+  } catch (e) {
+    if (shownFor === s.name) $('status').textContent = `No shipped results for this study (${e.message}); press Run it again to compute them.`;
+    return;
+  }
+  if (shownFor !== s.name || lab.state === 'running') return;
+  draw(result);
+  lab.shipped = s.name;
+  const grid = Object.entries(result.sweep.axes).map(([k, v]) => `${k} × ${v.length}`).join(', ');
+  const per = result.sweep.kind === 'born_dead' ? `${result.sweep.trials} networks per cell` : `${result.sweep.seeds} seeds, ${result.sweep.steps} steps`;
+  $('status').textContent =
+    `Shipped results: ${result.jobs_done} runs of the full-size grid (${grid}; ${per}), made by relu-lab sweep --study ${s.name}. ` +
+    'Run it again recomputes the study here, in your browser, on its smaller grid.';
+}
+
 function start() {
   showError('');
+  lab.shipped = null;
   let spec;
   try {
     spec = currentStudy() ? structuredClone(currentStudy().spec) : customSpec();
@@ -183,8 +215,9 @@ function init() {
       : 'Two settings on the axes (any config key: lr, activation, init, bias_init, layers, …), one metric. ' +
         'Values are comma-separated; JSON where it parses ([8,8] is a list).';
   };
-  sel.addEventListener('change', update);
+  sel.addEventListener('change', () => (update(), showShipped()));
   update();
+  showShipped();
   $('workers').value = defaultWorkerCount();
   $('run').addEventListener('click', start);
   $('cancel').addEventListener('click', () => lab.runner?.cancel());

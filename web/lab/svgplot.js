@@ -172,6 +172,14 @@ function panelSvg(p, ox, oy) {
   return out.join('\n');
 }
 
+// Width of a label at font-size 11 sans-serif, from per-character classes (an SVG string
+// has no layout engine; this errs wide, so entries never touch).
+export function textWidth(text) {
+  let w = 0;
+  for (const c of String(text)) w += /[il.,:;|'! ]/.test(c) ? 3.8 : /[mwMW%]/.test(c) ? 10 : /[A-Z0-9_−–=+^]/.test(c) ? 7.8 : 6.8;
+  return 1.1 * w;
+}
+
 /** The whole figure as an SVG document string. */
 export function renderFigure(fig) {
   const panels = fig.panels ?? [];
@@ -187,9 +195,18 @@ export function renderFigure(fig) {
   const cols = Math.min(panels.length, fig.columns ?? 3) || 1;
   const rows = Math.ceil(panels.length / cols) || 1;
   const titleH = fig.title ? 24 : 0;
-  const perRow = Math.max(1, Math.floor((cols * PANEL_W - 20) / 150));
-  const legendH = Math.ceil(legend.length / perRow) * 16 + 8;
   const W = cols * PANEL_W;
+  // Legend entries flow in rows, each as wide as its own name (a fixed 150 px slot let long
+  // names run into the next entry): 23 px of line, the text, 14 px of gap.
+  const places = [];
+  let lx = 12, row = 0;
+  for (const l of legend) {
+    const width = 23 + textWidth(l.name) + 14;
+    if (lx > 12 && lx + width > W - 8) (lx = 12), row++;
+    places.push({ x: lx, row });
+    lx += width;
+  }
+  const legendH = (legend.length ? row + 1 : 0) * 16 + 8;
   const H = titleH + rows * PANEL_H + legendH;
   const out = [];
   out.push(
@@ -200,11 +217,11 @@ export function renderFigure(fig) {
   panels.forEach((p, i) => out.push(panelSvg(p, (i % cols) * PANEL_W, titleH + Math.floor(i / cols) * PANEL_H)));
   const ly = titleH + rows * PANEL_H + 4;
   legend.forEach((l, i) => {
-    const x = 12 + (i % perRow) * 150;
-    const y = ly + Math.floor(i / perRow) * 16 + 8;
+    const x = places[i].x;
+    const y = ly + places[i].row * 16 + 8;
     const dash = l.dashed ? ' stroke-dasharray="4 3"' : '';
     out.push(`<line x1="${x}" x2="${x + 18}" y1="${y}" y2="${y}" stroke="${l.color}" stroke-width="2"${dash}/>`);
-    out.push(`<text x="${x + 23}" y="${y}" dy="0.32em">${esc(l.name)}</text>`);
+    out.push(`<text class="legend-name" x="${x + 23}" y="${y}" dy="0.32em">${esc(l.name)}</text>`);
   });
   out.push('</svg>');
   return out.join('\n') + '\n';

@@ -36,9 +36,10 @@ export function runStats(runs, playing) {
 
 /**
  * state(), apply(next, opts), runs (runs.js), loop (draw-loop.js), files (run-files.js),
- * pictures (pictures.js), stories (stories.js), notices, panels, flags, applyPreset(id), destroy()
+ * pictures (pictures.js), stories (stories.js), notices, panels, interventions (interventions.js),
+ * flags, applyPreset(id), destroy()
  */
-export function createApi({ state, apply, runs, loop, files, pictures, stories, notices, panels, flags, applyPreset, destroy }) {
+export function createApi({ state, apply, runs, loop, files, pictures, stories, notices, panels, interventions, flags, applyPreset, authorWarnings, destroy }) {
   const stats = () => runStats(runs.list(), runs.playing());
 
   /**
@@ -46,8 +47,9 @@ export function createApi({ state, apply, runs, loop, files, pictures, stories, 
    * Out-of-range values are clamped (as in a link); a value that is no value of its setting
    * at all (not a number, an unknown name, an object) leaves that setting as it was.
    * A preset among the keys applies its settings first, then the other keys on top.
+   * source: who asks ('set', 'attributes', 'message'), for the story's note.
    */
-  function setState(partial) {
+  function setState(partial, source = 'set') {
     if (!partial || typeof partial !== 'object' || Array.isArray(partial)) throw new Error('set: state must be an object of URL-state keys, e.g. {lr: 0.5}');
     const entries = Object.entries(partial);
     if (entries.length > MAX_SET_KEYS) throw new Error(`set: state has ${entries.length} keys; at most ${MAX_SET_KEYS} are accepted (there are ${SETTINGS.length} settings)`);
@@ -81,7 +83,9 @@ export function createApi({ state, apply, runs, loop, files, pictures, stories, 
     const next = preset ? presetState(preset.id, { ...defaults(), speed: now.speed, hist: now.hist }, values) : { ...now, ...values };
     if (next.dropout > 0 && next.alphaDropout > 0) next['alphaDropout' in values ? 'dropout' : 'alphaDropout'] = 0;
     const { preset: _, ...explicit } = values;
-    apply(next, { restart: !!preset, explicit: preset ? explicit : { ...stories.explicit(), ...explicit } });
+    // The story names what this call changed, and who changed it (a preset in the call starts afresh).
+    stories.setExplicit(explicit, source, { replace: !!preset });
+    apply(next, { restart: !!preset });
     return { state: structuredClone(state()), warnings };
   }
 
@@ -102,7 +106,8 @@ export function createApi({ state, apply, runs, loop, files, pictures, stories, 
       await loop.whenSnapshot((s) => s.step === 0);
       return stats();
     },
-    set: setState,
+    /** set(state): see setState. The element and the message API pass their source for the story's note. */
+    set: (partial, source) => setState(partial, ['attributes', 'message'].includes(source) ? source : 'set'),
     getState: () => ({ state: structuredClone(state()), query: stateQuery(state()) }),
     async getStats() {
       await loop.whenSnapshot(() => true);
@@ -119,6 +124,8 @@ export function createApi({ state, apply, runs, loop, files, pictures, stories, 
     pngBlob: pictures.pngBlob,
     pictures: pictures.ids,
     flags,
+    /** The embedding author's mistakes (hide=, origins=, embed=): also on the console, never in the notice. */
+    getWarnings: () => ({ warnings: authorWarnings() }),
     destroy,
     // Read-only views of what the page shows (tests).
     debug: {
@@ -138,7 +145,12 @@ export function createApi({ state, apply, runs, loop, files, pictures, stories, 
       get playing() {
         return runs.playing();
       },
-      // What each worker said about its run in its newest snapshot: {playing, rollbackStep, revived}.
+      // The interventions the page follows: per run [{op, step, units, window, cameAlive,
+      // diedAgain, done, marked…}], the marks drawn now, and the notes by the controls.
+      get interventions() {
+        return interventions.debug();
+      },
+      // What each worker said about its run in its newest snapshot: {playing, rollbackStep, revived, action}.
       get runStatus() {
         return runs.list().map((r) => structuredClone(r.status));
       },

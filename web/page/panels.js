@@ -9,14 +9,17 @@ import { TimelineView } from '../views/timeline.js';
 import { NeuronCard } from '../views/neuron-card.js';
 import { RUN_COLORS } from '../palette.js';
 import { fmtNum, outputNote } from './status-text.js';
+import { placeCard } from './card-place.js';
 
 /**
  * $(id)          an element of this playground
  * runs()         the RunRecords; states() the engine's state table (state-table.js)
  * histView()     the histogram view setting
  * notice(lines)
+ * marks(run)     the units an intervention marked in run's network (interventions.js)
+ * onUnitAction({l, i, wasDead})  the card asks for an intervention on one unit
  */
-export function createPanels({ $, runs, states, histView, notice }) {
+export function createPanels({ $, runs, states, histView, notice, marks = () => [], onUnitAction = () => {} }) {
   const charts = new ChartsView($('charts'));
   const histograms = new HistogramsView($('hists'));
   const output = new OutputView($('output'));
@@ -27,14 +30,12 @@ export function createPanels({ $, runs, states, histView, notice }) {
   const selectedRun = () => runs()[selected?.run ?? 0];
   const twoD = (run) => run?.client.data?.info?.features === 2;
   const card = new NeuronCard($('card'), {
-    onClose: () => {
-      selected = null;
-      card.close();
-    },
+    onClose: () => closeCard(),
     onAction: (kind, l, i) => {
       const run = selectedRun();
       const layer = run?.snap?.layers[l];
       if (!layer) return;
+      onUnitAction({ l, i, wasDead: layer.states[i] === states()?.code.dead });
       if (kind === 'revive') run.client.neuron('reviveNeuron', l, i);
       if (kind === 'freeze') run.client.neuron('setFrozen', l, i, !layer.frozen[i]);
       if (kind === 'ablate') run.client.neuron('setAblated', l, i, !layer.ablated[i]);
@@ -64,6 +65,7 @@ export function createPanels({ $, runs, states, histView, notice }) {
         sw.className = 'swatch';
         sw.style.backgroundColor = RUN_COLORS[k];
         const t = document.createElement('span');
+        t.className = 'net-name';
         t.textContent = run.label;
         run.caption = document.createElement('span');
         run.caption.className = 'net-stat';
@@ -80,6 +82,7 @@ export function createPanels({ $, runs, states, histView, notice }) {
           selected = { run: k, l, i };
           card.open(l, i);
           card.update(run.snap, twoD(run), states());
+          placeCard($('card'), canvas.closest('.network-panel') ?? canvas);
         },
       });
     });
@@ -89,7 +92,7 @@ export function createPanels({ $, runs, states, histView, notice }) {
     runs().forEach((run, k) => {
       if (!run.snap) return;
       const sel = selected && selected.run === k ? selected : null;
-      networkViews[k]?.draw(run.snap, run.weights, run.client.data?.info?.features ?? 2, sel, states());
+      networkViews[k]?.draw(run.snap, run.weights, run.client.data?.info?.features ?? 2, sel, states(), marks(run));
       if (run.caption) {
         const dead = run.snap.layers.reduce((a, l) => a + l.counts.dead, 0);
         const n = run.snap.layers.reduce((a, l) => a + l.width, 0);
@@ -136,6 +139,12 @@ export function createPanels({ $, runs, states, histView, notice }) {
     if (selected) card.update(runs()[selected.run]?.snap, twoD(runs()[selected.run]), states());
   }
 
+  /** Escape, or the card's × : the card closes and no unit stays selected. */
+  function closeCard() {
+    selected = null;
+    card.close();
+  }
+
   return {
     rebuild,
     /** The heavy panels, for the draw loop: id, how often (ms), draw(). */
@@ -147,6 +156,9 @@ export function createPanels({ $, runs, states, histView, notice }) {
       { id: 'timeline', every: 200, draw: drawTimeline },
     ],
     updateCard,
+    closeCard,
+    /** The unit whose card is open: {run (index), l, i}, or null. */
+    selection: () => (selected ? { ...selected } : null),
     /** New neuron events of the main run, for the timeline. */
     addEvents: (events) => timeline.add(events),
     timelineBuffers: () => ({ length: timeline.events.length, capacity: timeline.events.capacity, binWidth: timeline.events.binWidth }),

@@ -6,6 +6,14 @@ import { RunClient } from '../worker-client.js';
 import { toEngineConfig, formatValue } from '../state.js';
 import { RunRecord } from './run-record.js';
 
+// A compared run is named by its setting and value ("lr 1", "activation leaky relu"): a bare
+// "1" next to "48% dead" reads as a run number.
+const COMPARE_NAMES = { biasInit: 'bias init', optimizer: 'optimiser', reviveEvery: 'revive every', alphaDropout: 'alpha dropout', standardize: 'standardise', slope: 'leaky slope' };
+export function compareLabel(key, v) {
+  const value = typeof v === 'boolean' ? (v ? 'on' : 'off') : formatValue(key, v).replace(/_/g, ' ');
+  return `${COMPARE_NAMES[key] ?? key} ${value}`;
+}
+
 const FAILURE_WINDOW_MS = 60000;
 const MAX_FAILURES = 3; // in FAILURE_WINDOW_MS: a worker that cannot even start would fail forever
 
@@ -29,7 +37,7 @@ export function createRuns({ state, csvText, notice, onRestarted, onFailure, onE
     const s = state();
     if (!s.compare) return [{ label: '', overrides: {} }];
     const { key, values } = s.compare;
-    return values.map((v) => ({ label: formatValue(key, v).replace(/_/g, ' '), overrides: { [key]: v } }));
+    return values.map((v) => ({ label: compareLabel(key, v), overrides: { [key]: v } }));
   }
 
   function makeClient() {

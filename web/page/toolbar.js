@@ -8,9 +8,10 @@ const SHARE_STATUS_MS = 4000;
 
 /**
  * $(id), state(), apply(next), playing(), play(on), step(n), reset(), rollback(), redraw()
- * keyboard (Space toggles play), listen(target, type, fn), shareUrl() -> the link of this state
+ * keyboard (the page's own keys: Space toggles play, 1–9 pick a preset), listen(target, type, fn),
+ * shareUrl() -> the link of this state, closeCard() (Escape), root (the markup's container)
  */
-export function createToolbar({ $, state, apply, playing, play, step, reset, rollback, redraw, keyboard, listen, shareUrl }) {
+export function createToolbar({ $, root, state, apply, playing, play, step, reset, rollback, redraw, keyboard, listen, shareUrl, closeCard }) {
   const fill = (select, values, label) => {
     for (const v of values) {
       const o = document.createElement('option');
@@ -33,10 +34,27 @@ export function createToolbar({ $, state, apply, playing, play, step, reset, rol
   $('reset').addEventListener('click', () => reset());
   $('rollback').addEventListener('click', () => rollback()); // in the divergence notice
   if (keyboard) listen(document, 'keydown', (e) => {
-    if (e.key === ' ' && e.target === document.body) {
+    if (e.target !== document.body || e.ctrlKey || e.metaKey || e.altKey) return; // typing in a field is not a command
+    if (e.key === ' ') {
       e.preventDefault();
       play(!playing());
+    } else if (/^[1-9]$/.test(e.key)) {
+      // The chips carry these numbers as badges.
+      $('preset-buttons').children[Number(e.key) - 1]?.click();
     }
+  });
+  if (keyboard) for (const [k, b] of [...$('preset-buttons').children].slice(0, 9).entries()) b.setAttribute('aria-keyshortcuts', String(k + 1));
+  // Escape closes the neuron card wherever the focus is in this playground (a hover card
+  // leaves the focus on the page).
+  listen(root, 'keydown', (e) => {
+    if (e.key === 'Escape' && !$('card').hidden) closeCard();
+  });
+  // The skip link: one Tab, then Enter, and the network picture has the focus.
+  $('skip-network').addEventListener('click', (e) => {
+    e.preventDefault();
+    const net = $('networks').querySelector('canvas');
+    net?.focus();
+    net?.scrollIntoView({ block: 'nearest' });
   });
   $('share').addEventListener('click', async () => {
     const url = shareUrl();

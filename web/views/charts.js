@@ -62,6 +62,8 @@ export class ChartsView {
       container.append(box);
       this.boxes[c.id] = holder;
     }
+    this.prelu = false;
+    this.boxes.slope.parentElement.hidden = true;
     this.keyBox = document.createElement('div');
     this.keyBox.className = 'layer-key';
     container.prepend(this.keyBox);
@@ -145,8 +147,9 @@ export class ChartsView {
     }
     const prelu = runs.some((r) => r.prelu);
     if (prelu !== this.prelu) {
+      // An empty chart says nothing: the slope chart is there only while a layer is PReLU.
       this.prelu = prelu;
-      this.captions.slope.textContent = CHARTS[3].title + (prelu ? '' : ' — no PReLU layer in this run');
+      this.boxes.slope.parentElement.hidden = !prelu;
     }
     if (runs.length === 1) {
       const v = runs[0].history.view();

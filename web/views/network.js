@@ -1,7 +1,9 @@
 // The network as a canvas: neurons coloured by monitor state (dead units also get a
 // cross), links coloured by the weight's sign and sized by |w|. Pointer and keyboard
-// select a neuron; the page opens its card.
-import { POSITIVE, NEGATIVE } from '../palette.js';
+// select a neuron; the page opens its card. Units an intervention just touched (revive,
+// freeze, ablate: page/interventions.js) glow, and a revived unit that died again gets a
+// dashed vermilion ring.
+import { POSITIVE, NEGATIVE, MARK_LOOK } from '../palette.js';
 import { fitCanvas } from './canvas.js';
 
 export class NetworkView {
@@ -61,7 +63,8 @@ export class NetworkView {
 
   /** snapshot: engine snapshot; weights: { params, layers:[{in,out,wOffset,...}] }; inputs: feature count. */
   // states: the engine's state table (palette.js stateTable): colour per state code
-  draw(snapshot, weights, inputs, selected, states) {
+  // marks: [{l, i, kind, strength 0..1}] units to highlight (interventions.js's marks())
+  draw(snapshot, weights, inputs, selected, states, marks = []) {
     const deadCode = states.code.dead;
     this.snapshot = snapshot;
     const { w, h } = fitCanvas(this.canvas, this.ctx);
@@ -127,6 +130,25 @@ export class NetworkView {
         ctx.strokeRect(p.x - r, p.y - r, 2 * r, 2 * r);
       }
 
+    // Glows behind the marked units (drawn first, so the unit's own colour stays readable).
+    let drawnMarks = 0;
+    for (const m of marks) {
+      const p = pos[m.l + 1]?.[m.i];
+      if (!p) continue;
+      drawnMarks++;
+      const look = MARK_LOOK[m.kind] ?? MARK_LOOK.revived;
+      ctx.globalAlpha = m.strength;
+      ctx.fillStyle = look.glow;
+      ctx.beginPath();
+      ctx.arc(p.x, p.y, r + Math.max(3, r * 0.45), 0, Math.PI * 2);
+      ctx.fill();
+      ctx.strokeStyle = '#333';
+      ctx.lineWidth = 1;
+      ctx.stroke();
+    }
+    ctx.globalAlpha = 1;
+    this.canvas.dataset.marks = String(drawnMarks);
+
     // Hidden neurons.
     this.nodes = [];
     for (let l = 0; l < hidden.length; l++) {
@@ -163,6 +185,21 @@ export class NetworkView {
         }
       }
     }
+    // A revived unit that is dead again (or never came alive): a dashed ring over the glow.
+    for (const m of marks) {
+      const ring = MARK_LOOK[m.kind]?.ring;
+      const p = pos[m.l + 1]?.[m.i];
+      if (!ring || !p) continue;
+      ctx.globalAlpha = Math.max(0.6, m.strength);
+      ctx.strokeStyle = ring;
+      ctx.lineWidth = 2.5;
+      ctx.setLineDash([4, 2]);
+      ctx.beginPath();
+      ctx.arc(p.x, p.y, r + Math.max(3, r * 0.45) - 1, 0, Math.PI * 2);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+    ctx.globalAlpha = 1;
     // Selection / keyboard focus ring.
     for (const sel of [selected, document.activeElement === this.canvas ? this.focus : null]) {
       if (!sel || !pos[sel.l + 1]?.[sel.i]) continue;
@@ -177,15 +214,21 @@ export class NetworkView {
       ctx.fillStyle = '#444';
       ctx.font = '11px system-ui, sans-serif';
       ctx.textAlign = 'center';
+      // Column heads: the longest wording whose widest label fits between two columns, so
+      // neighbours never run into each other ("69%100% out"); none when even "100" does not fit.
       const spacing = (w - 2 * padX) / (cols - 1);
-      for (let l = 0; l < hidden.length; l++) {
-        const pct = Math.round(hidden[l].deadFraction * 100);
-        ctx.fillStyle = pct > 0 ? '#222' : '#666';
-        ctx.fillText(spacing >= 64 ? `${pct}% dead` : `${pct}%`, colX(l + 1), 12);
+      const pcts = hidden.map((l) => Math.round(l.deadFraction * 100));
+      const room = (t) => ctx.measureText(t).width + 4 <= spacing;
+      const fmt = [(p) => `${p}% dead`, (p) => `${p}%`, (p) => `${p}`].find((f) => room(f(100)) && room('out')) ?? null;
+      if (fmt) {
+        for (let l = 0; l < hidden.length; l++) {
+          ctx.fillStyle = pcts[l] > 0 ? '#222' : '#666';
+          ctx.fillText(fmt(pcts[l]), colX(l + 1), 12);
+        }
+        ctx.fillStyle = '#444';
+        ctx.fillText('in', colX(0), 12);
+        ctx.fillText('out', colX(cols - 1), 12);
       }
-      ctx.fillStyle = '#444';
-      ctx.fillText('in', colX(0), 12);
-      ctx.fillText('out', colX(cols - 1), 12);
     }
   }
 }

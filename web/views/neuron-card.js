@@ -1,5 +1,6 @@
 // The neuron card: one hidden unit's numbers from the latest snapshot, a small map of
 // its output over the input plane (2-D data), and revive / freeze / ablate.
+import { sci } from '../number-format.js';
 
 const FIELDS = [
   ['state', 'State'],
@@ -98,7 +99,8 @@ export class NeuronCard {
     this.values.active.textContent = `${(100 * layer.activeFraction[i]).toFixed(1)}% of inputs`;
     this.values.meanAbs.textContent = f(layer.meanAbs[i]);
     this.values.dormancy.textContent = f(layer.dormancy[i], 2);
-    this.values.grad.textContent = f(layer.gradAbs[i]);
+    // Scientific, and exactly "0" for zero: a mostly-silent unit's 3e-7 is not a dead unit's 0.
+    this.values.grad.textContent = sci(layer.gradAbs[i]);
     this.values.bias.textContent = f(layer.bias[i]);
     this.values.wnorm.textContent = f(layer.weightNorm[i]);
     this.values.died.textContent = layer.diedAt[i] >= 0 ? String(layer.diedAt[i]) : 'alive';
