@@ -388,6 +388,7 @@ function maybeSnapshot() {
 function outputGrid() {
   const features = runFeatures;
   if (features === 2 && runInfo?.task === 'multiclass') return classGrid(GRID_RES);
+  if (features === 1 && runInfo?.task === 'multiclass') return classCurve(Math.max(GRID_RES, 200));
   if (features <= 2) {
     const res = features === 2 ? GRID_RES : Math.max(GRID_RES, 200);
     return { res, values: run.grid(-1, 0, res) };
@@ -439,5 +440,22 @@ function classGrid(res) {
   return { res, values, classes };
 }
 let gridPoints = null;
+
+// 1-D, K classes: the predicted class along the input's domain (the curve the view draws
+// through the targets' class indices).
+function classCurve(res) {
+  const [x0] = runInfo.domain_min, [x1] = runInfo.domain_max;
+  const xs = new Float32Array(res);
+  for (let c = 0; c < res; c++) xs[c] = x0 + ((x1 - x0) * c) / (res - 1);
+  const out = run.predict(xs);
+  const k = out.length / res;
+  const values = new Float32Array(res);
+  for (let j = 0; j < res; j++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (out[j * k + c] > out[j * k + best]) best = c;
+    values[j] = best;
+  }
+  return { res, values };
+}
 
 export { enginePromise };

@@ -138,6 +138,16 @@ test('CSV uploads: task, classes, colours, axes, test split, story, confusion ma
     assert.equal(reg.axisX, 'grade (target)');
   });
 
+  await t.test('one input, three classes: dots by class along the input, the predicted class as the line', async () => {
+    const ONE = table('dose,response', 90, (i) => [r2((i % 30) / 10), ['low', 'mid', 'high'][Math.floor((i % 30) / 10)]]);
+    await upload(page, 'dose.csv', ONE);
+    await page.waitForFunction(() => document.querySelector('#output').dataset.view === 'curve' && document.querySelector('#output').dataset.task === 'multiclass', null, { timeout: 30000 });
+    const out = await output(page);
+    assert.deepEqual(JSON.parse(out.classes), ['low', 'mid', 'high']);
+    assert.equal(out.axisX, 'dose');
+    assert.equal(out.axisY, 'response');
+  });
+
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -59,7 +59,7 @@ export class OutputView {
     const names = classify ? classNames(info) : [];
     const marks = { task: info.task, classes: JSON.stringify(names), colours: JSON.stringify(names.map((_, k) => classColour(k, names.length))) };
     if (info.features === 2 && grid.values) Object.assign(marks, this.#plane(ctx, w, h, data, grid, names));
-    else if (info.features === 1 && grid.values) Object.assign(marks, this.#curve(ctx, w, h, data, grid));
+    else if (info.features === 1 && grid.values) Object.assign(marks, this.#curve(ctx, w, h, data, grid, names));
     else if (grid.predictions && classify) Object.assign(marks, this.#confusion(ctx, w, h, info, grid, names));
     else if (grid.predictions) Object.assign(marks, this.#scatter(ctx, w, h, info, grid));
     this.#mark(marks);
@@ -194,7 +194,9 @@ export class OutputView {
     ctx.textBaseline = 'alphabetic';
   }
 
-  #curve(ctx, w, h, data, grid) {
+  // names: the classes (dots coloured by class; the line is P(class 1) for two classes, the
+  // predicted class index for more), or [] for regression.
+  #curve(ctx, w, h, data, grid, names = []) {
     const info = data.info;
     const [x0] = info.domain_min, [x1] = info.domain_max;
     let lo = Infinity, hi = -Infinity;
@@ -211,8 +213,9 @@ export class OutputView {
       for (let i = 0; i < set.y.length; i++) {
         ctx.beginPath();
         ctx.arc(X(set.x[i]), Y(set.y[i]), 2.2, 0, Math.PI * 2);
-        ctx.fillStyle = test ? '#fff' : NEG;
-        ctx.strokeStyle = NEG;
+        const c = names.length ? classColour(Math.round(set.y[i]), names.length) : NEG;
+        ctx.fillStyle = test ? '#fff' : c;
+        ctx.strokeStyle = c;
         ctx.fill();
         ctx.stroke();
       }
