@@ -5,6 +5,7 @@
 //
 //   page/runs.js         the run lifecycle (workers, restart, play/pause, failures)
 //   page/ingest.js       a snapshot into its RunRecord (page/run-record.js)
+//   page/replay.js       the bounded store of past snapshots and the replay cursor
 //   page/draw-loop.js    requestAnimationFrame, view cadence, waiting for snapshots
 //   page/panels.js       network, card, output, charts, histograms, timeline
 //   page/status-text.js  rate, step, summary, divergence notice, play button
@@ -26,6 +27,7 @@ import { createInterventions } from './page/interventions.js';
 import { createRuns } from './page/runs.js';
 import { ingest } from './page/ingest.js';
 import { createPanels } from './page/panels.js';
+import { createReplay } from './page/replay.js';
 import { createStatusText } from './page/status-text.js';
 import { createStories } from './page/stories.js';
 import { createYourData } from './page/your-data.js';
@@ -112,6 +114,8 @@ export function mount(container, { host = container, query = '', urlSync = false
       controls.setNames(info);
     },
   });
+  // Scrubbing shows a logged step; training goes on in the background if it was playing.
+  const replay = createReplay({ runs: runs.list, onChange: () => loop.redraw() });
   const interventions = createInterventions({
     runs: runs.list,
     setting: (run, name) => (Object.hasOwn(run.overrides, name) ? run.overrides[name] : state[name]),
@@ -126,8 +130,9 @@ export function mount(container, { host = container, query = '', urlSync = false
     $, runs: runs.list, states: () => states, histView: () => state.hist, notice,
     marks: (run) => interventions.marks(run),
     onUnitAction: (unit) => interventions.ask('unit', null, unit),
+    replay,
   });
-  const status = createStatusText({ $, host, runs: runs.list, state: () => state, playing: runs.playing });
+  const status = createStatusText({ $, host, runs: runs.list, state: () => state, playing: runs.playing, replay });
   const stories = createStories({
     $, root, state: () => state, runs: runs.list, states: () => states, applyPreset,
     act: (a) => {
@@ -177,7 +182,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   watchChips(root.querySelector('.presets'), listen);
   const toolbar = createToolbar({
     $, root, state: () => state, apply, playing: runs.playing, play: runs.play, step: runs.step, reset: runs.restart, rollback: runs.rollback, redraw: loop.redraw, keyboard, listen,
-    closeCard: panels.closeCard,
+    closeCard: panels.closeCard, replay,
     shareUrl: () => {
       writeUrl();
       return urlSync ? location.href : `${new URL('../index.html', import.meta.url).href}?${linkQuery()}`;
@@ -201,7 +206,10 @@ export function mount(container, { host = container, query = '', urlSync = false
         runs.settle();
         status.showDivergence();
       }
-      if (seen.rolledBack) status.showDivergence();
+      if (seen.rolledBack) {
+        status.showDivergence();
+        replay.forgetAfter(run.snap.step);
+      }
       if (run.index === 0) panels.addEvents(seen.events);
       status.showPlaying();
     }
@@ -271,7 +279,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   }
 
   const api = createApi({
-    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, interventions, flags, applyPreset, authorWarnings: () => authorWarnings.slice(),
+    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, interventions, flags, applyPreset, authorWarnings: () => authorWarnings.slice(), replay,
     destroy() {
       destroyed = true;
       loop.stop();

@@ -81,7 +81,7 @@ export function createRuns({ state, csvText, notice, onRestarted, onFailure, onE
     while (runs.length < vs.length) runs.push(new RunRecord(runs.length, makeClient()));
     const s = state();
     runs.forEach((run, k) => {
-      run.reset(vs[k]);
+      run.reset({ ...vs[k], runs: vs.length });
       let cfg;
       try {
         cfg = toEngineConfig(s, run.overrides, csvText());

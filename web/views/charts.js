@@ -3,6 +3,8 @@
 // learned PReLU slopes. In compare mode each run is one colour, layers are pooled.
 // The data are the runs' histories in the schema of web/history-schema.js (fractions are
 // drawn on a 0..1 axis labelled in percent; a zero gradient norm on the log axis's floor).
+// While the page replays a logged step, each chart marks it with a vertical line; pressing
+// or dragging on a chart moves the replay there (onSeek).
 import uPlot from 'uplot';
 import { SERIES, RUN_COLORS, RUN_DASH } from '../palette.js';
 import { layerColumn } from '../history-schema.js';
@@ -43,9 +45,14 @@ function mean(cols, from, count, i) {
   return n ? s / n : NaN;
 }
 
+const MARKER = '#D55E00';
+
 export class ChartsView {
-  constructor(container) {
+  /** onSeek(step): the user pressed or dragged on a chart at that step (null: charts only draw). */
+  constructor(container, { onSeek = null } = {}) {
     this.container = container;
+    this.onSeek = onSeek;
+    this.marker = null; // the replayed step, or null
     this.plots = {};
     this.key = '';
     this.boxes = {};
@@ -112,6 +119,7 @@ export class ChartsView {
           scales: { x: { time: false }, ...scaleOpts },
           axes: [{ size: 28, font: '10px system-ui' }, { size: 46, font: '10px system-ui', ...axisY }],
           series: [{ label: 'step' }, ...series],
+          hooks: { draw: [(u) => this.#drawMarker(u)], ready: [(u) => this.#scrubbable(u)] },
         },
         [[]],
         this.boxes[id],
@@ -138,8 +146,44 @@ export class ChartsView {
     }
   }
 
-  /** runs: [{ label, layers, history: SeriesBuffer }] */
-  update(runs) {
+  #drawMarker(u) {
+    if (this.marker === null) return;
+    const x = Math.round(u.valToPos(this.marker, 'x', true));
+    const { left, top, width, height } = u.bbox;
+    if (!(x >= left && x <= left + width)) return;
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.strokeStyle = MARKER;
+    ctx.lineWidth = 2 * (devicePixelRatio || 1);
+    ctx.setLineDash([]);
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, top + height);
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  #scrubbable(u) {
+    if (!this.onSeek) return;
+    let dragging = false;
+    const at = (e) => {
+      const v = u.posToVal(e.clientX - u.over.getBoundingClientRect().left, 'x');
+      if (Number.isFinite(v)) this.onSeek(Math.max(0, v));
+    };
+    u.over.addEventListener('pointerdown', (e) => {
+      if (e.button !== 0) return;
+      dragging = true;
+      u.over.setPointerCapture?.(e.pointerId);
+      at(e);
+    });
+    u.over.addEventListener('pointermove', (e) => dragging && at(e));
+    u.over.addEventListener('pointerup', () => (dragging = false));
+    u.over.addEventListener('pointercancel', () => (dragging = false));
+  }
+
+  /** runs: [{ label, layers, history: SeriesBuffer }]; marker: the replayed step (null: live) */
+  update(runs, marker = null) {
+    this.marker = marker;
     const key = runs.map((r) => `${r.label}/${r.layers}`).join('|');
     if (key !== this.key) {
       this.key = key;
