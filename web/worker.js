@@ -11,8 +11,10 @@
 //   {type:'ready', info}               engine loaded; info = engine.info() (the names the page shows)
 //   {type:'created', runId, data}      run created; data: {info (dataset facts), train {x, y}, test {x, y}}
 //   {type:'snapshot', runId, snapshot, grid, weights, stepsPerSec, run}   (typed arrays transferred)
-//       grid: 1-D/2-D data {res, values} (the network output over the domain), else
-//             {predictions, targets} for up to 512 training samples; weights: run.weights()
+//       grid: 1-D/2-D data {res, values} (the network output over the domain; K > 2 classes:
+//             values = the winner's probability (2-D) or the predicted class (1-D), plus
+//             classes = the winning class per cell (2-D)), else {predictions, targets} for up
+//             to 512 training samples (K classes: the predicted class); weights: run.weights()
 //       run: what the page shows about the run's state, owned here:
 //            {playing, rollbackStep (-1: none), revived: {count, total} (the last revive),
 //             action: the last intervention (see INTERVENTIONS below) or null}
