@@ -30,6 +30,7 @@ import { createPanels } from './page/panels.js';
 import { createReplay } from './page/replay.js';
 import { createStatusText } from './page/status-text.js';
 import { createStories } from './page/stories.js';
+import { createYourData } from './page/your-data.js';
 import { createDrawLoop } from './page/draw-loop.js';
 import { createToolbar } from './page/toolbar.js';
 import { createPictures } from './page/pictures.js';
@@ -158,6 +159,7 @@ export function mount(container, { host = container, query = '', urlSync = false
       panels.updateCard();
       status.draw();
       stories.drawOutcome();
+      yourData.update();
       interventions.tick();
       pacing.tick();
     },
@@ -166,10 +168,12 @@ export function mount(container, { host = container, query = '', urlSync = false
     main: () => runs.main()?.snap,
   });
   const pictures = createPictures({ root, $, runs: runs.list });
-  const files = createRunFiles({ root, $, state: () => state, apply, runs, notice, whenSnapshot: loop.whenSnapshot, stats: () => api.getStats(), isDestroyed: () => destroyed, pictures });
+  const files = createRunFiles({ root, $, state: () => state, apply, runs, notice, whenSnapshot: loop.whenSnapshot, stats: () => api.getStats(), isDestroyed: () => destroyed, pictures, onCsvName: (name) => controls.setCsvName(name) });
+  const yourData = createYourData({ $, state: () => state, main: () => runs.main(), fileName: () => files.csvName(), apply: (next, opts) => apply(next, opts) });
   const controls = buildControls($('controls'), {
     state,
     onChange: (name, value, opts) => {
+      if (name === 'task') return files.setTask(value);
       const next = { ...state, [name]: value };
       if (name === 'dropout' && value > 0) next.alphaDropout = 0;
       if (name === 'alphaDropout' && value > 0) next.dropout = 0;

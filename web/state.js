@@ -38,6 +38,8 @@ export const LEGACY_SPEEDS = Object.freeze(Object.fromEntries(['1', '5', '20', '
 // edge (the axis is asinh: linear below one step, logarithmic above).
 export const STEP_AXES = ['linear', 'log'];
 export const HIST_VIEWS = ['offset', 'overlay', 'bands'];
+// How an uploaded CSV's last column is read (the engine's task key, engine/dataset.h csv_targets).
+export const TASKS = ['auto', 'classification', 'regression'];
 export const MAX_LAYERS = 10;
 export const MAX_WIDTH = 32;
 export const MAX_COMPARE = 4;
@@ -53,6 +55,8 @@ export const SETTINGS = [
   { name: 'samples', type: 'int', min: 0, max: 200000, default: 0, engine: 'samples', label: 'Samples (0 = dataset default)' },
   { name: 'test', type: 'num', min: 0, max: 0.95, default: null, nullable: true, engine: 'test_fraction', label: 'Test fraction' },
   { name: 'standardize', type: 'bool', default: false, engine: 'standardize', label: 'Standardise inputs' },
+  // Only for an uploaded CSV (a generator has its own task): toEngineConfig sends it only then.
+  { name: 'task', type: 'enum', values: TASKS, default: 'auto', engine: 'task', label: 'Task (CSV target)' },
   { name: 'layers', type: 'widths', min: 1, max: MAX_WIDTH, maxCount: MAX_LAYERS, default: [8, 8, 8], engine: 'layers', label: 'Hidden layers' },
   { name: 'activation', type: 'enum', values: ACTIVATIONS, names: 'activations', default: 'relu', engine: 'activation', live: true, label: 'Activation' },
   { name: 'slope', type: 'num', min: 0, max: 1, default: 0.01, engine: 'leaky_slope', live: true, label: 'Leaky slope' },
@@ -338,6 +342,7 @@ export function toEngineConfig(state, overrides = {}, csvText = '') {
     if (!def.engine) continue;
     const v = s[def.name];
     if (def.name === 'test' && v === null) continue;
+    if (def.name === 'task' && s.dataset !== CSV_DATASET) continue;
     cfg[def.engine] = Array.isArray(v) ? v.slice() : v;
   }
   cfg.dead_def = deadDef(s);

@@ -11,8 +11,10 @@
 //   {type:'ready', info}               engine loaded; info = engine.info() (the names the page shows)
 //   {type:'created', runId, data}      run created; data: {info (dataset facts), train {x, y}, test {x, y}}
 //   {type:'snapshot', runId, snapshot, grid, weights, stepsPerSec, run}   (typed arrays transferred)
-//       grid: 1-D/2-D data {res, values} (the network output over the domain), else
-//             {predictions, targets} for up to 512 training samples; weights: run.weights()
+//       grid: 1-D/2-D data {res, values} (the network output over the domain; K > 2 classes:
+//             values = the winner's probability (2-D) or the predicted class (1-D), plus
+//             classes = the winning class per cell (2-D)), else {predictions, targets} for up
+//             to 512 training samples (K classes: the predicted class); weights: run.weights()
 //       run: what the page shows about the run's state, owned here:
 //            {playing, rollbackStep (-1: none), revived: {count, total} (the last revive),
 //             action: the last intervention (see INTERVENTIONS below) or null}
@@ -63,6 +65,7 @@ let stepsSinceSnapshot = 0;
 const GRID_RES = 64;  // resolution of the 2-D output surface sent with snapshots
 let runId = null;  // echoed in snapshots, so the page can drop those of a replaced run
 let runFeatures = 0;
+let runInfo = null;  // the run's dataInfo(): domain and classes for the output surface
 let wantSnapshot = false;
 let lastSnapshotAt = -Infinity;
 let sliceScheduled = false;
@@ -162,6 +165,7 @@ function create({ config, restore, runId: id, startOnFrame = false }) {
   const train = run.data(false), test = run.data(true);
   const info = run.dataInfo();
   runFeatures = info.features;
+  runInfo = info;
   emptyBucket();
   clockHeld = !!startOnFrame;
   const data = { info, train: { x: train.x, y: train.y }, test: { x: test.x, y: test.y } };
@@ -409,7 +413,7 @@ function maybeSnapshot() {
     const grid = outputGrid();
     const weights = run.weights();
     const transfer = snapshotTransferables(snapshot);
-    for (const a of [grid.values, grid.predictions, grid.targets, weights.params]) if (a) transfer.push(a.buffer);
+    for (const a of [grid.values, grid.classes, grid.predictions, grid.targets, weights.params]) if (a) transfer.push(a.buffer);
     const status = { playing, rollbackStep: snapshot.divergence?.rollbackStep ?? -1, revived: { ...revived }, action };
     postMessage({ type: 'snapshot', runId, snapshot, grid, weights, stepsPerSec: rate.value, run: status }, transfer);
     stepsSinceSnapshot = 0;
@@ -426,6 +430,8 @@ function maybeSnapshot() {
 // else predictions against targets for a sample of the training set.
 function outputGrid() {
   const features = runFeatures;
+  if (features === 2 && runInfo?.task === 'multiclass') return classGrid(GRID_RES);
+  if (features === 1 && runInfo?.task === 'multiclass') return classCurve(Math.max(GRID_RES, 200));
   if (features <= 2) {
     const res = features === 2 ? GRID_RES : Math.max(GRID_RES, 200);
     return { res, values: run.grid(-1, 0, res) };
@@ -449,5 +455,50 @@ function outputGrid() {
   return { predictions, targets: sample.y.slice() };
 }
 let sample = null;
+
+// A K-class surface over the 2-D domain (run.grid gives one output unit): per cell the
+// winning class and its softmax probability, on the engine grid's layout (row-major, y from top).
+function classGrid(res) {
+  const [x0, y0] = runInfo.domain_min, [x1, y1] = runInfo.domain_max;
+  const n = res * res;
+  if (!gridPoints || gridPoints.info !== runInfo) {
+    const xy = new Float32Array(2 * n);
+    for (let r = 0; r < res; r++)
+      for (let c = 0; c < res; c++) {
+        const j = r * res + c;
+        xy[2 * j] = x0 + ((x1 - x0) * c) / (res - 1);
+        xy[2 * j + 1] = y1 - ((y1 - y0) * r) / (res - 1);
+      }
+    gridPoints = { info: runInfo, xy };
+  }
+  const out = run.predict(gridPoints.xy);
+  const k = out.length / n;
+  const classes = new Float32Array(n), values = new Float32Array(n);
+  for (let j = 0; j < n; j++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (out[j * k + c] > out[j * k + best]) best = c;
+    classes[j] = best;
+    values[j] = out[j * k + best];
+  }
+  return { res, values, classes };
+}
+let gridPoints = null;
+
+// 1-D, K classes: the predicted class along the input's domain (the curve the view draws
+// through the targets' class indices).
+function classCurve(res) {
+  const [x0] = runInfo.domain_min, [x1] = runInfo.domain_max;
+  const xs = new Float32Array(res);
+  for (let c = 0; c < res; c++) xs[c] = x0 + ((x1 - x0) * c) / (res - 1);
+  const out = run.predict(xs);
+  const k = out.length / res;
+  const values = new Float32Array(res);
+  for (let j = 0; j < res; j++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (out[j * k + c] > out[j * k + best]) best = c;
+    values[j] = best;
+  }
+  return { res, values };
+}
 
 export { enginePromise };

@@ -15,9 +15,11 @@ function fmtRate(x) {
 export function outputNote(info, snap) {
   if (!info) return '';
   const acc = snap.testAccuracy >= 0 ? ` · test accuracy ${(100 * snap.testAccuracy).toFixed(0)}%` : '';
-  if (info.features === 2) return `${info.name}: filled dots train, rings test${acc}`;
-  if (info.features === 1) return `${info.name}: targets and prediction`;
-  return `${info.name}: predictions against targets (${info.features} inputs)`;
+  const name = info.name === 'csv' ? 'your data' : info.name;
+  if (info.features === 2) return `${name}: filled dots train, rings test${acc}`;
+  if (info.features === 1) return `${name}: targets and prediction`;
+  if (info.task !== 'regression') return `${name}: classes of a training sample (${info.features} inputs)${acc}`;
+  return `${name}: predictions against targets (${info.features} inputs)`;
 }
 
 /** Where and how a run diverged, and what to do. */
