@@ -15,13 +15,16 @@
 //   malloc       bytes the engine's malloc has handed out and not freed (mallinfo)
 //   DOM nodes    live DOM nodes and JS event listeners (CDP Memory.getDOMCounters)
 //   history      the charts' SeriesBuffer (length / capacity, stride) and the page's event list
+//   replay       the replay store (web/page/replay.js): entries / capacity and bytes of every run
 //   steps, snapshots received, steps/s (reported, never asserted)
 // Verdict (exit 1 on failure): main heap, worker heap, wasm memory and malloc bytes may not
 // grow by more than 5% between the first sample after the warm-up and the last one; no
-// history buffer may exceed its capacity; training must advance between every two samples;
+// history buffer may exceed its capacity, nor the replay store its entries or its byte budget
+// (16 MiB for the page); training must advance between every two samples;
 // the page must log no error. See docs/soak.md.
 import { writeFileSync } from 'node:fs';
 import { setup } from '../tests/browser/helpers.mjs';
+import { REPLAY_BUDGET_BYTES as REPLAY_BUDGET, MIN_ENTRIES as MIN_REPLAY_ENTRIES } from '../web/page/replay.js';
 
 // ---------- arguments ----------
 const args = process.argv.slice(2);
@@ -93,10 +96,12 @@ async function soak() {
   await page.goto(`${env.base}?${QUERY}`);
   await page.waitForFunction(() => window.__relu && window.__relu.snapshots[0] && window.__relu.snapshots[0].step > 0, null, { timeout: 60000, polling: 100 });
   if (PRESET) {
-    // What the page's preset button does (it keeps the speed): the preset's settings, a fresh run.
+    // What the page's preset button does: the preset's settings, a fresh run, at the preset's
+    // pace; then full speed again (a soak trains as fast as it can).
     const ids = await page.evaluate(() => [...document.querySelectorAll('.preset')].map((b) => b.dataset.preset));
     if (!ids.includes(PRESET)) throw new Error(`no preset "${PRESET}"; one of ${ids.join(', ')}`);
     await page.evaluate((id) => window.__relu.applyPreset(id), PRESET);
+    await page.evaluate(() => window.__reluApp.set({ speed: 'max' }));
     await page.waitForFunction((id) => window.__relu.state.preset === id && window.__relu.snapshots[0]?.step > 0, PRESET, { timeout: 60000, polling: 100 });
   }
   // Every panel is shown by default (and drawn whether scrolled into view or not); open a neuron card too (it asks the worker for the
@@ -182,11 +187,25 @@ async function soak() {
   for (const at of [...times].sort((a, b) => a - b)) {
     // Waiting for wall-clock time is the point of a soak; nothing here waits for a state.
     await page.waitForTimeout(Math.max(0, (tStart + at - elapsed()) * 1000));
+    if (at === WARMUP_S) await replayFull(page, tStart + TOTAL_S - SAMPLE_S - elapsed());
     show(await sample(at === TOTAL_S ? 'end' : at === WARMUP_S ? 'warm' : ''));
   }
   await worker.close();
   await context.close();
   return verdict(samples, problems, panels);
+}
+
+// The replay store (web/page/replay.js) grows until it holds its capacity, then stays there:
+// the warm-up lasts until it is full (about 256 snapshots: ~10 s on a quiet machine, longer
+// on a busy one), so its filling is not counted as growth.
+async function replayFull(page, seconds) {
+  const t0 = elapsed();
+  try {
+    await page.waitForFunction(() => window.__relu.buffers.replay.every((r) => r.entries >= r.capacity), null, { timeout: Math.max(1, seconds) * 1000, polling: 500 });
+    if (elapsed() - t0 > 1) log(`warm-up extended by ${(elapsed() - t0).toFixed(0)} s until the replay store was full`);
+  } catch {
+    log('the replay store did not fill before the last samples (too few snapshots): its filling counts as growth');
+  }
 }
 
 // A heap reading is taken while the page trains: besides what it retains, the heap then holds
@@ -317,6 +336,7 @@ const COLS = [
   ['listeners', 9, (s) => String(s.listeners)],
   ['history', 14, (s) => `${s.histLength}/1024 x${s.histStride}`],
   ['events', 7, (s) => String(s.events)],
+  ['replay', 15, (s) => `${s.buffers.replay.reduce((a, r) => a + r.entries, 0)}/${s.buffers.replay.reduce((a, r) => a + r.capacity, 0)} ${mb(s.buffers.replay.reduce((a, r) => a + r.bytes, 0))}`],
   ['dead', 6, (s) => `${s.dead}/${s.units}`],
 ];
 const HEADER = COLS.map(([h, w]) => h.padStart(w)).join(' ');
@@ -349,6 +369,15 @@ function verdict(samples, problems, panels) {
     if (b.timeline.length > b.timeline.capacity) failures.push(`at ${s.t.toFixed(0)} s the timeline keeps ${b.timeline.length} marks, above its capacity ${b.timeline.capacity}`);
     for (const [l, h] of b.histograms.entries())
       if (Math.max(h.pre, h.act, h.grad) > h.capacity) failures.push(`at ${s.t.toFixed(0)} s layer ${l + 1}'s histogram ring holds more than its ${h.capacity} slices`);
+    // The replay store: at most its capacity per run, and together within the page's budget
+    // (a run keeps at least MIN_ENTRIES whatever their size: the bound is the larger of the two).
+    for (const [k, r] of b.replay.entries()) {
+      if (r.entries > r.capacity) failures.push(`at ${s.t.toFixed(0)} s run ${k + 1}'s replay store keeps ${r.entries} entries, above its capacity ${r.capacity}`);
+      if (r.bytes > Math.max(r.budget, MIN_REPLAY_ENTRIES * r.bytesPerEntry)) failures.push(`at ${s.t.toFixed(0)} s run ${k + 1}'s replay store holds ${r.bytes} bytes, above its budget ${r.budget}`);
+    }
+    const replayBytes = b.replay.reduce((a, r) => a + r.bytes, 0);
+    if (replayBytes > Math.max(REPLAY_BUDGET, ...b.replay.map((r) => MIN_REPLAY_ENTRIES * r.bytesPerEntry * b.replay.length)))
+      failures.push(`at ${s.t.toFixed(0)} s the replay stores hold ${replayBytes} bytes, above the page's ${REPLAY_BUDGET}`);
     if (b.notices > 8) failures.push(`at ${s.t.toFixed(0)} s the notice keeps ${b.notices} lines (it shows 8)`);
   }
   for (let i = 1; i < samples.length; i++) {
@@ -366,6 +395,8 @@ function verdict(samples, problems, panels) {
   for (const g of growth) console.log(`  ${g}`);
   console.log(`  DOM nodes ${warm.domNodes} -> ${last.domNodes}, JS event listeners ${warm.listeners} -> ${last.listeners}`);
   console.log(`  chart history ${last.histLength}/1024 points, stride ${last.histStride} (${last.histOffered} offered); page event list ${last.events} (cap ${last.buffers.maxEvents}); timeline ${last.buffers.timeline.length}/${last.buffers.timeline.capacity} marks, bins of ${last.buffers.timeline.binWidth} steps; histogram rings ${last.buffers.histograms.map((h) => h.pre).join(',')} of ${last.buffers.histograms[0]?.capacity}`);
+  const rb = last.buffers.replay;
+  console.log(`  replay store ${rb.map((r) => `${r.entries}/${r.capacity} entries of ${(r.bytesPerEntry / 1024).toFixed(1)} KB`).join(', ')}: ${mb(rb.reduce((a, r) => a + r.bytes, 0))} of the page's ${mb(REPLAY_BUDGET)}`);
   console.log(`  timeline: ${last.timeline}`);
   const result = { ok: failures.length === 0, query: QUERY, preset: PRESET, minutes: MINUTES, warmupSeconds: WARMUP_S, limit: LIMIT, panels, failures, samples, problems };
   if (JSON_FILE) writeFileSync(JSON_FILE, JSON.stringify(result, null, 2) + '\n');

@@ -349,6 +349,9 @@ class RunHandle {
       j["test_samples"] = d.x_test.cols();
       j["domain_min"] = d.domain_min;
       j["domain_max"] = d.domain_max;
+      j["feature_names"] = d.feature_names;  // CSV: the header's names (else x1..xN); [] for generators
+      j["target_name"] = d.target_name;
+      j["class_names"] = d.class_names;      // CSV classification: class k's label as written
       j["loss"] = relu::loss_name(need().loss());
       return j.dump();
     });

@@ -58,8 +58,15 @@ parse as JSON, strings otherwise.
 
 files:
   --config FILE.json      config keys as a JSON object (same names as the flags)
-  --dataset NAME|csv:PATH a generator, or numeric CSV (last column = target;
-                          CSV data holds out no test split unless --test-fraction)
+  --dataset NAME|csv:PATH a generator, or CSV (numeric features, last column = target:
+                          numbers, or text class labels; a quarter held out for test
+                          unless --test-fraction)
+  --task auto|classification|regression
+                          how a CSV's last column is read. auto: classes when it holds
+                          2..20 distinct whole numbers or 2..20 distinct text labels
+                          (numbers ascending, text in order of appearance, mapped to
+                          0..K-1; sigmoid/bce for 2, softmax/ce for more), else numbers
+                          to regress
   --load-weights FILE     start from weights saved by --save-weights
   --save-weights FILE     write the final weights (PyTorch nn.Linear layout)
   --csv FILE              log rows in the history schema (engine/history.h): step,train_loss,
@@ -312,11 +319,10 @@ RunConfig parse_train_args(const std::vector<std::string>& args, TrainOptions& o
     } else if (a.flag == "--dataset" && a.value.rfind("csv:", 0) == 0) {
       const std::string path = a.value.substr(4);
       const std::string text = read_file(path);
-      // Parse once here so a malformed file is reported with its name.
-      Eigen::MatrixXf x;
-      Eigen::RowVectorXf y;
+      // Read once here so a malformed file is reported with its name (the task's checks of
+      // the target column come when the run is built, once every flag is known).
       try {
-        relu::parse_csv(text, x, y);
+        relu::read_csv(text);
       } catch (const std::invalid_argument& e) {
         throw UsageError("\"" + path + "\": " + e.what());
       }
@@ -386,6 +392,9 @@ int cmd_train(const std::vector<std::string>& args) {
   const relu::MonitorReport& report = run.report();
   json summary;
   summary["steps"] = run.steps_done();
+  const relu::Dataset& data = run.data();
+  summary["task"] = data.task == relu::Task::Regression ? "regression" : data.task == relu::Task::Binary ? "binary" : "multiclass";
+  if (!data.class_names.empty()) summary["classes"] = data.class_names;
   summary["train_loss"] = number(eval.train_loss);
   summary["test_loss"] = has_test ? number(eval.test_loss) : json(nullptr);
   if (run.loss() != relu::Loss::Mse) {

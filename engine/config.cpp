@@ -403,6 +403,11 @@ const std::vector<KeyDef>& key_table() {
                    if (c.test_fraction_set) check_number("test_fraction", c.data.test_fraction, Bounds{0, false, 0.95, false});
                  }});
     t.push_back(bool_key("standardize", [](auto& c) -> auto& { return c.data.standardize; }));
+    // How a CSV's last column is read (engine/dataset.h csv_targets); a generator's own task must match.
+    t.push_back({"task",
+                 [](RunConfig& c, const json& v) { c.data.task = read_choice("task", v, task_names()); },
+                 [](const RunConfig& c) { return json(c.data.task); },
+                 [](const RunConfig& c) { read_choice("task", json(c.data.task), task_names()); }});
     t.push_back({"layers", [](RunConfig& c, const json& v) { c.layers = read_layers(v); },
                  [](const RunConfig& c) { return json(c.layers); },
                  [](const RunConfig& c) { check_widths(c.layers); }});

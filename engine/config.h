@@ -22,8 +22,8 @@ constexpr int64_t kMaxParams = 16 * 1024 * 1024;
 
 struct RunConfig {
   // data
-  DataSpec data;                 // name, samples, noise, test_fraction, standardize, seed (set from seed)
-  bool test_fraction_set = false;  // false: the dataset's default (csv: 0, negative-uniform: 0.3, else 0.5)
+  DataSpec data;                 // name, samples, noise, test_fraction, standardize, task, seed (set from seed)
+  bool test_fraction_set = false;  // false: the dataset's default (csv: 0.25, negative-uniform: 0.3, else 0.5)
   // network
   std::vector<int> layers = {8, 8};
   std::vector<Activation> activations = {Activation::Relu};  // one, or one per hidden layer

@@ -20,7 +20,9 @@
 #include <cstring>
 #include <limits>
 #include <numeric>
+#include <set>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "rng.h"
 
@@ -216,12 +218,15 @@ void check_spec(const DataSpec& spec) {
 }
 
 // Seeded shuffle (none when keep_order), then the last round(n * test_fraction) rows
-// are the test split; at least one row always stays for training.
+// are the test split; at least one row always stays for training, and a fraction above 0
+// holds out at least one row when there are two or more.
 void split_rows(const Eigen::MatrixXf& x, const Eigen::RowVectorXf& y, double test_fraction, bool keep_order,
                 Rng& rng, Dataset& d) {
   const int n = static_cast<int>(x.cols());
   if (n == 0) throw std::invalid_argument("dataset has no rows");
-  const int n_test = std::min(static_cast<int>(std::lround(n * test_fraction)), n - 1);
+  int n_test = static_cast<int>(std::lround(n * test_fraction));
+  if (test_fraction > 0) n_test = std::max(n_test, 1);
+  n_test = std::min(n_test, n - 1);
   const int n_train = n - n_test;
   std::vector<int> order(n);
   std::iota(order.begin(), order.end(), 0);
@@ -322,14 +327,38 @@ float read_cell(const char* begin, const char* end, long long line, int column) 
   return static_cast<float>(value);
 }
 
-bool is_header(const char* begin, const char* end) {
-  bool header = false;
-  for_each_field(begin, end, [&](const char* b, const char* e, int) {
-    double ignored;
-    // Empty fields and nan/inf are data problems reported later, not header text.
-    if (b != e && !read_number(b, e, ignored)) header = true;
+// True when a (trimmed, non-empty) field is a number; empty fields and nan/inf count as
+// numbers here: they are data problems, reported when the row is read.
+bool numeric_field(const char* b, const char* e) {
+  double ignored;
+  return b == e || read_number(b, e, ignored);
+}
+
+// A feature (any field but the last) that is text marks the first row as a header.
+bool has_text_feature(const char* begin, const char* end, std::ptrdiff_t columns) {
+  bool text = false;
+  for_each_field(begin, end, [&](const char* b, const char* e, int column) {
+    if (column < columns && !numeric_field(b, e)) text = true;
   });
-  return header;
+  return text;
+}
+
+std::string where_text(const CsvTable& t, int row) {
+  const std::string& label = t.texts[t.text[row]];
+  return where(t.line[row], t.target_column) + ": " + quoted(label.data(), label.data() + label.size());
+}
+
+// The first row whose target is text (-1: none).
+int first_text_row(const CsvTable& t) {
+  for (int r = 0; r < t.rows(); ++r)
+    if (t.text[r] >= 0) return r;
+  return -1;
+}
+
+std::string label_of_number(float v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(v));
+  return buf;
 }
 
 }  // namespace
@@ -343,13 +372,22 @@ const std::vector<std::string>& dataset_names() {
   return names;
 }
 
-void parse_csv(const std::string& text, Eigen::MatrixXf& x, Eigen::RowVectorXf& y) {
+const std::vector<std::string>& task_names() {
+  static const std::vector<std::string> names = {"auto", "classification", "regression"};
+  return names;
+}
+
+CsvTable read_csv(const std::string& text) {
   const char* p = text.c_str();
   const char* const text_end = p + text.size();
   if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) p += 3;  // byte-order mark from spreadsheet exports
-  std::vector<float> cells;  // row after row: the features, then the target
+  CsvTable t;
+  std::vector<float> cells;  // row after row: the features
   std::ptrdiff_t columns = 0;  // fixed by the first non-blank row
-  int rows = 0;
+  std::vector<std::string> first_fields;  // the first row's fields, in case it is a header
+  bool first_maybe_header = false;  // the first row's only text is its target
+  int text_rows = 0;
+  std::unordered_map<std::string, int> text_index;
   for (long long line = 1; p < text_end; ++line) {
     const char* line_end = static_cast<const char*>(std::memchr(p, '\n', text_end - p));
     if (!line_end) line_end = text_end;
@@ -367,24 +405,147 @@ void parse_csv(const std::string& text, Eigen::MatrixXf& x, Eigen::RowVectorXf& 
         throw std::invalid_argument("CSV has " + std::to_string(fields) + " columns; the limit is " +
                                     std::to_string(kMaxFeatures) + " features plus the target");
       columns = fields;
-      if (is_header(begin, end)) continue;
+      t.target_column = static_cast<int>(columns);
+      for_each_field(begin, end, [&](const char* b, const char* e, int) { first_fields.emplace_back(b, e); });
+      if (has_text_feature(begin, end, columns)) {
+        t.header = first_fields;
+        continue;
+      }
+      const std::string& last = first_fields.back();
+      first_maybe_header = !numeric_field(last.data(), last.data() + last.size());
     } else if (fields != columns) {
       throw std::invalid_argument("CSV line " + std::to_string(line) + " has " + std::to_string(fields) +
                                   (fields == 1 ? " field" : " fields") + " but the first line has " +
                                   std::to_string(columns) + " (every row needs the same columns)");
     }
-    if (rows == kMaxSamples)
+    if (t.rows() == kMaxSamples + (first_maybe_header ? 1 : 0))
       throw std::invalid_argument("CSV has more than " + std::to_string(kMaxSamples) +
                                   " data rows; the limit is " + std::to_string(kMaxSamples) + " samples");
     for_each_field(begin, end, [&](const char* b, const char* e, int column) {
-      cells.push_back(read_cell(b, e, line, column));
+      if (column < columns) {
+        cells.push_back(read_cell(b, e, line, column));
+        return;
+      }
+      double value = 0;
+      if (b == e || read_number(b, e, value)) {
+        // Numbers keep the numeric messages: empty, not a finite float.
+        t.value.push_back(read_cell(b, e, line, column));
+        t.text.push_back(-1);
+      } else {
+        const auto found = text_index.emplace(std::string(b, e), static_cast<int>(t.texts.size()));
+        if (found.second) t.texts.emplace_back(b, e);
+        t.value.push_back(0.0f);
+        t.text.push_back(found.first->second);
+        ++text_rows;
+      }
     });
-    ++rows;
+    t.line.push_back(line);
   }
-  if (rows == 0) throw std::invalid_argument("CSV has no data rows");
-  const Eigen::Map<const Eigen::MatrixXf> table(cells.data(), columns, rows);
-  x = table.topRows(columns - 1);
-  y = table.row(columns - 1);
+  // "x1,x2,label" over numeric targets is a header; "1,2,cat" over "3,4,dog" is data.
+  if (first_maybe_header && text_rows == 1) {
+    t.header = first_fields;
+    cells.erase(cells.begin(), cells.begin() + (columns - 1));
+    t.value.erase(t.value.begin());
+    t.text.erase(t.text.begin());
+    t.line.erase(t.line.begin());
+    t.texts.clear();
+  } else if (t.rows() > kMaxSamples) {
+    throw std::invalid_argument("CSV has more than " + std::to_string(kMaxSamples) + " data rows; the limit is " +
+                                std::to_string(kMaxSamples) + " samples");
+  }
+  if (t.rows() == 0) throw std::invalid_argument("CSV has no data rows");
+  t.x = Eigen::Map<const Eigen::MatrixXf>(cells.data(), columns - 1, t.rows());
+  return t;
+}
+
+CsvTargets csv_targets(const CsvTable& t, const std::string& task) {
+  if (std::find(task_names().begin(), task_names().end(), task) == task_names().end())
+    throw std::invalid_argument("task must be auto, classification or regression (got \"" + task + "\")");
+  const int n = t.rows();
+  const int first_text = first_text_row(t);
+  const int text_count = static_cast<int>(std::count_if(t.text.begin(), t.text.end(), [](int k) { return k >= 0; }));
+  CsvTargets out;
+  out.y.resize(n);
+
+  // Distinct numbers, up to one more than the limit (enough to decide).
+  std::set<float> numbers;
+  bool whole = true;
+  int first_fraction = -1;
+  for (int r = 0; r < n; ++r) {
+    if (t.text[r] >= 0) continue;
+    const float v = t.value[r];
+    if (v != std::floor(v) && first_fraction < 0) first_fraction = r, whole = false;
+    if (static_cast<int>(numbers.size()) <= kMaxClasses) numbers.insert(v);
+  }
+  const int distinct = static_cast<int>(t.texts.size() + numbers.size());
+
+  bool classify = task == "classification";
+  if (task == "auto") {
+    if (text_count == n) {
+      if (t.texts.size() < 2)  // one text label is no classification: as before text labels
+        throw std::invalid_argument(where_text(t, first_text) + " is not a number");
+      if (distinct > kMaxAutoClasses)
+        throw std::invalid_argument(where_text(t, first_text) + " is not a number, and as a class label it is one of " +
+                                    std::to_string(distinct) + " different labels; task auto reads at most " +
+                                    std::to_string(kMaxAutoClasses) + " as classes (set task classification for up to " +
+                                    std::to_string(kMaxClasses) + ")");
+      classify = true;
+    } else if (text_count > 0) {
+      throw std::invalid_argument(where_text(t, first_text) + " is not a number");
+    } else {
+      classify = whole && distinct >= 2 && distinct <= kMaxAutoClasses;
+    }
+  }
+
+  if (!classify) {
+    if (first_text >= 0)
+      throw std::invalid_argument(where_text(t, first_text) +
+                                  " is not a number (regression needs a number in the last column; text labels mean classification)");
+    for (int r = 0; r < n; ++r) out.y(r) = t.value[r];
+    return out;
+  }
+
+  if (distinct > kMaxClasses)
+    throw std::invalid_argument("task classification: the last column has more than " + std::to_string(kMaxClasses) +
+                                " different labels; the limit is " + std::to_string(kMaxClasses) + " classes");
+  if (text_count == 0) {
+    if (!whole) {
+      const std::string shown = label_of_number(t.value[first_fraction]);
+      throw std::invalid_argument(where(t.line[first_fraction], t.target_column) + ": \"" + shown +
+                                  "\" is not a whole number; task classification needs whole-number or text labels");
+    }
+    // Ascending: labels -1/1 become classes 0/1, 3/5/9 become 0/1/2.
+    std::vector<float> sorted(numbers.begin(), numbers.end());
+    for (float v : sorted) out.class_names.push_back(label_of_number(v));
+    for (int r = 0; r < n; ++r)
+      out.y(r) = static_cast<float>(std::lower_bound(sorted.begin(), sorted.end(), t.value[r]) - sorted.begin());
+  } else {
+    // Text, or text mixed with numbers: classes in order of first appearance.
+    std::vector<std::string> names;
+    std::unordered_map<std::string, int> index;
+    for (int r = 0; r < n; ++r) {
+      const std::string name = t.text[r] >= 0 ? t.texts[t.text[r]] : label_of_number(t.value[r]);
+      const auto found = index.emplace(name, static_cast<int>(names.size()));
+      if (found.second) names.push_back(name);
+      out.y(r) = static_cast<float>(found.first->second);
+    }
+    out.class_names = std::move(names);
+  }
+  const int k = static_cast<int>(out.class_names.size());
+  if (k < 2)
+    throw std::invalid_argument("task classification needs at least 2 different labels in the last column (found only \"" +
+                                out.class_names[0] + "\")");
+  out.task = k == 2 ? Task::Binary : Task::Multiclass;
+  out.num_classes = k == 2 ? 1 : k;
+  return out;
+}
+
+void parse_csv(const std::string& text, Eigen::MatrixXf& x, Eigen::RowVectorXf& y) {
+  CsvTable t = read_csv(text);
+  const int first_text = first_text_row(t);
+  if (first_text >= 0) throw std::invalid_argument(where_text(t, first_text) + " is not a number");
+  x = std::move(t.x);
+  y = Eigen::Map<const Eigen::RowVectorXf>(t.value.data(), t.rows());
 }
 
 Dataset make_dataset(const DataSpec& spec) {
@@ -405,6 +566,10 @@ Dataset make_dataset(const DataSpec& spec) {
   Eigen::MatrixXf x;
   Eigen::RowVectorXf y;
   if (generator) {
+    if (spec.task != "auto" && (spec.task == "regression") != (generator->task == Task::Regression))
+      throw std::invalid_argument("task " + spec.task + " does not apply to dataset \"" + spec.name + "\" (its task is " +
+                                  (generator->task == Task::Regression ? "regression" : "classification") +
+                                  "); task chooses how a CSV's last column is read");
     const int n = spec.samples > 0 ? spec.samples : generator->default_samples;
     x.resize(generator->features, n);
     y.resize(n);
@@ -413,13 +578,27 @@ Dataset make_dataset(const DataSpec& spec) {
     d.domain_min.assign(generator->features, generator->domain_lo);
     d.domain_max.assign(generator->features, generator->domain_hi);
   } else {
-    // samples and noise do not apply to CSV. Regression by default; the config may
-    // switch the task to match the chosen loss.
-    parse_csv(spec.csv_text, x, y);
-    d.task = Task::Regression;
+    // samples and noise do not apply to CSV. The task reads the target column (csv_targets);
+    // the config may still switch it to match the chosen loss.
+    CsvTable table = read_csv(spec.csv_text);
+    CsvTargets targets = csv_targets(table, spec.task);
+    x = std::move(table.x);
+    y = std::move(targets.y);
+    d.task = targets.task;
+    d.num_classes = targets.num_classes;
+    d.class_names = std::move(targets.class_names);
+    const int features = static_cast<int>(x.rows());
+    for (int f = 0; f < features; ++f)
+      d.feature_names.push_back(table.header.empty() ? "x" + std::to_string(f + 1) : table.header[f]);
+    d.target_name = table.header.empty() ? "target" : table.header.back();
+    // The data's range plus 5% on each side, so points on the edge are drawn whole and the
+    // decision surface reaches past them. A constant feature keeps its single value.
     const Eigen::VectorXf lo = x.rowwise().minCoeff(), hi = x.rowwise().maxCoeff();
-    d.domain_min.assign(lo.data(), lo.data() + lo.size());
-    d.domain_max.assign(hi.data(), hi.data() + hi.size());
+    for (int f = 0; f < features; ++f) {
+      const float pad = 0.05f * (hi(f) - lo(f));
+      d.domain_min.push_back(lo(f) - pad);
+      d.domain_max.push_back(hi(f) + pad);
+    }
   }
   split_rows(x, y, spec.test_fraction, spec.keep_order, rng, d);
   if (spec.standardize) standardize(d);

@@ -3,7 +3,7 @@
 import { BY_NAME, COMPARABLE, MAX_LAYERS, MAX_WIDTH, MAX_COMPARE, MAX_CSV_BYTES, coerce, formatValue, fileLabel, megabytes } from './state.js';
 
 const GROUPS = [
-  ['Data', ['dataset', 'noise', 'test', 'standardize', 'samples']],
+  ['Data', ['dataset', 'task', 'noise', 'test', 'standardize', 'samples']],
   ['Network', ['layers', 'activation', 'slope', 'init', 'biasInit']],
   ['Training', ['optimizer', 'lr', 'batch', 'clip', 'seed']],
   ['Regularisation', ['l1', 'l2', 'dropout', 'alphaDropout']],
@@ -13,6 +13,7 @@ const GROUPS = [
 const STEP = { clip: 0.5, noise: 0.05, test: 0.05, slope: 0.01, biasInit: 0.5, lr: 'any', l1: 0.001, l2: 0.001, dropout: 0.05, alphaDropout: 0.05, tau: 0.05, silent: 0.01 };
 const LIVE_NOTE = 'changes the running network';
 const LABELS = {
+  task: { auto: 'auto', classification: 'classification', regression: 'regression' },
   dead: { full: 'inactive on the full training set', probe: 'inactive on a fixed probe sample', batch: 'inactive on the last batch', dormant: 'dormant: score ≤ τ (ReDo)' },
 };
 
@@ -42,6 +43,9 @@ const COMPARE_SUGGEST = {
 export function buildControls(form, { state, onChange, onWarning, onRevive, onCsv, quick = null }) {
   const inputs = {};
   let current = state;
+  // The dataset list's entry for the uploaded file, named after it (shown once a file is loaded).
+  const csvOption = el('option', { value: 'csv' }, 'your CSV');
+  csvOption.hidden = true;
   const commit = (name, text, opts) => {
     const r = coerce(name, text);
     if (r.warning) onWarning(r.warning);
@@ -95,6 +99,7 @@ export function buildControls(form, { state, onChange, onWarning, onRevive, onCs
         b.addEventListener('click', () => onChange('activation', current.activation, { restart: true }));
         row.append(b);
       }
+      if (name === 'dataset') input.append(csvOption);
       inputs[name] = input;
       fs.append(row);
     }
@@ -271,6 +276,9 @@ export function buildControls(form, { state, onChange, onWarning, onRevive, onCs
       } else if (def.type === 'enum') input.value = v;
       else if (active() !== input) input.value = v === null ? '' : formatValue(name, v);
     }
+    // Once a file is loaded it stays in the list: back to it after trying a generator.
+    csvOption.hidden = s.dataset !== 'csv' && !csvOption.dataset.file;
+    form.querySelector('.row-task').hidden = s.dataset !== 'csv';
     const dead = s.dead;
     form.querySelector('.row-probe').hidden = dead !== 'probe';
     form.querySelector('.row-tau').hidden = dead !== 'dormant';
@@ -303,12 +311,19 @@ export function buildControls(form, { state, onChange, onWarning, onRevive, onCs
           input.append(el('option', { value: v }, LABELS[name]?.[v] ?? v.replace(/_/g, ' ')));
         }
       }
+      if (name === 'dataset') input.append(csvOption);
       if (name === 'activation' && quick) quick.activation.replaceChildren(...[...input.options].map((o) => o.cloneNode(true)));
     }
     sync(current);
   }
 
+  /** The uploaded file's name, for the dataset list (set before the state switches to csv). */
+  function setCsvName(name) {
+    csvOption.textContent = `CSV: ${fileLabel(name)}`;
+    csvOption.dataset.file = fileLabel(name);
+  }
+
   if (quick) quick.activation.replaceChildren(...[...inputs.activation.options].map((o) => o.cloneNode(true)));
   sync(state);
-  return { sync, setNames };
+  return { sync, setNames, setCsvName };
 }

@@ -1,7 +1,7 @@
 // hide=a,b,...: what an embedder can hide. A name is one of
 //   - a part of the page: an element with data-part="… name …" (web/markup.js), e.g.
 //     header, title, transport, play, step, reset, speed, share, presets, story, controls,
-//     network, legend, hints, output, charts, histograms, timeline, footer, export
+//     network, legend, hints, output, charts, step-axis, histograms, timeline, footer, export
 //   - a setting (its row in the settings form), e.g. lr, activation, seed
 //   - a group of settings: group-data, group-network, group-training, group-regularisation,
 //     group-what-counts-as-dead, group-interventions, group-compare

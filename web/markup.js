@@ -15,9 +15,11 @@ export const MARKUP = `
       <button type="button" id="play" class="primary" aria-keyshortcuts="Space" data-part="play">Play</button>
       <button type="button" id="step" data-part="step">Step</button>
       <button type="button" id="reset" data-part="reset">Reset</button>
-      <label class="inline" data-part="speed">Speed <select id="speed" aria-label="Speed, steps per frame"></select></label>
+      <label class="inline" data-part="speed">Speed <select id="speed" aria-label="Speed, training steps per second"></select></label>
       <output id="rate" aria-live="off" data-part="rate">0 steps/s</output>
       <output id="stepcount" aria-live="off" data-part="stepcount">step 0</output>
+      <span id="pace-note" class="pace-note" role="status" data-part="speed" hidden></span>
+      <span id="replay" class="replay-badge" role="status" hidden><span id="replay-text">Replay</span> <button type="button" id="live" class="small">Back to live</button></span>
       <span class="quick" role="group" aria-label="Quick settings" data-part="quick controls">
         <label class="inline" data-part="quick-lr lr">lr <input id="q-lr" type="text" inputmode="decimal" autocomplete="off" spellcheck="false" aria-label="Learning rate"></label>
         <label class="inline" data-part="quick-activation activation">Activation <select id="q-activation" aria-label="Activation"></select></label>
@@ -90,7 +92,7 @@ export const MARKUP = `
     </section>
 
     <section class="panel charts-panel" aria-labelledby="h-charts" data-part="charts">
-      <div class="panel-head"><h2 id="h-charts">Charts</h2><span id="charts-note" class="summary"></span></div>
+      <div class="panel-head"><h2 id="h-charts">Charts</h2><span id="charts-note" class="summary"></span><label class="inline step-axis" data-part="step-axis" title="Spread the first steps out: a log step axis on the charts and the timeline (step 0 at the left edge)"><input type="checkbox" id="step-axis"> Log step axis</label></div>
       <div id="charts" class="charts"></div>
     </section>
 
@@ -105,7 +107,7 @@ export const MARKUP = `
     </section>
 
     <section class="panel timeline-panel" aria-labelledby="h-timeline" data-part="timeline">
-      <div class="panel-head"><h2 id="h-timeline">Deaths and revivals</h2></div>
+      <div class="panel-head"><h2 id="h-timeline">Deaths and revivals</h2><span id="timeline-hint" class="summary" data-part="hints timeline-hint">Press or drag to replay a step; ←/→ step, Esc back to live</span><button type="button" id="timeline-live" class="small" hidden>Back to live</button></div>
       <canvas id="timeline" role="img" aria-label="timeline of neuron deaths and revivals"></canvas>
       <p id="timeline-summary" class="summary" aria-live="polite">No deaths or revivals yet.</p>
     </section>

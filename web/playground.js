@@ -5,6 +5,7 @@
 //
 //   page/runs.js         the run lifecycle (workers, restart, play/pause, failures)
 //   page/ingest.js       a snapshot into its RunRecord (page/run-record.js)
+//   page/replay.js       the bounded store of past snapshots and the replay cursor
 //   page/draw-loop.js    requestAnimationFrame, view cadence, waiting for snapshots
 //   page/panels.js       network, card, output, charts, histograms, timeline
 //   page/status-text.js  rate, step, summary, divergence notice, play button
@@ -14,7 +15,7 @@
 //   page/run-files.js    stats CSV, run JSON, weights, CSV upload
 //   page/pictures.js     PNGs
 //   page/api.js          the public API and the test views
-import { parse, defaults, BY_NAME, liveUpdates, needsRestart, registerPresetIds, parseFlags, serializeFlags } from './state.js';
+import { parse, defaults, BY_NAME, liveUpdates, needsRestart, registerPresetIds, parseFlags, serializeFlags, stepsPerSecond, cadenceFollowsSpeed } from './state.js';
 import { PRESETS, PRESET_BY_ID, presetState } from './presets.js';
 import { stateTable, LEGEND_ORDER } from './palette.js';
 import { buildControls } from './controls.js';
@@ -26,14 +27,17 @@ import { createInterventions } from './page/interventions.js';
 import { createRuns } from './page/runs.js';
 import { ingest } from './page/ingest.js';
 import { createPanels } from './page/panels.js';
+import { createReplay } from './page/replay.js';
 import { createStatusText } from './page/status-text.js';
 import { createStories } from './page/stories.js';
+import { createYourData } from './page/your-data.js';
 import { createDrawLoop } from './page/draw-loop.js';
 import { createToolbar } from './page/toolbar.js';
 import { createPictures } from './page/pictures.js';
 import { createRunFiles } from './page/run-files.js';
 import { createApi } from './page/api.js';
 import { stateQuery } from './page/link.js';
+import { createPacing } from './page/pacing.js';
 
 registerPresetIds(PRESETS.map((p) => p.id));
 export { MAX_PAGE_EVENTS } from './page/run-record.js';
@@ -111,6 +115,8 @@ export function mount(container, { host = container, query = '', urlSync = false
       controls.setNames(info);
     },
   });
+  // Scrubbing shows a logged step; training goes on in the background if it was playing.
+  const replay = createReplay({ runs: runs.list, onChange: () => loop.redraw() });
   const interventions = createInterventions({
     runs: runs.list,
     setting: (run, name) => (Object.hasOwn(run.overrides, name) ? run.overrides[name] : state[name]),
@@ -122,11 +128,12 @@ export function mount(container, { host = container, query = '', urlSync = false
     // (a compared run's label already names its setting: "lr 1", page/runs.js compareLabel)
   });
   const panels = createPanels({
-    $, runs: runs.list, states: () => states, histView: () => state.hist, notice,
+    $, runs: runs.list, states: () => states, histView: () => state.hist, stepAxis: () => state.steps, notice,
     marks: (run) => interventions.marks(run),
     onUnitAction: (unit) => interventions.ask('unit', null, unit),
+    replay,
   });
-  const status = createStatusText({ $, host, runs: runs.list, state: () => state, playing: runs.playing });
+  const status = createStatusText({ $, host, runs: runs.list, state: () => state, playing: runs.playing, replay });
   const stories = createStories({
     $, root, state: () => state, runs: runs.list, states: () => states, applyPreset,
     act: (a) => {
@@ -135,28 +142,38 @@ export function mount(container, { host = container, query = '', urlSync = false
         interventions.ask('revive', () => [...$('story-actions').querySelectorAll('button')].find((b) => b.textContent === a.label) ?? $('story-actions'));
         runs.revive();
       }
-      if (a.set) apply({ ...state, ...structuredClone(a.set) }, { restart: !!a.restart });
+      // An action may bring its own speed (presets.js actionSpeeds): a low rate learning the
+      // spiral needs thousands of steps, the preset's pace was chosen for ten. It speeds the
+      // page up, never down (a speed the visitor raised stays).
+      const speed = a.speed && stepsPerSecond(a.speed) > (stepsPerSecond(state.speed) || Infinity) ? { speed: a.speed } : {};
+      if (a.set) apply({ ...state, ...structuredClone(a.set), ...speed }, { restart: !!a.restart });
+      else if (a.speed) apply({ ...state, ...speed });
       if (a.restart) runs.play(true);
     },
   });
   stories.setExplicit(initial.explicit, querySource === 'the link' ? 'link' : 'attributes');
+  const pacing = createPacing({ state: () => state, apply: (next) => apply(next), runs: runs.list, states: () => states, note: $('pace-note'), explicit: () => stories.explicit() });
   const loop = createDrawLoop({
     views: panels.views,
     drawText: () => {
       panels.updateCard();
       status.draw();
       stories.drawOutcome();
+      yourData.update();
       interventions.tick();
+      pacing.tick();
     },
     take: takeSnapshots,
     ready: () => !!runs.main()?.snap,
     main: () => runs.main()?.snap,
   });
   const pictures = createPictures({ root, $, runs: runs.list });
-  const files = createRunFiles({ root, $, state: () => state, apply, runs, notice, whenSnapshot: loop.whenSnapshot, stats: () => api.getStats(), isDestroyed: () => destroyed, pictures });
+  const files = createRunFiles({ root, $, state: () => state, apply, runs, notice, whenSnapshot: loop.whenSnapshot, stats: () => api.getStats(), isDestroyed: () => destroyed, pictures, onCsvName: (name) => controls.setCsvName(name) });
+  const yourData = createYourData({ $, state: () => state, main: () => runs.main(), fileName: () => files.csvName(), apply: (next, opts) => apply(next, opts) });
   const controls = buildControls($('controls'), {
     state,
     onChange: (name, value, opts) => {
+      if (name === 'task') return files.setTask(value);
       const next = { ...state, [name]: value };
       if (name === 'dropout' && value > 0) next.alphaDropout = 0;
       if (name === 'alphaDropout' && value > 0) next.dropout = 0;
@@ -173,7 +190,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   watchChips(root.querySelector('.presets'), listen);
   const toolbar = createToolbar({
     $, root, state: () => state, apply, playing: runs.playing, play: runs.play, step: runs.step, reset: runs.restart, rollback: runs.rollback, redraw: loop.redraw, keyboard, listen,
-    closeCard: panels.closeCard,
+    closeCard: panels.closeCard, replay,
     shareUrl: () => {
       writeUrl();
       return urlSync ? location.href : `${new URL('../index.html', import.meta.url).href}?${linkQuery()}`;
@@ -197,7 +214,10 @@ export function mount(container, { host = container, query = '', urlSync = false
         runs.settle();
         status.showDivergence();
       }
-      if (seen.rolledBack) status.showDivergence();
+      if (seen.rolledBack) {
+        status.showDivergence();
+        replay.forgetAfter(run.snap.step);
+      }
       if (run.index === 0) panels.addEvents(seen.events);
       status.showPlaying();
     }
@@ -218,6 +238,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   // it keeps the keys given on top of the preset (set() records its own: page/api.js).
   function apply(next, { restart = false, explicit } = {}) {
     const prev = state;
+    next = cadenceFollowsSpeed(prev, next);  // a slow speed's monitor looks at every step (state.js)
     state = next;
     if (explicit) stories.setExplicit(explicit);
     if (restart || needsRestart(prev, next)) runs.restart();
@@ -267,7 +288,7 @@ export function mount(container, { host = container, query = '', urlSync = false
   }
 
   const api = createApi({
-    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, interventions, flags, applyPreset, authorWarnings: () => authorWarnings.slice(),
+    state: () => state, apply, runs, loop, files, pictures, stories, notices: { notice, ...notices }, panels, interventions, flags, applyPreset, authorWarnings: () => authorWarnings.slice(), replay, states: () => states,
     destroy() {
       destroyed = true;
       loop.stop();

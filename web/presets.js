@@ -17,6 +17,8 @@
 // verification script tests/browser/presets.test.mjs.
 import { sci } from './number-format.js';
 
+import { cadenceFor } from './state.js';
+
 const total = (s, key) => {
   let n = 0, d = 0;
   for (const l of s.layers) (n += l.width), (d += l.counts[key]);
@@ -252,19 +254,99 @@ export const PRESET_BY_ID = Object.fromEntries(PRESETS.map((p) => [p.id, p]));
 
 /**
  * The state preset `id` describes: `base` (the keys it leaves alone), then the preset's
- * settings, then `explicit` (keys a link, the element or set() gives on top). A preset
+ * settings and pace (presetSettings), then `explicit` (keys a link, the element or set() gives on top). A preset
  * that compares nothing turns compare off unless `explicit` sets it. Pure; the one rule
  * for the page's links, the preset buttons, set({preset}) and the stories' notes.
  */
 export function presetState(id, base, explicit = {}) {
   const p = PRESET_BY_ID[id];
-  const next = { ...base, ...structuredClone(p.settings), preset: id, ...structuredClone(explicit) };
+  const next = { ...base, ...presetSettings(id), preset: id, ...structuredClone(explicit) };
+  // A speed given on top brings its own monitor cadence (state.js cadenceFor), unless that is given too.
+  if ('speed' in explicit && !('monitorEvery' in explicit)) next.monitorEvery = cadenceFor(next.speed);
   if (!p.settings.compare && !('compare' in explicit)) next.compare = null;
   return next;
 }
 
+// ---------- pacing (issue 12 §1): how each preset is watched ----------
+// Every preset's key change happens in its first hundred steps (measured with the real
+// engine: bench/pace.mjs prints the wall time at each preset's pace, tools/key-steps.mjs the
+// steps). At the old default (as fast as possible) a first visit showed step ~12,700; so each
+// preset declares
+//   pace         its default speed in steps per second (state.js SPEEDS), chosen so that its
+//                key moment comes at least ~3 s after the first frame (or, where the moment is
+//                at step 0 or 1 and cannot unfold, so that what follows can be followed)
+//                (with it the monitor's cadence that goes with that speed, state.js cadenceFor:
+//                every step, so the network view changes step by step; the goldens of
+//                tests/golden are made from `settings` alone)
+//   stepAxis     'log': the events are early, so the charts' and timeline's step axes
+//                spread the first steps out
+//   key          the key moment, ONE definition for the page's debug view, the benchmark and
+//                the tests: { what, reached(snaps, {first, events, code}) }, snaps the newest
+//                snapshot of each run (one without compare), first the runs' first
+//                snapshots, events the main run's events. atBirth: it holds at step 0.
+//   rescue       for a preset whose moment is at birth: what can be watched instead (a story
+//                action and when its effect shows), measured the same way.
+//   then         the speed once the key moment has been on screen for a few seconds
+//                (page/pacing.js): the verdict comes hundreds of steps later, minutes at the
+//                pace. Absent where the moment is at birth (nothing to wait for, and the
+//                rescue is watched at the action's own speed).
+//   actionSpeeds a story action's own speed (by its label): one that needs thousands of steps
+//                (a low rate learning the spiral, auto-revive every 200 steps) would crawl at
+//                the pace of a moment that takes ten; an action without one keeps the speed.
+const noPositive = (s) => noPositiveShare(s);
+const PACING = {
+  'high-lr': { pace: '2', then: '300', stepAxis: 'log', actionSpeeds: { 'Same run, rate 0.01': '300', 'Switch to Leaky ReLU (keeps weights)': '300' }, key: { what: 'more than 30% of hidden units dead', reached: ([s]) => deadShare(s) > 0.3 } },
+  'negative-bias': {
+    pace: '15', stepAxis: 'log', actionSpeeds: { 'Switch to Leaky ReLU (keeps weights)': '60' },
+    key: { what: 'more than half the units dead at birth', atBirth: true, reached: ([s]) => deadShare(s) > 0.5 },
+    rescue: { action: 'Switch to Leaky ReLU (keeps weights)', what: 'after the switch, fewer than 15% of units fire on no input', reached: ([s]) => s.layers[0].activation === 'leaky_relu' && noPositive(s) < 0.15 },
+  },
+  'negative-inputs': { pace: '2', then: '300', stepAxis: 'log', key: { what: 'the layer collapses (no gradient reaches the inputs)', reached: ([s]) => !!s.layerCollapsed } },
+  initialisers: { pace: '15', then: '300', stepAxis: 'log', key: { what: 'all four runs collapsed', reached: (all) => all.every((s) => s.layerCollapsed) } },
+  selu: { pace: '10', then: '300', stepAxis: 'log', key: { what: 'SELU loss below 0.2 with every gradient alive', reached: ([s]) => s.trainLoss < 0.2 && !s.layerCollapsed } },
+  'leaky-prelu': { pace: '10', then: '300', stepAxis: 'log', key: { what: 'the ReLU run passes 30% dead (Leaky and PReLU: none)', reached: ([relu]) => deadShare(relu) > 0.3 } },
+  'dead-vs-sparse': {
+    pace: '15', then: '300', stepAxis: 'log',
+    key: {
+      what: 'a mostly-silent unit has moved its weights by 1% while every dead unit is frozen',
+      reached: ([s], { first, code }) => {
+        const f = first?.[0];
+        if (!f) return false;
+        let moved = false, deadMoved = false;
+        s.layers.forEach((l, li) => {
+          for (let i = 0; i < l.width; i++) {
+            const d = Math.abs(l.weightNorm[i] - f.layers[li].weightNorm[i]);
+            if (l.states[i] === code.mostly_silent && d > 0.01 * f.layers[li].weightNorm[i]) moved = true;
+            if (l.states[i] === code.dead && f.layers[li].states[i] === code.dead && d > 1e-6) deadMoved = true;
+          }
+        });
+        return moved && !deadMoved;
+      },
+    },
+  },
+  revival: { pace: '6', then: '300', stepAxis: 'log', actionSpeeds: { 'Auto-revive every 200 steps': '300' }, key: { what: 'a unit in a deeper layer comes back', reached: (_, { events }) => events.some((e) => e.kind === 'revived' && e.layer > 0 && e.step > 0) } },
+  'born-dead': { pace: '30', stepAxis: 'log', key: { what: 'he_normal born dead (a whole layer dead at step 0)', atBirth: true, reached: ([s]) => !!s.bornDead } },
+};
+for (const p of PRESETS) {
+  const { actionSpeeds = {}, ...pacing } = PACING[p.id];
+  Object.assign(p, pacing);
+  for (const a of p.actions ?? []) if (Object.hasOwn(actionSpeeds, a.label)) a.speed = actionSpeeds[a.label];
+  p.unpacedActions = Object.keys(actionSpeeds).filter((label) => !(p.actions ?? []).some((a) => a.label === label));
+}
+
+/**
+ * What applying a preset sets: its settings, plus how it is watched (its pace as the speed,
+ * the monitor's cadence for that speed, its step axis). presetState() applies these; a link writes only the
+ * keys a state changed away from them (link.js).
+ */
+export function presetSettings(id) {
+  const p = PRESET_BY_ID[id];
+  return { ...structuredClone(p.settings), speed: p.pace, monitorEvery: cadenceFor(p.pace), steps: p.stepAxis };
+}
+
 // Settings that shape the page, not the run: they never make a run differ from its story.
-export const PAGE_ONLY = new Set(['preset', 'speed', 'hist', 'pace']);
+// (How a run is watched too: its speed, the monitor's cadence that goes with it, the step axis.)
+export const PAGE_ONLY = new Set(['preset', 'speed', 'hist', 'steps', 'monitorEvery']);
 const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /**

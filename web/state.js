@@ -24,8 +24,22 @@ export const INITS = Object.freeze(ENGINE.inits.map((n) => (n === 'uniform' ? PA
 export const OPTIMIZERS = ENGINE.optimizers;
 // Page-only enums (settings the engine does not have).
 export const DEAD_SETS = ['full', 'probe', 'batch', 'dormant'];
-export const SPEEDS = ['1', '5', '20', '100', 'max'];
+// Speed: training steps per second of wall time (the worker paces by the clock, so a value
+// means the same on every screen and in a hidden tab); 'max' trains as fast as it can.
+// Roughly doubling steps; the values 1, 5, 20 and 100 are left out on purpose: they were the
+// old steps-per-frame values, and a link that still carries one is read by LEGACY_SPEEDS.
+export const SPEEDS = ['2', '3', '6', '10', '15', '30', '60', '150', '300', '1000', '3000', '10000', 'max'];
+// Old links said steps per frame (1, 5, 20, 100); at 60 frames per second that is 60, 300,
+// 1,200 and 6,000 steps per second, read as the nearest value above (on a log scale).
+export const LEGACY_FRAME_RATE = 60;
+export const LEGACY_SPEEDS = Object.freeze(Object.fromEntries(['1', '5', '20', '100'].map((v) => [v, nearestSpeed(Number(v) * LEGACY_FRAME_RATE)])));
+// Where the step axes of the charts and the timeline put their steps: 'log' spreads the first
+// hundred steps (where most presets' units die) over half the axis; step 0 sits at the left
+// edge (the axis is asinh: linear below one step, logarithmic above).
+export const STEP_AXES = ['linear', 'log'];
 export const HIST_VIEWS = ['offset', 'overlay', 'bands'];
+// How an uploaded CSV's last column is read (the engine's task key, engine/dataset.h csv_targets).
+export const TASKS = ['auto', 'classification', 'regression'];
 export const MAX_LAYERS = 10;
 export const MAX_WIDTH = 32;
 export const MAX_COMPARE = 4;
@@ -41,6 +55,8 @@ export const SETTINGS = [
   { name: 'samples', type: 'int', min: 0, max: 200000, default: 0, engine: 'samples', label: 'Samples (0 = dataset default)' },
   { name: 'test', type: 'num', min: 0, max: 0.95, default: null, nullable: true, engine: 'test_fraction', label: 'Test fraction' },
   { name: 'standardize', type: 'bool', default: false, engine: 'standardize', label: 'Standardise inputs' },
+  // Only for an uploaded CSV (a generator has its own task): toEngineConfig sends it only then.
+  { name: 'task', type: 'enum', values: TASKS, default: 'auto', engine: 'task', label: 'Task (CSV target)' },
   { name: 'layers', type: 'widths', min: 1, max: MAX_WIDTH, maxCount: MAX_LAYERS, default: [8, 8, 8], engine: 'layers', label: 'Hidden layers' },
   { name: 'activation', type: 'enum', values: ACTIVATIONS, names: 'activations', default: 'relu', engine: 'activation', live: true, label: 'Activation' },
   { name: 'slope', type: 'num', min: 0, max: 1, default: 0.01, engine: 'leaky_slope', live: true, label: 'Leaky slope' },
@@ -62,7 +78,8 @@ export const SETTINGS = [
   { name: 'monitorEvery', type: 'int', min: 1, max: 1000, default: 10, engine: 'monitor_every', live: true, label: 'Monitor every' },
   { name: 'seed', type: 'int', min: 0, max: 2147483647, default: 1, engine: 'seed', label: 'Seed' },
   // page-only settings
-  { name: 'speed', type: 'enum', values: SPEEDS, default: 'max', engine: null, label: 'Speed (steps per frame)' },
+  { name: 'speed', type: 'enum', values: SPEEDS, default: 'max', engine: null, label: 'Speed (steps per second)' },
+  { name: 'steps', type: 'enum', values: STEP_AXES, default: 'linear', engine: null, label: 'Step axis' },
   { name: 'hist', type: 'enum', values: HIST_VIEWS, default: 'offset', engine: null, label: 'Histogram view' },
   { name: 'preset', type: 'enum', values: null, default: '', engine: null, label: 'Preset' },
   { name: 'compare', type: 'compare', default: null, engine: null, label: 'Compare' },
@@ -138,6 +155,12 @@ const READERS = {
     const t = String(text).trim().toLowerCase();
     const values = def.values ?? PRESET_IDS;
     if (values.includes(t)) return { value: t };
+    if (def.name === 'speed') {
+      // An older link's steps per frame, or a rate between the offered ones: the nearest offered rate.
+      if (Object.hasOwn(LEGACY_SPEEDS, t)) return { value: LEGACY_SPEEDS[t], warning: `speed: ${t} (steps per frame, from an older link) read as ${speedLabel(LEGACY_SPEEDS[t])}` };
+      const x = t === '' ? NaN : Number(t);
+      if (Number.isFinite(x) && x > 0) return { value: nearestSpeed(x), warning: `speed: ${show(t)} steps/s is not offered; using ${speedLabel(nearestSpeed(x))}` };
+    }
     // tolerate dashes/underscores ("leaky-relu")
     const alt = values.find((v) => v.replace(/[-_]/g, '') === t.replace(/[-_]/g, ''));
     if (alt) return { value: alt };
@@ -319,6 +342,7 @@ export function toEngineConfig(state, overrides = {}, csvText = '') {
     if (!def.engine) continue;
     const v = s[def.name];
     if (def.name === 'test' && v === null) continue;
+    if (def.name === 'task' && s.dataset !== CSV_DATASET) continue;
     cfg[def.engine] = Array.isArray(v) ? v.slice() : v;
   }
   cfg.dead_def = deadDef(s);
@@ -350,6 +374,48 @@ export function coerce(name, text) {
   const r = READERS[def.type](def, text);
   const list = [r.warning ?? []].flat();
   return { value: r.value, warning: list.length ? list.join('; ') : undefined };
+}
+
+/** The speed value nearest to `stepsPerSecond` on a log scale (of the numeric values). */
+export function nearestSpeed(stepsPerSecond) {
+  let best = null;
+  for (const v of SPEEDS) {
+    if (v === 'max') continue;
+    const d = Math.abs(Math.log(Number(v) / stepsPerSecond));
+    if (best === null || d < best.d) best = { v, d };
+  }
+  return best.v;
+}
+
+/** A speed as the page shows it: "300 steps/s", "10,000 steps/s", "max". */
+export function speedLabel(v) {
+  return v === 'max' ? 'max' : `${Number(v).toLocaleString('en-US')} steps/s`;
+}
+
+/** Steps per second of a speed value; 0 = as fast as possible. */
+export function stepsPerSecond(v) {
+  return v === 'max' ? 0 : Number(v);
+}
+
+// The monitor's cadence that goes with a speed. Watched slowly (at most WATCH_EVERY_STEP steps
+// a second, every preset's pace), the monitor looks at every step, so the network view changes
+// step by step instead of in jumps of ten; faster, it looks every 10 steps (the default), since
+// evaluating every step costs ~100× a small step and would cap 'max' at a few dozen steps a
+// second. Reading is pure: the cadence changes when states are evaluated and events
+// stamped, never the weights.
+export const WATCH_EVERY_STEP = 30;
+export function cadenceFor(speed) {
+  const r = stepsPerSecond(speed);
+  return r > 0 && r <= WATCH_EVERY_STEP ? 1 : BY_NAME.monitorEvery.default;
+}
+
+/**
+ * next, with the monitor's cadence following a change of speed, when the cadence was the one
+ * that went with the old speed and this change does not set it (a cadence chosen by hand stays).
+ */
+export function cadenceFollowsSpeed(prev, next) {
+  if (prev.speed === next.speed || prev.monitorEvery !== next.monitorEvery || prev.monitorEvery !== cadenceFor(prev.speed)) return next;
+  return { ...next, monitorEvery: cadenceFor(next.speed) };
 }
 
 export function formatValue(name, v) {

@@ -127,7 +127,9 @@ export class RunClient {
     this.#latest = null;
     this.#fresh = false;
     this.#data = null;
-    this.#send('create', restore ? { config, restore, runId: this.#generation } : { config, runId: this.#generation });
+    // startOnFrame: a paced run's clock starts when this page has drawn the run's first
+    // snapshot (it acknowledges it in take()), not while the page is still starting up.
+    this.#send('create', { config, runId: this.#generation, startOnFrame: true, ...(restore ? { restore } : {}) });
   }
   /** The run's weights as the CLI's JSON text. */
   exportWeights() {
@@ -157,9 +159,9 @@ export class RunClient {
   set(key, value) {
     this.#send('set', { key, value });
   }
-  /** Steps per frame; 0 = as fast as possible. */
-  speed(stepsPerFrame) {
-    this.#send('speed', { stepsPerFrame: stepsPerFrame > 0 ? stepsPerFrame : 'max' });
+  /** Steps per second of wall time (the worker paces by the clock); 0 = as fast as possible. */
+  speed(stepsPerSecond) {
+    this.#send('speed', { stepsPerSecond: stepsPerSecond > 0 ? stepsPerSecond : 'max' });
   }
   revive() {
     this.#send('revive');
@@ -180,7 +182,7 @@ export class RunClient {
   take() {
     if (!this.#fresh) return null;
     this.#fresh = false;
-    this.#send('frame');
+    this.#send('frame', { runId: this.#latest.runId });
     return this.#latest;
   }
   dispose() {

@@ -11,8 +11,10 @@
 //   {type:'ready', info}               engine loaded; info = engine.info() (the names the page shows)
 //   {type:'created', runId, data}      run created; data: {info (dataset facts), train {x, y}, test {x, y}}
 //   {type:'snapshot', runId, snapshot, grid, weights, stepsPerSec, run, readAt}   (typed arrays transferred)
-//       grid: 1-D/2-D data {res, values} (the network output over the domain), else
-//             {predictions, targets} for up to 512 training samples; null when it was not
+//       grid: 1-D/2-D data {res, values} (the network output over the domain; K > 2 classes:
+//             values = the winner's probability (2-D) or the predicted class (1-D), plus
+//             classes = the winning class per cell (2-D)), else {predictions, targets} for up
+//             to 512 training samples (K classes: the predicted class); null when it was not
 //             recomputed for this snapshot (the page keeps the previous one; see read-cadence.js)
 //       weights: run.weights(); readAt: the worker's clock (ms) when the run was read
 //       run: what the page shows about the run's state, owned here:
@@ -31,10 +33,23 @@
 // snapshot and the output map are due), and, once the main thread has sent a {op:'frame'}
 // (it draws in requestAnimationFrame and acknowledges), not before the previous one was
 // acknowledged, so a busy or hidden page is never flooded.
+//
+// Speed ({op:'speed', stepsPerSecond}; 0 or 'max': as fast as possible) is paced by the
+// clock, not by frames: a token bucket over performance.now() earns stepsPerSecond steps
+// per second of wall time, so a speed means the same on a 60 Hz and a 144 Hz screen and
+// in a hidden tab where requestAnimationFrame stalls (training goes on at the same rate;
+// only snapshots wait for the page). The bucket starts empty when play starts, and holds
+// at most BURST_S worth of steps, so a worker that was held up (a long step, a busy
+// machine) does not catch up in one jump: the steps a run has made since play started are
+// never more than stepsPerSecond × the seconds since then. A run created with startOnFrame
+// (the page's RunClient) holds a paced clock until the page acknowledges a frame of this run:
+// a first visit starts at step 0 on screen even when the page takes a second or more to
+// draw its first frame (the run waits for the page; at 'max' it does not wait).
 import { loadEngine, snapshotTransferables } from './engine.js';
 import { createReadCadence } from './read-cadence.js';
 
 const SLICE_MS = 8;
+const BURST_S = 0.1;  // the most steps the bucket holds: 0.1 s worth (at least 1)
 const MAX_STEPS_PER_SLICE = 1 << 20;
 
 let engine = null;
@@ -46,11 +61,14 @@ let stepsPerSlice = 1;
 let msPerStep = null;  // moving average
 let awaitingFrame = false;  // a snapshot is out and not yet acknowledged
 let usesAcks = false;  // the main thread sends {op:'frame'}
-let stepsPerFrame = null;  // speed limit, null = as fast as possible
+let stepsPerSecond = null;  // speed limit, null = as fast as possible
+let bucket = { tokens: 0, at: performance.now() };  // steps earned and not yet made (paced only)
+let clockHeld = false;  // paced steps wait for the page's first frame of this run (startOnFrame)
 let stepsSinceSnapshot = 0;
 const GRID_RES = 64;  // resolution of the 2-D output surface sent with snapshots
 let runId = null;  // echoed in snapshots, so the page can drop those of a replaced run
 let runFeatures = 0;
+let runInfo = null;  // the run's dataInfo(): domain and classes for the output surface
 let wantSnapshot = false;
 const cadence = createReadCadence();
 let sliceScheduled = false;
@@ -79,14 +97,27 @@ function schedule() {
   sliceScheduled = true;
   channel.port2.postMessage(0);
 }
-// Nothing to do until a frame passes (speed limit reached, or a snapshot unacknowledged):
-// poll gently instead of spinning.
-function scheduleIdle() {
+// Nothing to do for now (the next step is not earned yet, or a snapshot is unacknowledged):
+// wait instead of spinning.
+function scheduleIdle(ms = 4) {
   if (idleTimer !== null || sliceScheduled) return;
   idleTimer = setTimeout(() => {
     idleTimer = null;
     tick();
-  }, 4);
+  }, ms);
+}
+
+// The token bucket: steps earned since the last refill, capped at BURST_S worth.
+function refill(now = performance.now()) {
+  if (stepsPerSecond !== null) bucket.tokens = Math.min(Math.max(1, stepsPerSecond * BURST_S), bucket.tokens + ((now - bucket.at) / 1000) * stepsPerSecond);
+  bucket.at = now;
+}
+function emptyBucket() {
+  bucket = { tokens: 0, at: performance.now() };
+}
+// Milliseconds until the next step is earned (paced and waiting).
+function msToNextStep() {
+  return Math.min(250, Math.max(1, ((1 - bucket.tokens) / stepsPerSecond) * 1000));
 }
 
 self.onmessage = (ev) => {
@@ -113,7 +144,7 @@ function needRun() {
 
 // An imported run: replay its steps (same config and seed), then load its exact weights,
 // all before the first snapshot, so the page never sees an in-between state.
-function create({ config, restore, runId: id }) {
+function create({ config, restore, runId: id, startOnFrame = false }) {
   const next = engine.createRun(config ?? {});  // throws before the old run is touched
   if (restore) {
     try {
@@ -137,6 +168,9 @@ function create({ config, restore, runId: id }) {
   const train = run.data(false), test = run.data(true);
   const info = run.dataInfo();
   runFeatures = info.features;
+  runInfo = info;
+  emptyBucket();
+  clockHeld = !!startOnFrame;
   const data = { info, train: { x: train.x, y: train.y }, test: { x: test.x, y: test.y } };
   postMessage({ type: 'created', runId, data }, [train.x.buffer, train.y.buffer, test.x.buffer, test.y.buffer]);
   awaitingFrame = false;
@@ -196,6 +230,7 @@ const COMMANDS = {
   play: {
     handler() {
       needRun();
+      if (!playing) emptyBucket();  // pacing counts from here
       playing = !run.status().diverged;  // a diverged run waits for a rollback or a new run
       rate = { steps: 0, t0: performance.now(), value: rate.value };
     },
@@ -213,9 +248,11 @@ const COMMANDS = {
   },
   set: { handler: ({ key, value }) => needRun().set(key, value), mutates: true, reply: null },
   speed: {
-    handler({ stepsPerFrame: s }) {
+    handler({ stepsPerSecond: s }) {
+      refill();  // what was earned at the old rate stays earned
       const v = Number(s);
-      stepsPerFrame = s == null || s === 'max' || !(v > 0) ? null : Math.floor(v);
+      stepsPerSecond = s == null || s === 'max' || !(v > 0) ? null : v;
+      if (stepsPerSecond !== null) bucket.tokens = Math.min(bucket.tokens, Math.max(1, stepsPerSecond * BURST_S));
     },
     mutates: false,
     reply: null,
@@ -281,9 +318,13 @@ const COMMANDS = {
   validate: { handler: validate, mutates: false, reply: 'done' },
   neuronGrid: { handler: neuronGrid, mutates: false, reply: 'neuronGrid' },
   frame: {
-    handler() {
+    handler({ runId: acked }) {
       usesAcks = true;
       awaitingFrame = false;
+      if (clockHeld && (acked === undefined || acked === runId)) {
+        clockHeld = false;
+        emptyBucket();  // pacing counts from the first frame on screen
+      }
     },
     mutates: false,
     reply: null,
@@ -327,13 +368,15 @@ function tick() {
   if (queue.length) drain();  // settings take effect before the slice
   if (!run) return;
   let stepped = false;
-  const budget = stepsPerFrame === null ? Infinity : stepsPerFrame - stepsSinceSnapshot;
+  if (playing) clockHeld && stepsPerSecond !== null ? emptyBucket() : refill();
+  const budget = stepsPerSecond === null ? Infinity : Math.floor(bucket.tokens);
   if (playing && budget > 0) {
     try {
       const n = Math.min(stepsPerSlice, budget);
       const t0 = performance.now();
       run.step(n);
       stepped = true;
+      if (stepsPerSecond !== null) bucket.tokens -= n;
       stepsSinceSnapshot += n;
       const dt = performance.now() - t0;
       cadence.trained(dt);
@@ -361,16 +404,18 @@ function tick() {
   maybeSnapshot();
   if (!playing && !wantSnapshot) return;
   if (stepped) schedule();
+  else if (playing && stepsPerSecond !== null && bucket.tokens < 1 && !wantSnapshot && !stepsSinceSnapshot) scheduleIdle(msToNextStep());
   else scheduleIdle();
 }
 
 // Training as fast as it can (speed max): reads come at the flat-out cadence.
-const flatOut = () => playing && stepsPerFrame === null;
+const flatOut = () => playing && stepsPerSecond === null;
 
 function maybeSnapshot() {
   if (!run || (usesAcks && awaitingFrame)) return;
   const now = performance.now();
-  if (!(wantSnapshot || playing) || !cadence.snapshotDue(now, flatOut())) return;
+  // While playing, a snapshot shows new steps (a paced run between steps has nothing new).
+  if (!(wantSnapshot || (playing && stepsSinceSnapshot > 0)) || !cadence.snapshotDue(now, flatOut())) return;
   try {
     const snapshot = run.snapshot();
     const weights = run.weights();
@@ -384,7 +429,7 @@ function maybeSnapshot() {
       cadence.gridRead(now, performance.now() - read);
     }
     const transfer = snapshotTransferables(snapshot);
-    for (const a of [grid?.values, grid?.predictions, grid?.targets, weights.params]) if (a) transfer.push(a.buffer);
+    for (const a of [grid?.values, grid?.classes, grid?.predictions, grid?.targets, weights.params]) if (a) transfer.push(a.buffer);
     const status = { playing, rollbackStep: snapshot.divergence?.rollbackStep ?? -1, revived: { ...revived }, action };
     postMessage({ type: 'snapshot', runId, snapshot, grid, weights, stepsPerSec: rate.value, run: status, readAt: now }, transfer);
     stepsSinceSnapshot = 0;
@@ -400,6 +445,8 @@ function maybeSnapshot() {
 // else predictions against targets for a sample of the training set.
 function outputGrid() {
   const features = runFeatures;
+  if (features === 2 && runInfo?.task === 'multiclass') return classGrid(GRID_RES);
+  if (features === 1 && runInfo?.task === 'multiclass') return classCurve(Math.max(GRID_RES, 200));
   if (features <= 2) {
     const res = features === 2 ? GRID_RES : Math.max(GRID_RES, 200);
     return { res, values: run.grid(-1, 0, res) };
@@ -423,5 +470,50 @@ function outputGrid() {
   return { predictions, targets: sample.y.slice() };
 }
 let sample = null;
+
+// A K-class surface over the 2-D domain (run.grid gives one output unit): per cell the
+// winning class and its softmax probability, on the engine grid's layout (row-major, y from top).
+function classGrid(res) {
+  const [x0, y0] = runInfo.domain_min, [x1, y1] = runInfo.domain_max;
+  const n = res * res;
+  if (!gridPoints || gridPoints.info !== runInfo) {
+    const xy = new Float32Array(2 * n);
+    for (let r = 0; r < res; r++)
+      for (let c = 0; c < res; c++) {
+        const j = r * res + c;
+        xy[2 * j] = x0 + ((x1 - x0) * c) / (res - 1);
+        xy[2 * j + 1] = y1 - ((y1 - y0) * r) / (res - 1);
+      }
+    gridPoints = { info: runInfo, xy };
+  }
+  const out = run.predict(gridPoints.xy);
+  const k = out.length / n;
+  const classes = new Float32Array(n), values = new Float32Array(n);
+  for (let j = 0; j < n; j++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (out[j * k + c] > out[j * k + best]) best = c;
+    classes[j] = best;
+    values[j] = out[j * k + best];
+  }
+  return { res, values, classes };
+}
+let gridPoints = null;
+
+// 1-D, K classes: the predicted class along the input's domain (the curve the view draws
+// through the targets' class indices).
+function classCurve(res) {
+  const [x0] = runInfo.domain_min, [x1] = runInfo.domain_max;
+  const xs = new Float32Array(res);
+  for (let c = 0; c < res; c++) xs[c] = x0 + ((x1 - x0) * c) / (res - 1);
+  const out = run.predict(xs);
+  const k = out.length / res;
+  const values = new Float32Array(res);
+  for (let j = 0; j < res; j++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (out[j * k + c] > out[j * k + best]) best = c;
+    values[j] = best;
+  }
+  return { res, values };
+}
 
 export { enginePromise };

@@ -42,7 +42,7 @@ test('flat out, the worker reads at most every flatOutMs, the map at most every 
         // leave the map out of snapshots, since none of its messages can be replaced unseen.
         w.postMessage({ op: 'frame' });
         w.postMessage({ op: 'create', config, runId: 1 });
-        w.postMessage({ op: 'speed', stepsPerFrame: 'max' });
+        w.postMessage({ op: 'speed', stepsPerSecond: 'max' });
         w.postMessage({ op: 'play' });
       });
     },

@@ -16,7 +16,7 @@ after(async () => {
 
 test('loads under the CSP with no console errors and no remote requests, and trains', async () => {
   const { page, context, problems } = await openPage(env, '');
-  await waitForStep(page, 200);
+  await waitForStep(page, 3); // the first visit is paced (a few steps a second)
   const s = await page.evaluate(() => window.__relu.snapshots[0]);
   assert.ok(s.layers.length > 0);
   assert.equal(await page.evaluate(() => window.__relu.state.preset), 'high-lr'); // the first visit opens on preset 1
@@ -28,6 +28,7 @@ test('loads under the CSP with no console errors and no remote requests, and tra
 for (const [name, width, height] of [['desktop-1280x800', 1280, 800], ['phone-390x844', 390, 844]]) {
   test(`screenshot ${name}`, async () => {
     const { page, context, problems } = await openPage(env, '', { width, height });
+    await page.evaluate(() => window.__reluApp.set({ speed: 'max' })); // past the paced first moments
     await waitForStep(page, 500);
     // Wait until every view has drawn once (charts have points, output has its surface).
     await page.waitForFunction(() => document.querySelectorAll('.uplot').length === 4 && document.getElementById('outcome').dataset.ok !== 'pending', null, { timeout: 60000 });
@@ -41,7 +42,7 @@ for (const [name, width, height] of [['desktop-1280x800', 1280, 800], ['phone-39
 }
 
 test('the URL round-trips every setting, the seed included', async () => {
-  const query = 'dataset=xor&noise=0.1&layers=5,7&activation=leaky_relu&lr=0.02&optimizer=adam&batch=20&l2=0.001&biasInit=0.5&init=glorot_uniform&dead=probe&probe=128&silent=0.1&seed=77&hist=bands&speed=20';
+  const query = 'dataset=xor&noise=0.1&layers=5,7&activation=leaky_relu&lr=0.02&optimizer=adam&batch=20&l2=0.001&biasInit=0.5&init=glorot_uniform&dead=probe&probe=128&silent=0.1&seed=77&hist=bands&speed=1000';
   const { page, context, problems } = await openPage(env, query);
   await waitForStep(page, 5);
   const state = await page.evaluate(() => window.__relu.state);

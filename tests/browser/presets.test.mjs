@@ -26,6 +26,9 @@ const deadShare = () =>
 async function runPreset(id) {
   await page.click(`button.preset[data-preset="${id}"]`);
   await page.waitForFunction((id) => window.__relu.state.preset === id, id);
+  // The button starts the preset at its pace (a few steps a second, tests/browser/pace.test.mjs);
+  // the outcomes are checked at full speed.
+  await page.evaluate(() => window.__reluApp.set({ speed: 'max' }));
   await page.waitForFunction(() => window.__relu.outcome.ok === 'yes', null, { timeout: 90000, polling: 200 });
   return page.evaluate(() => window.__relu.outcome.text);
 }

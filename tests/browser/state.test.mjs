@@ -14,7 +14,7 @@ test('defaults parse to defaults with no warnings', () => {
 
 test('serialize then parse round-trips every preset and a hand-made state', () => {
   const states = PRESETS.map((p) => ({ ...defaults(), ...structuredClone(p.settings), preset: p.id }));
-  states.push({ ...defaults(), lr: 0.125, layers: [4, 5, 6], activation: 'leaky_relu', test: 0.3, standardize: true, dead: 'probe', probe: 512, seed: 123456, hist: 'bands', speed: '20' });
+  states.push({ ...defaults(), lr: 0.125, layers: [4, 5, 6], activation: 'leaky_relu', test: 0.3, standardize: true, dead: 'probe', probe: 512, seed: 123456, hist: 'bands', speed: '300', steps: 'log' });
   for (const s of states) {
     const q = serialize(s);
     const { state, warnings } = parse(q);

@@ -64,6 +64,20 @@ with open(sys.argv[1], "w") as f:
         f.write(f"{a:.5f},{b:.5f},{a * b + 0.3 * a - b:.5f}\n")
 EOF
 printf 'x1,x2,y\n1,2,3\n4,oops,6\n' >"$T/bad.csv"
+"$PY" - "$T/species.csv" "$T/binary.csv" <<'EOF'
+import math, sys
+names = ["setosa", "versicolor", "virginica"]
+with open(sys.argv[1], "w") as f:
+    f.write("petal_length,petal_width,species\n")
+    for i in range(60):
+        k = i % 3
+        f.write(f"{1.5 + 2.2 * k + math.sin(i) * 0.6:.3f},{0.3 + 0.8 * k + math.cos(i) * 0.2:.3f},{names[k]}\n")
+with open(sys.argv[2], "w") as f:
+    f.write("a,b,label\n")
+    for i in range(60):
+        a, b = math.cos(i * 0.7), math.sin(i * 1.3)
+        f.write(f"{a:.3f},{b:.3f},{1 if a + b > 0 else 0}\n")
+EOF
 printf '{"lr": 0.1,}' >"$T/bad.json"
 printf '{"steps": 3, "layers": [6], "activation": "tanh", "lr": 0.05}' >"$T/cfg.json"
 
@@ -108,11 +122,36 @@ if expect_ok train --steps 20 --layers 8,8 --seed 3 --quiet; then
   [ -s "$T/err" ] && fail "--quiet still wrote to stderr" || pass
 fi
 
-# Regression on CSV: no accuracy, no test split by default.
+# Regression on CSV (float targets): no accuracy; a quarter held out for test by default.
 if expect_ok train --dataset "csv:$T/reg.csv" --steps 5 --quiet; then
   check_json "csv regression summary" "$T/out" \
-    '"train_accuracy" not in d and d["test_loss"] is None and d["steps"] == 5'
+    '"train_accuracy" not in d and isinstance(d["test_loss"], float) and d["steps"] == 5 and d["task"] == "regression" and "classes" not in d'
 fi
+if expect_ok train --dataset "csv:$T/reg.csv" --test-fraction 0 --steps 5 --quiet; then
+  check_json "csv without a test split" "$T/out" 'd["test_loss"] is None'
+fi
+
+# Classification on CSV: --task auto reads text labels as classes (first appearance), 0/1 as
+# binary; --task overrides; a task that does not fit the column is refused with the cell.
+if expect_ok train --dataset "csv:$T/species.csv" --steps 20 --quiet; then
+  check_json "csv text labels: 3 classes" "$T/out" \
+    'd["task"] == "multiclass" and d["classes"] == ["setosa", "versicolor", "virginica"] and 0 <= d["test_accuracy"] <= 1 and isinstance(d["test_loss"], float)'
+fi
+if expect_ok train --dataset "csv:$T/binary.csv" --task auto --steps 20 --quiet; then
+  check_json "csv 0/1 labels: binary" "$T/out" 'd["task"] == "binary" and d["classes"] == ["0", "1"] and 0 <= d["test_accuracy"] <= 1'
+fi
+if expect_ok train --dataset "csv:$T/binary.csv" --task regression --steps 5 --quiet; then
+  check_json "csv --task regression" "$T/out" 'd["task"] == "regression" and "train_accuracy" not in d'
+fi
+if expect_ok train --dataset "csv:$T/reg.csv" --loss mse --task auto --steps 2 --quiet; then
+  check_json "csv floats stay regression" "$T/out" 'd["task"] == "regression"'
+fi
+expect_error 'CSV line 2, column 3: "setosa" is not a number (regression needs a number in the last column' \
+  train --dataset "csv:$T/species.csv" --task regression --steps 1
+expect_error 'is not a whole number; task classification needs whole-number or text labels' \
+  train --dataset "csv:$T/reg.csv" --task classification --steps 1
+expect_error 'task: unknown value "clusters" (expected one of auto, classification, regression)' \
+  train --dataset "csv:$T/binary.csv" --task clusters --steps 1
 
 # Flags after --config override it; the rest of the file applies.
 if expect_ok train --config "$T/cfg.json" --steps 2 --quiet; then
@@ -152,10 +191,10 @@ PYEOF
 fi
 
 # ---- weights: save, then load reproduces the loss exactly ----
-if expect_ok train --dataset "csv:$T/reg.csv" --layers 6,5 --activation relu,prelu --steps 30 --seed 5 \
+if expect_ok train --dataset "csv:$T/reg.csv" --test-fraction 0 --layers 6,5 --activation relu,prelu --steps 30 --seed 5 \
   --save-weights "$T/w.json" --csv "$T/a.csv" --quiet; then
   cp "$T/out" "$T/a.json"
-  if expect_ok train --dataset "csv:$T/reg.csv" --layers 6,5 --steps 0 --seed 99 \
+  if expect_ok train --dataset "csv:$T/reg.csv" --test-fraction 0 --layers 6,5 --steps 0 --seed 99 \
     --load-weights "$T/w.json" --csv "$T/b.csv" --quiet; then
     # Losses (2-3), accuracies (4-5, empty: regression) and dead shares (7-8); b has no
     # gradient yet (grad_norm cells empty at step 0).

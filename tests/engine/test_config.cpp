@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "born_dead.h"
 #include "config.h"
 #include "mlp.h"
@@ -25,6 +27,9 @@ RunConfig with(const std::vector<std::pair<std::string, std::string>>& values) {
   for (const auto& kv : values) relu::apply_config_value(c, kv.first, kv.second);
   return c;
 }
+
+// A string as a JSON value (a CSV's text for the csv_text key).
+std::string nlohmann_json_string(const std::string& s) { return nlohmann::json(s).dump(); }
 
 bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
@@ -47,6 +52,7 @@ TEST_CASE("config: every key round-trips with non-default values", "[config]") {
                             {"noise", "0.25"},
                             {"test-fraction", "0.2"},
                             {"standardize", "true"},
+                            {"task", "\"classification\""},
                             {"layers", "[3,5,7]"},
                             {"activation", "[\"relu\",\"prelu\",\"leaky_relu\"]"},
                             {"leaky_slope", "0.2"},
@@ -84,6 +90,7 @@ TEST_CASE("config: every key round-trips with non-default values", "[config]") {
   CHECK(b.test_fraction_set);
   CHECK(b.data.test_fraction == 0.2);
   CHECK(b.data.standardize);
+  CHECK(b.data.task == "classification");
   CHECK(b.layers == std::vector<int>{3, 5, 7});
   CHECK(b.activations == std::vector<Activation>{Activation::Relu, Activation::Prelu, Activation::LeakyRelu});
   CHECK(b.init.kind == relu::Init::Uniform);
@@ -148,6 +155,8 @@ TEST_CASE("config: bad values throw a one-line message and leave the config unch
       {"activation", "[]", "activation: give at least one name"},
       {"activation", "[1]", "activation: each entry must be a name"},
       {"loss", "\"hinge\"", "loss: unknown value \"hinge\" (expected one of auto, mse, bce, ce)"},
+      {"task", "\"clustering\"", "task: unknown value \"clustering\" (expected one of auto, classification, regression)"},
+      {"task", "1", "task must be a string (got 1)"},
       {"init", "\"zeros\"", "init: unknown initialiser \"zeros\""},
       {"init", "\"uniform(1,0)\"", "uniform(a,b) needs a < b"},
       {"optimizer", "\"adamw\"", "optimizer: unknown optimizer \"adamw\""},
@@ -466,4 +475,43 @@ TEST_CASE("Run::set follows the key table: live rows apply, the others are refus
   // A bad value leaves everything as it was.
   CHECK_THROWS(run.set("lr", "-1"));
   CHECK(run.config().optimizer.lr == RunConfig().optimizer.lr);
+}
+
+TEST_CASE("a CSV run: the task picks the loss, auto holds out a test split", "[config][run][csv]") {
+  // Two clusters (labels 0/1), then three (text labels).
+  std::string binary = "x1,x2,label\n", three = "a,b,kind\n";
+  for (int i = 0; i < 40; ++i) {
+    const double t = i * 0.1;
+    binary += std::to_string(std::sin(t)) + "," + std::to_string(std::cos(t)) + "," + (i % 2 ? "1" : "0") + "\n";
+    three += std::to_string(std::cos(t)) + "," + std::to_string(t) + "," + (i % 3 == 0 ? "red" : i % 3 == 1 ? "green" : "blue") + "\n";
+  }
+  SECTION("binary: sigmoid and bce, finite test loss and accuracy") {
+    relu::Run run(with({{"dataset", "\"csv\""}, {"csv_text", nlohmann_json_string(binary)}, {"layers", "[4]"}}));
+    CHECK(relu::loss_name(run.loss()) == std::string("bce"));
+    CHECK(run.data().task == relu::Task::Binary);
+    CHECK(run.data().x_test.cols() == 10);  // a quarter of 40
+    CHECK(run.model().outputs() == 1);
+    run.step(5);
+    const relu::Evaluation e = run.evaluate();
+    CHECK(std::isfinite(e.test_loss));
+    CHECK(e.test_accuracy >= 0.0);
+    CHECK(e.test_accuracy <= 1.0);
+  }
+  SECTION("text labels: softmax and ce over 3 outputs") {
+    relu::Run run(with({{"dataset", "\"csv\""}, {"csv_text", nlohmann_json_string(three)}, {"layers", "[4]"}}));
+    CHECK(relu::loss_name(run.loss()) == std::string("ce"));
+    CHECK(run.model().outputs() == 3);
+    CHECK(run.data().class_names == std::vector<std::string>{"red", "green", "blue"});
+  }
+  SECTION("loss mse reads 0/1 labels as numbers; task classification with loss auto as classes") {
+    relu::Run mse(with({{"dataset", "\"csv\""}, {"csv_text", nlohmann_json_string(binary)}, {"loss", "\"mse\""}, {"layers", "[4]"}}));
+    CHECK(mse.data().task == relu::Task::Regression);
+    relu::Run reg(with({{"dataset", "\"csv\""}, {"csv_text", nlohmann_json_string(binary)}, {"task", "\"regression\""}, {"layers", "[4]"}}));
+    CHECK(relu::loss_name(reg.loss()) == std::string("mse"));
+    CHECK(reg.data().class_names.empty());
+  }
+  SECTION("an explicit test fraction of 0 keeps every row for training") {
+    relu::Run run(with({{"dataset", "\"csv\""}, {"csv_text", nlohmann_json_string(binary)}, {"test_fraction", "0"}, {"layers", "[4]"}}));
+    CHECK(run.data().x_test.cols() == 0);
+  }
 }

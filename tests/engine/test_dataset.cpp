@@ -27,11 +27,20 @@ DataSpec spec_for(const std::string& name, uint64_t seed = 1, double noise = 0.0
   return s;
 }
 
-Dataset csv_dataset(const std::string& text, double test_fraction = 0.0, bool standardize = false) {
+Dataset csv_dataset(const std::string& text, double test_fraction = 0.0, bool standardize = false,
+                    const std::string& task = "auto") {
   DataSpec s = spec_for("csv", 1, 0.0, 0, test_fraction);
   s.csv_text = text;
   s.standardize = standardize;
+  s.task = task;
   return relu::make_dataset(s);
+}
+
+// Every target of both splits, as a multiset.
+std::multiset<float> all_targets(const Dataset& d) {
+  std::multiset<float> out(d.y_train.data(), d.y_train.data() + d.y_train.size());
+  out.insert(d.y_test.data(), d.y_test.data() + d.y_test.size());
+  return out;
 }
 
 bool same_matrix(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b) {
@@ -377,8 +386,140 @@ TEST_CASE("csv through make_dataset: regression, per-feature domain, split", "[d
   CHECK(d.features() == 2);
   CHECK(d.x_train.cols() == 2);
   CHECK(d.x_test.cols() == 2);
-  CHECK(d.domain_min == std::vector<float>{-5, -2});
-  CHECK(d.domain_max == std::vector<float>{7, 6});
+  // The data's range plus 5% on each side (points on the edge are drawn whole).
+  CHECK(d.domain_min == std::vector<float>{-5 - 0.6f, -2 - 0.4f});
+  CHECK(d.domain_max == std::vector<float>{7 + 0.6f, 6 + 0.4f});
+  CHECK(d.feature_names == std::vector<std::string>{"a", "b"});
+  CHECK(d.target_name == "target");
+  CHECK(d.class_names.empty());
+}
+
+TEST_CASE("csv task auto: the detection rule", "[dataset][csv]") {
+  SECTION("0/1 labels: binary, classes 0 and 1") {
+    const Dataset d = csv_dataset("x1,x2,label\n0.5,1,0\n2,3,1\n1,1,1\n4,0,0\n");
+    CHECK(d.task == Task::Binary);
+    CHECK(d.num_classes == 1);
+    CHECK(d.class_names == std::vector<std::string>{"0", "1"});
+    CHECK(all_targets(d) == std::multiset<float>{0, 0, 1, 1});
+  }
+  SECTION("-1/+1 labels (TF Playground's) map to 0/1 in ascending order") {
+    const Dataset d = csv_dataset("1,2,1\n3,4,-1\n5,6,1\n");
+    CHECK(d.task == Task::Binary);
+    CHECK(d.class_names == std::vector<std::string>{"-1", "1"});
+    CHECK(all_targets(d) == std::multiset<float>{0, 1, 1});
+  }
+  SECTION("three whole-number labels: multiclass K = 3, sorted") {
+    const Dataset d = csv_dataset("1,9\n2,3\n3,5\n4,9\n5,3.0\n");
+    CHECK(d.task == Task::Multiclass);
+    CHECK(d.num_classes == 3);
+    CHECK(d.class_names == std::vector<std::string>{"3", "5", "9"});
+    CHECK(all_targets(d) == std::multiset<float>{0, 0, 1, 2, 2});
+  }
+  SECTION("text labels: classes in order of first appearance") {
+    const Dataset d = csv_dataset("sepal,petal,species\n5.1,1.4,setosa\n7.0,4.7,versicolor\n6.3,6.0,virginica\n4.9,1.4,setosa\n");
+    CHECK(d.task == Task::Multiclass);
+    CHECK(d.num_classes == 3);
+    CHECK(d.class_names == std::vector<std::string>{"setosa", "versicolor", "virginica"});
+    CHECK(d.feature_names == std::vector<std::string>{"sepal", "petal"});
+    CHECK(d.target_name == "species");
+    CHECK(all_targets(d) == std::multiset<float>{0, 0, 1, 2});
+  }
+  SECTION("text labels without a header: the first row is data") {
+    const Dataset d = csv_dataset("1,2,cat\n3,4,dog\n5,6,cat\n");
+    CHECK(d.task == Task::Binary);
+    CHECK(d.x_train.cols() == 3);
+    CHECK(d.class_names == std::vector<std::string>{"cat", "dog"});
+    CHECK(d.feature_names == std::vector<std::string>{"x1", "x2"});
+    CHECK(d.target_name == "target");
+  }
+  SECTION("a header whose only text is the target name stays a header over numeric targets") {
+    const Dataset d = csv_dataset("1,2,label\n3,4,0\n5,6,1\n");
+    CHECK(d.x_train.cols() == 2);
+    CHECK(d.task == Task::Binary);
+    CHECK(d.feature_names == std::vector<std::string>{"1", "2"});
+  }
+  SECTION("floats: regression") {
+    const Dataset d = csv_dataset("1,2,0.5\n3,4,1\n5,6,2\n");
+    CHECK(d.task == Task::Regression);
+    CHECK(d.class_names.empty());
+    CHECK(all_targets(d) == std::multiset<float>{0.5f, 1, 2});
+  }
+  SECTION("more than 20 distinct whole numbers: regression") {
+    std::string text;
+    for (int i = 0; i < 21; ++i) text += std::to_string(i) + "," + std::to_string(i * 3) + "\n";
+    CHECK(csv_dataset(text).task == Task::Regression);
+    std::string twenty;
+    for (int i = 0; i < 20; ++i) twenty += std::to_string(i) + "," + std::to_string(i * 3) + "\n";
+    CHECK(csv_dataset(twenty).task == Task::Multiclass);
+    CHECK(csv_dataset(twenty).num_classes == 20);
+  }
+  SECTION("a single distinct value: regression") {
+    CHECK(csv_dataset("1,7\n2,7\n3,7\n").task == Task::Regression);
+  }
+}
+
+TEST_CASE("csv task overrides and their errors", "[dataset][csv]") {
+  const std::string ints = "1,2,0\n3,4,1\n5,6,2\n7,8,1\n";
+  SECTION("regression keeps whole-number targets as numbers") {
+    const Dataset d = csv_dataset(ints, 0.0, false, "regression");
+    CHECK(d.task == Task::Regression);
+    CHECK(all_targets(d) == std::multiset<float>{0, 1, 1, 2});
+  }
+  SECTION("classification of more than 20 whole numbers") {
+    std::string text;
+    for (int i = 0; i < 30; ++i) text += std::to_string(i) + "," + std::to_string(100 + i) + "\n";
+    const Dataset d = csv_dataset(text, 0.0, false, "classification");
+    CHECK(d.task == Task::Multiclass);
+    CHECK(d.num_classes == 30);
+    CHECK(d.class_names.front() == "100");
+  }
+  SECTION("classification of non-integer values is an error naming the cell") {
+    REQUIRE_THROWS_WITH(csv_dataset("1,2,0\n3,4,1.5\n", 0.0, false, "classification"),
+                        Contains("CSV line 2, column 3: \"1.5\" is not a whole number; task classification needs whole-number or text labels"));
+  }
+  SECTION("classification needs two labels") {
+    REQUIRE_THROWS_WITH(csv_dataset("1,7\n2,7\n", 0.0, false, "classification"),
+                        Contains("needs at least 2 different labels in the last column (found only \"7\")"));
+  }
+  SECTION("regression of text labels is an error naming the cell") {
+    REQUIRE_THROWS_WITH(csv_dataset("1,2,cat\n3,4,dog\n", 0.0, false, "regression"),
+                        Contains("CSV line 1, column 3: \"cat\" is not a number (regression needs a number in the last column"));
+  }
+  SECTION("classification reads numbers mixed with text as labels, first appearance") {
+    const Dataset d = csv_dataset("1,b\n2,2\n3,b\n4,a\n", 0.0, false, "classification");
+    CHECK(d.class_names == std::vector<std::string>{"b", "2", "a"});
+  }
+  SECTION("an unknown task") {
+    REQUIRE_THROWS_WITH(csv_dataset(ints, 0.0, false, "clustering"), Contains("task must be auto, classification or regression"));
+  }
+  SECTION("a generator's task must match") {
+    DataSpec s = spec_for("spiral");
+    s.task = "classification";
+    CHECK(relu::make_dataset(s).task == Task::Binary);
+    s.task = "regression";
+    REQUIRE_THROWS_WITH(relu::make_dataset(s), Contains("task regression does not apply to dataset \"spiral\""));
+  }
+}
+
+TEST_CASE("csv task auto keeps the old messages where text cannot be labels", "[dataset][csv]") {
+  // Numbers mixed with text: the first text cell, as before text labels existed.
+  REQUIRE_THROWS_WITH(csv_dataset("x,y\n1,2\n3,abc\n"), Contains("CSV line 3, column 2: \"abc\" is not a number"));
+  // One text label is no classification.
+  REQUIRE_THROWS_WITH(csv_dataset("a,b\n1,<b>2</b>\n"), Contains("CSV line 2, column 2: \"<b>2</b>\" is not a number"));
+  // Too many distinct text labels for auto.
+  std::string text;
+  for (int i = 0; i < 25; ++i) text += std::to_string(i) + ",c" + std::to_string(i) + "\n";
+  REQUIRE_THROWS_WITH(csv_dataset(text), Contains("CSV line 1, column 2: \"c0\" is not a number, and as a class label it is one of 25"));
+  CHECK(csv_dataset(text, 0.0, false, "classification").num_classes == 25);
+}
+
+TEST_CASE("a test fraction above 0 holds out at least one row", "[dataset][csv]") {
+  const Dataset d = csv_dataset("1,0\n2,1\n3,0\n", 0.1);
+  CHECK(d.x_test.cols() == 1);
+  CHECK(d.x_train.cols() == 2);
+  const Dataset one = csv_dataset("1,0.5\n", 0.25);  // a single row stays for training
+  CHECK(one.x_test.cols() == 0);
+  CHECK(one.x_train.cols() == 1);
 }
 
 TEST_CASE("parse_csv reads numbers, header, CRLF, blank lines and whitespace", "[csv]") {

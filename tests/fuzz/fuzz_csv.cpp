@@ -1,5 +1,6 @@
-// libFuzzer target: relu::parse_csv (engine/dataset.h). std::invalid_argument is the
-// documented rejection; anything else escaping, a crash, UB or a leak is a finding.
+// libFuzzer target: relu::parse_csv and relu::read_csv + csv_targets (engine/dataset.h).
+// std::invalid_argument is the documented rejection; anything else escaping, a crash, UB or a
+// leak is a finding.
 #include <cstddef>
 #include <cstdint>
 #include <cmath>
@@ -14,10 +15,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Eigen::RowVectorXf y;
   try {
     relu::parse_csv(text, x, y);
+    // Accepted: one target per sample.
+    if (x.cols() != y.cols()) __builtin_trap();
   } catch (const std::invalid_argument&) {
-    return 0;
   }
-  // Accepted: one target per sample.
-  if (x.cols() != y.cols()) __builtin_trap();
+  // Text targets and the task rule: targets are one per row, classes index 0..K-1.
+  for (const char* task : {"auto", "classification"}) {
+    try {
+      const relu::CsvTable table = relu::read_csv(text);
+      const relu::CsvTargets t = relu::csv_targets(table, task);
+      if (t.y.size() != table.x.cols()) __builtin_trap();
+      const int k = static_cast<int>(t.class_names.size());
+      if (t.task != relu::Task::Regression) {
+        if (k < 2 || k > relu::kMaxClasses) __builtin_trap();
+        for (int i = 0; i < t.y.size(); ++i)
+          if (!(t.y(i) >= 0 && t.y(i) < k && t.y(i) == std::floor(t.y(i)))) __builtin_trap();
+      }
+    } catch (const std::invalid_argument&) {
+    }
+  }
   return 0;
 }

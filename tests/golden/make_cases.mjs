@@ -19,7 +19,7 @@ const cases = PRESETS.map((p) => {
 const extra = {
   dropout: { dataset: 'circle', layers: [16, 16], dropout: 0.2, optimizer: 'momentum', lr: 0.05, nesterov: true, seed: 3 },
   prelu: { dataset: 'xor', layers: [8, 8], activation: 'prelu', optimizer: 'rmsprop', lr: 0.01, l2: 0.001, seed: 5 },
-  ce: { dataset: 'csv', csv_text: '', loss: 'ce', layers: [12], activation: 'gelu', optimizer: 'adam', lr: 0.01, batch: 0, seed: 7 },
+  ce: { dataset: 'csv', csv_text: '', test_fraction: 0, loss: 'ce', layers: [12], activation: 'gelu', optimizer: 'adam', lr: 0.01, batch: 0, seed: 7 },
   revive: { dataset: 'spiral', layers: [12, 12, 12], lr: 0.3, batch: 10, bias_init: -3, revive_every: 50, revive_tau: 0.05, seed: 1 },
   probe: { dataset: 'gauss', layers: [10, 10], dead_def: 'probe:64', activation: 'elu', l1: 0.001, clip_norm: 1, seed: 9 },
   dormant: { dataset: 'reg-plane', layers: [8, 8, 8], dead_def: 'dormant:0.1', activation: 'tanh', batch: 20, seed: 11 },

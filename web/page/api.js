@@ -37,9 +37,10 @@ export function runStats(runs, playing) {
 /**
  * state(), apply(next, opts), runs (runs.js), loop (draw-loop.js), files (run-files.js),
  * pictures (pictures.js), stories (stories.js), notices, panels, interventions (interventions.js),
- * flags, applyPreset(id), destroy()
+ * flags, applyPreset(id), replay (the replay cursor, replay.js), states() (the engine's state
+ * table, once known), destroy()
  */
-export function createApi({ state, apply, runs, loop, files, pictures, stories, notices, panels, interventions, flags, applyPreset, authorWarnings, destroy }) {
+export function createApi({ state, apply, runs, loop, files, pictures, stories, notices, panels, interventions, flags, applyPreset, authorWarnings, replay, states, destroy }) {
   const stats = () => runStats(runs.list(), runs.playing());
 
   /**
@@ -135,8 +136,39 @@ export function createApi({ state, apply, runs, loop, files, pictures, stories, 
       get snapshots() {
         return runs.list().map((r) => r.snap);
       },
+      // What the views draw for each run: the newest snapshot, or the replayed one.
+      get shown() {
+        return runs.list().map((r) => {
+          const f = replay.frame(r);
+          return { replay: f.replay, snapshot: f.snap };
+        });
+      },
+      // The replay: the cursor (null: live), and each run's store (sizes, kept steps, arrival numbers).
+      get replay() {
+        return { active: replay.active(), step: replay.step(), stores: runs.list().map((r) => r.replay.stats()) };
+      },
+      // The steps the network pictures and the histograms last drew.
+      get drawn() {
+        return panels.drawn();
+      },
+      // Where step sits on the timeline, in viewport coordinates (tests press there).
+      timelinePoint: (step) => panels.timelinePoint(step),
       get events() {
         return runs.list().map((r) => r.events.slice());
+      },
+      // The current preset's key moment (web/presets.js `key`, and `rescue` where the moment is
+      // at birth) on the snapshots on screen: {preset, step, key, rescue} with each
+      // {what, reached}; null without a preset or before every run has a snapshot
+      // (bench/pace.mjs and the pacing tests read it).
+      get keyMoment() {
+        const p = PRESET_BY_ID[state().preset];
+        const list = runs.list();
+        const table = states?.();
+        if (!p?.key || !table || !list.length || list.some((r) => !r.snap)) return null;
+        const snaps = list.map((r) => r.snap);
+        const seen = { first: list.map((r) => r.first), events: list[0].events, code: table.code };
+        const judge = (k) => (k ? { what: k.what, reached: !!k.reached(snaps, seen) } : null);
+        return { preset: p.id, step: snaps[0].step, key: judge(p.key), rescue: judge(p.rescue) };
       },
       get outcome() {
         const el = stories.outcomeElement();
@@ -166,6 +198,10 @@ export function createApi({ state, apply, runs, loop, files, pictures, stories, 
           timeline: panels.timelineBuffers(),
           histograms: (r?.hist ?? []).map((h) => ({ pre: h.pre.length, act: h.act.length, grad: h.grad.length, capacity: h.pre.capacity })),
           refs: r?.refs.length ?? 0,
+          replay: runs.list().map((run) => {
+            const { entries, capacity, bytes, budget, bytesPerEntry } = run.replay.stats();
+            return { entries, capacity, bytes, budget, bytesPerEntry };
+          }),
           notices: notices.count(),
         };
       },

@@ -39,6 +39,7 @@ export function ingest(run, m) {
     for (const h of run.hist) for (const k of ['pre', 'act', 'grad']) h[k].clear();
     run.refs = run.refs.filter((r) => r.step <= s.step && !r.diverged);
     run.events = run.events.filter((e) => e.step <= s.step);
+    run.replay.dropAfter(s.step);
     seen.rolledBack = true;
   }
   run.snap = s;
@@ -57,6 +58,7 @@ export function ingest(run, m) {
   // Diverged before any finite snapshot reached the page (a huge rate can blow up in the
   // first slice): nothing better to keep on screen.
   if (s.diverged) seen.diverged = true;
+  else run.replay.push({ snap: s, grid: run.grid, weights: m.weights }); // the map shown with this snapshot
   seen.events = s.events;
   for (const e of s.events) run.events.push(e);
   // The newest MAX_PAGE_EVENTS, trimmed in batches (not a 20,000-element splice per snapshot).

@@ -1,6 +1,7 @@
 // The panels that draw a run: the network picture(s) with the neuron card, the output,
-// the charts, the histograms and the timeline. Each draw function reads the newest
-// snapshots through runs(); the draw loop (draw-loop.js) decides when each one runs.
+// the charts, the histograms and the timeline. Each draw function reads what to show through
+// replay.frame(run): the newest snapshot, or the logged one the replay cursor points at
+// (replay.js); the draw loop (draw-loop.js) decides when each one runs.
 import { NetworkView } from '../views/network.js';
 import { ChartsView } from '../views/charts.js';
 import { HistogramsView } from '../views/histograms.js';
@@ -15,17 +16,20 @@ import { placeCard } from './card-place.js';
  * $(id)          an element of this playground
  * runs()         the RunRecords; states() the engine's state table (state-table.js)
  * histView()     the histogram view setting
+ * stepAxis()     the step axis setting of the charts and the timeline ('linear' | 'log')
  * notice(lines)
  * marks(run)     the units an intervention marked in run's network (interventions.js)
  * onUnitAction({l, i, wasDead})  the card asks for an intervention on one unit
+ * replay         the replay cursor (replay.js createReplay): what each run's views show
  */
-export function createPanels({ $, runs, states, histView, notice, marks = () => [], onUnitAction = () => {} }) {
-  const charts = new ChartsView($('charts'));
+export function createPanels({ $, runs, states, histView, stepAxis, notice, marks = () => [], onUnitAction = () => {}, replay }) {
+  const charts = new ChartsView($('charts'), { onSeek: (step) => replay.seek(step) });
   const histograms = new HistogramsView($('hists'));
   const output = new OutputView($('output'));
-  const timeline = new TimelineView($('timeline'), $('timeline-summary'));
+  const timeline = new TimelineView($('timeline'), $('timeline-summary'), undefined, replay);
   let networkViews = [];
   let selected = null; // { run, l, i }: the unit whose card is open
+  let histStep = null; // the newest slice the histograms last drew (tests read it)
 
   const selectedRun = () => runs()[selected?.run ?? 0];
   const twoD = (run) => run?.client.data?.info?.features === 2;
@@ -49,6 +53,7 @@ export function createPanels({ $, runs, states, histView, notice, marks = () => 
 
   /** New network pictures (one per run) after a restart; the timeline and the card start afresh. */
   function rebuild() {
+    replay.live();
     timeline.clear();
     selected = null;
     card.close();
@@ -81,7 +86,8 @@ export function createPanels({ $, runs, states, histView, notice, marks = () => 
         onSelect: (l, i) => {
           selected = { run: k, l, i };
           card.open(l, i);
-          card.update(run.snap, twoD(run), states());
+          const f = replay.frame(run);
+          card.update(f.snap, twoD(run), states(), f.replay);
           placeCard($('card'), canvas.closest('.network-panel') ?? canvas);
         },
       });
@@ -92,24 +98,27 @@ export function createPanels({ $, runs, states, histView, notice, marks = () => 
     runs().forEach((run, k) => {
       if (!run.snap) return;
       const sel = selected && selected.run === k ? selected : null;
-      networkViews[k]?.draw(run.snap, run.weights, run.client.data?.info?.features ?? 2, sel, states(), marks(run));
+      const { snap, weights, replay: past } = replay.frame(run);
+      // An intervention's marks belong to the live run: none on a replayed picture.
+      networkViews[k]?.draw(snap, weights, run.client.data?.info?.features ?? 2, sel, states(), past ? [] : marks(run));
       if (run.caption) {
-        const dead = run.snap.layers.reduce((a, l) => a + l.counts.dead, 0);
-        const n = run.snap.layers.reduce((a, l) => a + l.width, 0);
-        run.caption.textContent = ` ${Math.round((100 * dead) / n)}% dead · loss ${fmtNum(run.snap.trainLoss)}`;
+        const dead = snap.layers.reduce((a, l) => a + l.counts.dead, 0);
+        const n = snap.layers.reduce((a, l) => a + l.width, 0);
+        run.caption.textContent = ` ${Math.round((100 * dead) / n)}% dead · loss ${fmtNum(snap.trainLoss)}${past ? ` · step ${snap.step}` : ''}`;
       }
     });
   }
 
   function drawOutput() {
     const main = runs()[0];
-    output.draw(main.client.data, main.grid);
-    $('output-note').textContent = outputNote(main.client.data?.info, main.snap);
+    const { snap, grid, replay: past } = replay.frame(main);
+    output.draw(main.client.data, grid);
+    $('output-note').textContent = (past ? `Step ${snap.step}: ` : '') + outputNote(main.client.data?.info, snap);
   }
 
   function drawCharts() {
     const list = runs().filter((r) => r.history);
-    charts.update(list.map((r) => ({ label: r.label || 'run', layers: r.snap.layers.length, history: r.history, prelu: r.snap.layers.some((l) => l.activation === 'prelu') })));
+    charts.update(list.map((r) => ({ label: r.label || 'run', layers: r.snap.layers.length, history: r.history, prelu: r.snap.layers.some((l) => l.activation === 'prelu') })), { marker: replay.step(), stepAxis: stepAxis() });
   }
 
   // Histograms: the chosen layer of the first run.
@@ -127,16 +136,21 @@ export function createPanels({ $, runs, states, histView, notice, marks = () => 
       });
       sel.value = String(Math.max(0, keep));
     }
-    histograms.draw(main.hist[Number(sel.value) || 0], histView());
+    const rings = replay.rings(main)[Number(sel.value) || 0];
+    histograms.draw(rings, histView());
+    histStep = rings?.pre.newest()?.step ?? null;
   }
 
   function drawTimeline() {
     const main = runs()[0];
-    timeline.draw(main.snap.layers.length, main.snap.step);
+    timeline.draw(main.snap.layers.length, main.snap.step, { cursor: replay.step(), kept: main.replay.entries.map((e) => e.step) }, stepAxis());
   }
 
   function updateCard() {
-    if (selected) card.update(runs()[selected.run]?.snap, twoD(runs()[selected.run]), states());
+    const run = selected && runs()[selected.run];
+    if (!run) return;
+    const f = replay.frame(run);
+    card.update(f.snap, twoD(run), states(), f.replay);
   }
 
   /** Escape, or the card's × : the card closes and no unit stays selected. */
@@ -151,8 +165,8 @@ export function createPanels({ $, runs, states, histView, notice, marks = () => 
     views: [
       { id: 'network', every: 33, draw: drawNetworks },
       { id: 'charts', every: 100, draw: drawCharts },
-      // Redrawn only when a new output map arrives (the worker sends one at 10 Hz while flat out).
-      { id: 'output', every: 66, draw: drawOutput, stamp: () => runs()[0]?.grid },
+      // Redrawn only for another map: a new one (the worker sends one at 10 Hz while flat out), or a replayed one.
+      { id: 'output', every: 66, draw: drawOutput, stamp: () => (runs()[0] ? replay.frame(runs()[0]).grid : undefined) },
       { id: 'hist', every: 150, draw: drawHist },
       { id: 'timeline', every: 200, draw: drawTimeline },
     ],
@@ -162,6 +176,12 @@ export function createPanels({ $, runs, states, histView, notice, marks = () => 
     selection: () => (selected ? { ...selected } : null),
     /** New neuron events of the main run, for the timeline. */
     addEvents: (events) => timeline.add(events),
+    /** The steps the views last drew (tests): each network picture, the histograms. */
+    drawn: () => ({ networks: networkViews.map((v) => v.snapshot?.step ?? null), histograms: histStep }),
+    timelinePoint(step) {
+      const r = $('timeline').getBoundingClientRect();
+      return timeline.X ? { x: r.left + timeline.X(step), y: r.top + r.height / 2 } : null;
+    },
     timelineBuffers: () => ({ length: timeline.events.length, capacity: timeline.events.capacity, binWidth: timeline.events.binWidth }),
   };
 }

@@ -12,8 +12,9 @@ const REVOKE_MS = 10000;
  * root, $(id), state(), apply(next, opts), runs (runs.js), notice(lines, append)
  * whenSnapshot(test), stats(), isDestroyed(), pictures (pictures.js)
  */
-export function createRunFiles({ root, $, state, apply, runs, notice, whenSnapshot, stats, isDestroyed, pictures }) {
+export function createRunFiles({ root, $, state, apply, runs, notice, whenSnapshot, stats, isDestroyed, pictures, onCsvName = () => {} }) {
   let csvText = '';  // the uploaded dataset (dataset csv)
+  let csvName = '';  // its file name, as shown (fileLabel)
   let csvChecks = 0; // uploads so far: only the newest one may replace the data
 
   /** The main run's history in the schema of web/history-schema.js. */
@@ -32,6 +33,7 @@ export function createRunFiles({ root, $, state, apply, runs, notice, whenSnapsh
       query: stateQuery(s),
       seed: s.seed,
       csv: s.dataset === 'csv' ? csvText : undefined,
+      csvName: s.dataset === 'csv' ? csvName : undefined,
       step: run?.snap?.step ?? 0,
       weights: weights ? JSON.parse(weights) : null,
       history: run?.historyTable() ?? { names: [], rows: [], stride: 1, offered: 0 },
@@ -84,8 +86,11 @@ export function createRunFiles({ root, $, state, apply, runs, notice, whenSnapsh
     // The engine's verdict on the settings (a CSV) and the weights (their shape), before anything changes.
     await runs.main().client.validate(toEngineConfig(next, overrides, csv ?? csvText), weights);
     if (isDestroyed()) throw new Error('the playground was removed');
-    const previous = { state: state(), csvText };
-    if (csv !== null) csvText = csv;
+    const previous = { state: state(), csvText, csvName };
+    if (csv !== null) {
+      csvText = csv;
+      setCsvName(typeof doc.csvName === 'string' && doc.csvName ? doc.csvName : 'the run file\'s CSV');
+    }
     runs.play(false);
     notice(p.warnings.filter((w) => !/^dataset: csv/.test(w)).map((w) => `Import: ${w}`));
     runs.restoreNext({ step, weights, history: doc.history ?? null });
@@ -95,6 +100,7 @@ export function createRunFiles({ root, $, state, apply, runs, notice, whenSnapsh
     } catch (err) {
       // Refused after all (the worker failed meanwhile): back to the settings of before.
       csvText = previous.csvText;
+      setCsvName(previous.csvName);
       apply(previous.state, { restart: true });
       throw err;
     }
@@ -114,6 +120,11 @@ export function createRunFiles({ root, $, state, apply, runs, notice, whenSnapsh
     return importWeightsText(JSON.stringify(json));
   }
 
+  function setCsvName(name) {
+    csvName = fileLabel(name);
+    onCsvName(csvName);
+  }
+
   // An uploaded CSV replaces the data only once the engine has read it: a file it refuses
   // (ragged, not numbers, too many columns or rows, empty) leaves the data, the settings and
   // the running network as they were, and the notice says what is wrong and where.
@@ -123,7 +134,8 @@ export function createRunFiles({ root, $, state, apply, runs, notice, whenSnapsh
     if (text.trim() === '') return notice([`CSV ${file} is empty: there is nothing to train on. ${unchanged}`]);
     const ticket = ++csvChecks;
     notice([`Reading ${file}…`]);
-    const next = { ...state(), dataset: 'csv' };
+    // A new file is read with task auto; the story is the data's own, not a preset's.
+    const next = { ...state(), dataset: 'csv', task: 'auto', preset: '' };
     try {
       await runs.main().client.validate(toEngineConfig(next, {}, text));
     } catch (e) {
@@ -132,8 +144,30 @@ export function createRunFiles({ root, $, state, apply, runs, notice, whenSnapsh
     }
     if (ticket !== csvChecks || isDestroyed()) return false; // a newer upload won
     csvText = text;
+    setCsvName(name);
     notice([`Loaded ${file}: last column is the target.`]);
-    apply({ ...state(), dataset: 'csv' }, { restart: true });
+    apply({ ...state(), dataset: 'csv', task: 'auto', preset: '' }, { restart: true, explicit: {} });
+    return true;
+  }
+
+  /**
+   * The task setting from the form: with a CSV, the engine reads the file with the new task
+   * first, so a choice that does not fit (regression of text labels, classification of
+   * fractions) leaves the run as it was and says why.
+   */
+  async function setTask(task) {
+    const next = { ...state(), task };
+    if (next.dataset === 'csv') {
+      try {
+        await runs.main().client.validate(toEngineConfig(next, {}, csvText));
+      } catch (e) {
+        if (isDestroyed()) return false;
+        notice([`Task ${task} does not fit "${csvName}": ${e.message}. The task stays ${state().task}.`]);
+        apply(state());  // the form shows the task in force again
+        return false;
+      }
+    }
+    apply(next);
     return true;
   }
 
@@ -191,6 +225,8 @@ export function createRunFiles({ root, $, state, apply, runs, notice, whenSnapsh
     importWeights,
     exportWeights: () => runs.main().client.exportWeights(),
     loadCsv,
+    setTask,
     csvText: () => csvText,
+    csvName: () => csvName,
   };
 }

@@ -3,6 +3,7 @@
 // so a fresh run never inherits a field of the one before.
 import { SeriesBuffer, HistogramRing } from '../history.js';
 import { historyColumns } from '../history-schema.js';
+import { ReplayStore, REPLAY_BUDGET_BYTES } from './replay.js';
 
 // Neuron events a run keeps for the presets' checks and window.__relu.events (the timeline
 // keeps its own bounded marks): between this many and twice as many, the newest.
@@ -14,11 +15,11 @@ export class RunRecord {
   constructor(index, client) {
     this.index = index;       // position in the compare row (0: the main run)
     this.client = client;     // RunClient: commands out, snapshots in
-    this.reset({ label: '', overrides: {} });
+    this.reset({ label: '', overrides: {}, runs: 1 });
   }
 
-  /** Forgets everything gathered; variant: {label, overrides} of the compare row. */
-  reset({ label, overrides }) {
+  /** Forgets everything gathered; variant: {label, overrides} of the compare row; runs: how many runs share the page. */
+  reset({ label, overrides, runs = 1 }) {
     this.label = label;          // '' for a single run, else the compared value
     this.overrides = overrides;  // the compared setting's value for this run
     this.snap = null;            // newest snapshot (engine.js's run.snapshot() shape)
@@ -37,6 +38,8 @@ export class RunRecord {
     this.restore = null;         // an import waiting for its step: {step, weights, history}
     this.revivesSeen = 0;        // revives already announced
     this.caption = null;         // the compare caption element (set by the network views)
+    // Past snapshots for the replay (replay.js); the page's budget is shared by its runs.
+    this.replay = new ReplayStore({ budget: Math.floor(REPLAY_BUDGET_BYTES / Math.max(1, runs)) });
   }
 
   /** New history buffers when the network's widths change. */

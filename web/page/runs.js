@@ -3,7 +3,7 @@
 // restarts a worker that died. Whether a run plays is the worker's to say (the snapshot's
 // `run.playing`); the page keeps only what it asked for last, for the runs it makes next.
 import { RunClient } from '../worker-client.js';
-import { toEngineConfig, formatValue } from '../state.js';
+import { toEngineConfig, formatValue, stepsPerSecond } from '../state.js';
 import { RunRecord } from './run-record.js';
 
 // A compared run is named by its setting and value ("lr 1", "activation leaky relu"): a bare
@@ -81,7 +81,7 @@ export function createRuns({ state, csvText, notice, onRestarted, onFailure, onE
     while (runs.length < vs.length) runs.push(new RunRecord(runs.length, makeClient()));
     const s = state();
     runs.forEach((run, k) => {
-      run.reset(vs[k]);
+      run.reset({ ...vs[k], runs: vs.length });
       let cfg;
       try {
         cfg = toEngineConfig(s, run.overrides, csvText());
@@ -93,7 +93,7 @@ export function createRuns({ state, csvText, notice, onRestarted, onFailure, onE
         run.restore = pendingRestore;
         run.client.create(cfg, { steps: pendingRestore.step, weights: pendingRestore.weights });
       } else run.client.create(cfg);
-      run.client.speed(speedSteps(s));
+      run.client.speed(stepsPerSecond(s.speed));
       if (wantPlaying) run.client.play();
     });
     pendingRestore = null;
@@ -127,7 +127,7 @@ export function createRuns({ state, csvText, notice, onRestarted, onFailure, onE
     set: (engineKey, value, comparedEngineKey) => {
       for (const r of runs) if (engineKey !== comparedEngineKey) r.client.set(engineKey, value);
     },
-    speed: () => runs.forEach((r) => r.client.speed(speedSteps(state()))),
+    speed: () => runs.forEach((r) => r.client.speed(stepsPerSecond(state().speed))),
     revive: () => runs.forEach((r) => r.client.revive()),
     restoreNext: (restore) => (pendingRestore = restore),
     restarts: () => restarts,
@@ -137,8 +137,4 @@ export function createRuns({ state, csvText, notice, onRestarted, onFailure, onE
       runs = [];
     },
   };
-}
-
-function speedSteps(s) {
-  return s.speed === 'max' ? 0 : Number(s.speed);
 }

@@ -15,9 +15,11 @@ function fmtRate(x) {
 export function outputNote(info, snap) {
   if (!info) return '';
   const acc = snap.testAccuracy >= 0 ? ` · test accuracy ${(100 * snap.testAccuracy).toFixed(0)}%` : '';
-  if (info.features === 2) return `${info.name}: filled dots train, rings test${acc}`;
-  if (info.features === 1) return `${info.name}: targets and prediction`;
-  return `${info.name}: predictions against targets (${info.features} inputs)`;
+  const name = info.name === 'csv' ? 'your data' : info.name;
+  if (info.features === 2) return `${name}: filled dots train, rings test${acc}`;
+  if (info.features === 1) return `${name}: targets and prediction`;
+  if (info.task !== 'regression') return `${name}: classes of a training sample (${info.features} inputs)${acc}`;
+  return `${name}: predictions against targets (${info.features} inputs)`;
 }
 
 /** Where and how a run diverged, and what to do. */
@@ -30,8 +32,8 @@ export function divergenceText(run) {
   return `${run.label ? run.label + ': ' : ''}Training diverged at step ${d.step}: ${what} became infinite or NaN. Lower the learning rate, then roll back.`;
 }
 
-/** $(id), host (carries data-*), runs(), state(), playing() */
-export function createStatusText({ $, host, runs, state, playing }) {
+/** $(id), host (carries data-*), runs(), state(), playing(), replay (the replay cursor, replay.js) */
+export function createStatusText({ $, host, runs, state, playing, replay }) {
   /** The divergence notice: shown while some run is diverged, with its rollback step. */
   function showDivergence() {
     const bad = runs().filter((r) => r.snap?.diverged);
@@ -62,14 +64,23 @@ export function createStatusText({ $, host, runs, state, playing }) {
     const rate = list.reduce((a, r) => a + (r.rate || 0), 0);
     $('rate').textContent = `${fmtRate(rate)} steps/s`;
     $('stepcount').textContent = `step ${main.snap.step}`;
-    const s = main.snap;
+    // Replaying: the badge says which logged step the views show, out of the live one; the
+    // summary describes the shown step (host's data-step stays the run's own step).
+    const past = replay.active();
+    const s = replay.frame(main).snap;
+    $('replay').hidden = !past;
+    $('stepcount').hidden = past;
+    $('timeline-live').hidden = !past; // where the scrubbing happens, far from the badge on a phone
+    $('timeline-hint').hidden = past;
+    if (past) $('replay-text').textContent = `Replay: step ${s.step} of ${main.snap.step}`;
+    host.dataset.replay = past ? String(s.step) : '';
     const dead = s.layers.reduce((a, l) => a + l.counts.dead, 0);
     const silent = s.layers.reduce((a, l) => a + l.counts.mostlySilent, 0);
     const n = s.layers.reduce((a, l) => a + l.width, 0);
     $('summary').textContent = list.length > 1
       ? `${list.length} runs varying ${BY_NAME[state().compare.key].label.toLowerCase()}; same data and seed`
-      : `${dead} of ${n} dead (${Math.round((100 * dead) / n)}%) · ${silent} mostly silent · loss ${fmtNum(s.trainLoss)}${s.bornDead ? ' · born dead' : ''}${s.diverged ? ' · diverged' : ''}`;
-    host.dataset.step = String(s.step);
+      : `${past ? `At step ${s.step}: ` : ''}${dead} of ${n} dead (${Math.round((100 * dead) / n)}%) · ${silent} mostly silent · loss ${fmtNum(s.trainLoss)}${s.bornDead ? ' · born dead' : ''}${s.diverged ? ' · diverged' : ''}`;
+    host.dataset.step = String(main.snap.step);
     host.dataset.dead = String(dead / n);
     showPlaying();
   }

@@ -99,6 +99,7 @@ export function createStories({ $, root, state, runs, states, applyPreset, act }
     const s = state();
     for (const b of root.querySelectorAll('.preset')) b.setAttribute('aria-pressed', b.dataset.preset === s.preset ? 'true' : 'false');
     const p = PRESET_BY_ID[s.preset];
+    if (!p && s.dataset === 'csv') return; // an upload's own story holds the panel (page/your-data.js)
     $('story').hidden = !p;
     if (!p) return;
     $('story-title').textContent = p.title;

@@ -3,6 +3,11 @@
 // learned PReLU slopes. In compare mode each run is one colour, layers are pooled.
 // The data are the runs' histories in the schema of web/history-schema.js (fractions are
 // drawn on a 0..1 axis labelled in percent; a zero gradient norm on the log axis's floor).
+// While the page replays a logged step, each chart marks it with a vertical line; pressing
+// or dragging on a chart moves the replay there (onSeek).
+// The step axis is linear or 'log': uPlot's asinh distribution (distr 4), linear below one
+// step and logarithmic above, so step 0 sits at the left edge and the first ten steps of a
+// run of thousands get a third of the width instead of the first pixel.
 import uPlot from 'uplot';
 import { SERIES, RUN_COLORS, RUN_DASH } from '../palette.js';
 import { layerColumn } from '../history-schema.js';
@@ -30,6 +35,16 @@ function withFloor(col) {
   return out.subarray(0, col.length);
 }
 
+// The x scale of a step axis: from step 0 to the newest (at least 10, so a new run's first
+// steps do not fill the width).
+const stepRange = (u, min, max) => [0, Math.max(10, max ?? 0)];
+export function stepScale(axis) {
+  return axis === 'log' ? { time: false, distr: 4, asinh: 1, range: stepRange } : { time: false, range: stepRange };
+}
+function stepTicks(u, vals) {
+  return vals.map((v) => (v == null ? '' : v >= 1e6 ? `${+(v / 1e6).toPrecision(3)}M` : v >= 1e3 ? `${+(v / 1e3).toPrecision(3)}k` : String(+v.toPrecision(3))));
+}
+
 function logTicks(u, vals) {
   return vals.map((v) => (v == null ? '' : v <= GRAD_FLOOR ? '0' : v >= 0.01 && v < 1000 ? String(+v.toPrecision(2)) : v.toExponential(0)));
 }
@@ -43,11 +58,17 @@ function mean(cols, from, count, i) {
   return n ? s / n : NaN;
 }
 
+const MARKER = '#D55E00';
+
 export class ChartsView {
-  constructor(container) {
+  /** onSeek(step): the user pressed or dragged on a chart at that step (null: charts only draw). */
+  constructor(container, { onSeek = null } = {}) {
     this.container = container;
+    this.onSeek = onSeek;
+    this.marker = null; // the replayed step, or null
     this.plots = {};
     this.key = '';
+    this.stepAxis = 'linear';
     this.boxes = {};
     this.captions = {};
     for (const c of CHARTS) {
@@ -68,6 +89,21 @@ export class ChartsView {
     this.keyBox.className = 'layer-key';
     container.prepend(this.keyBox);
     new ResizeObserver(() => this.#resize()).observe(container);
+  }
+
+  // What the step axis does, read back from uPlot (tests and pictures check it): its
+  // distribution, and the step drawn at the middle of the loss chart's width (on a linear
+  // axis half the newest step; on the log axis about its square root).
+  #describe() {
+    const u = this.plots.loss;
+    if (!u) return;
+    this.container.dataset.stepAxis = u.scales.x.distr === 4 ? 'log' : 'linear';
+    // After uPlot's own commit of the new data (also a microtask, queued before this one).
+    queueMicrotask(() => {
+      if (this.plots.loss !== u || u.scales.x.max == null) return;
+      this.container.dataset.midStep = String(Math.round(u.posToVal(u.bbox.width / devicePixelRatio / 2, 'x')));
+      this.container.dataset.maxStep = String(Math.round(u.scales.x.max));
+    });
   }
 
   #resize() {
@@ -95,8 +131,9 @@ export class ChartsView {
     }
   }
 
-  #build(runs) {
+  #build(runs, stepAxis) {
     this.#key(runs);
+    this.stepAxis = stepAxis;
     for (const u of Object.values(this.plots)) u.destroy();
     this.plots = {};
     const compare = runs.length > 1;
@@ -109,9 +146,10 @@ export class ChartsView {
           height: this.#height(),
           legend: { show: id === 'loss' || compare, live: false },
           cursor: { show: true, drag: { x: false, y: false } },
-          scales: { x: { time: false }, ...scaleOpts },
-          axes: [{ size: 28, font: '10px system-ui' }, { size: 46, font: '10px system-ui', ...axisY }],
+          scales: { x: stepScale(stepAxis), ...scaleOpts },
+          axes: [{ size: 28, font: '10px system-ui', values: stepTicks }, { size: 46, font: '10px system-ui', ...axisY }],
           series: [{ label: 'step' }, ...series],
+          hooks: { draw: [(u) => this.#drawMarker(u)], ready: [(u) => this.#scrubbable(u)] },
         },
         [[]],
         this.boxes[id],
@@ -138,13 +176,57 @@ export class ChartsView {
     }
   }
 
-  /** runs: [{ label, layers, history: SeriesBuffer }] */
-  update(runs) {
-    const key = runs.map((r) => `${r.label}/${r.layers}`).join('|');
+  #drawMarker(u) {
+    if (this.marker === null) return;
+    const x = Math.round(u.valToPos(this.marker, 'x', true));
+    const { left, top, width, height } = u.bbox;
+    if (!(x >= left && x <= left + width)) return;
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.strokeStyle = MARKER;
+    ctx.lineWidth = 2 * (devicePixelRatio || 1);
+    ctx.setLineDash([]);
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, top + height);
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  #scrubbable(u) {
+    if (!this.onSeek) return;
+    let dragging = false;
+    const at = (e) => {
+      const v = u.posToVal(e.clientX - u.over.getBoundingClientRect().left, 'x');
+      if (Number.isFinite(v)) this.onSeek(Math.max(0, v));
+    };
+    u.over.addEventListener('pointerdown', (e) => {
+      if (e.button !== 0) return;
+      dragging = true;
+      u.over.setPointerCapture?.(e.pointerId);
+      at(e);
+    });
+    u.over.addEventListener('pointermove', (e) => dragging && at(e));
+    u.over.addEventListener('pointerup', () => (dragging = false));
+    u.over.addEventListener('pointercancel', () => (dragging = false));
+  }
+
+  /**
+   * runs: [{ label, layers, history: SeriesBuffer }]
+   * marker: the replayed step (null: live); stepAxis: 'linear' | 'log'
+   */
+  update(runs, { marker = null, stepAxis = 'linear' } = {}) {
+    this.marker = marker;
+    const key = runs.map((r) => `${r.label}/${r.layers}`).join('|') + `/${stepAxis}`;
     if (key !== this.key) {
       this.key = key;
-      this.#build(runs);
+      this.#build(runs, stepAxis);
     }
+    this.#fill(runs);
+    this.#describe();
+  }
+
+  #fill(runs) {
     const prelu = runs.some((r) => r.prelu);
     if (prelu !== this.prelu) {
       // An empty chart says nothing: the slope chart is there only while a layer is PReLU.

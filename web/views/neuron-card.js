@@ -1,5 +1,6 @@
-// The neuron card: one hidden unit's numbers from the latest snapshot, a small map of
-// its output over the input plane (2-D data), and revive / freeze / ablate.
+// The neuron card: one hidden unit's numbers from the latest snapshot (or a replayed one), a
+// small map of its output over the input plane (2-D data, live only: the worker draws it from
+// the current weights), and revive / freeze / ablate (which act on the live run).
 import { sci } from '../number-format.js';
 
 // The map is asked of the worker (a 32 x 32 evaluation) when the step changed, at most this
@@ -77,7 +78,10 @@ export class NeuronCard {
     body.append(left, right);
     root.append(head, this.help, body, actions);
     root.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape') onClose();
+      if (e.key === 'Escape') {
+        e.preventDefault(); // handled: the page's Escape (which would also leave a replay) skips it
+        onClose();
+      }
     });
   }
 
@@ -91,14 +95,15 @@ export class NeuronCard {
     this.root.hidden = true;
   }
 
-  // states: the engine's state table (palette.js stateTable)
-  update(snapshot, twoD, states) {
+  // states: the engine's state table (palette.js stateTable); replay: snapshot is a past one
+  update(snapshot, twoD, states, replay = false) {
     if (!this.sel || !snapshot || !states) return;
     const layer = snapshot.layers[this.sel.l];
     if (!layer || this.sel.i >= layer.width) return this.close();
     const i = this.sel.i;
     const st = layer.states[i];
-    this.title.textContent = `Layer ${this.sel.l + 1}, unit ${i + 1} · ${layer.activation}`;
+    this.title.textContent = `Layer ${this.sel.l + 1}, unit ${i + 1} · ${layer.activation}${replay ? ` · step ${snapshot.step}` : ''}`;
+    this.root.dataset.replay = replay ? '1' : '0';
     this.values.state.replaceChildren();
     const sw = el('span', 'swatch');
     const look = states.byCode[st];
@@ -118,10 +123,14 @@ export class NeuronCard {
     this.buttons.ablate.textContent = layer.ablated[i] ? 'Restore' : 'Ablate';
     this.buttons.freeze.dataset.on = layer.frozen[i] ? '1' : '0';
     this.buttons.ablate.dataset.on = layer.ablated[i] ? '1' : '0';
-    this.heat.hidden = !twoD;
-    this.heatNote.textContent = twoD ? 'output over the input plane (white = 0)' : '';
+    for (const b of Object.values(this.buttons)) {
+      b.disabled = replay;
+      b.title = replay ? 'Back to live to change the run' : '';
+    }
+    this.heat.hidden = !twoD || replay;
+    this.heatNote.textContent = !twoD ? '' : replay ? `Replaying step ${snapshot.step}: the output map is drawn live only.` : 'output over the input plane (white = 0)';
     const now = performance.now();
-    if (twoD && snapshot.step !== this.lastGridStep && (this.lastGridStep < 0 || now - this.lastGridAt >= GRID_EVERY_MS)) {
+    if (twoD && !replay && snapshot.step !== this.lastGridStep && (this.lastGridStep < 0 || now - this.lastGridAt >= GRID_EVERY_MS)) {
       this.lastGridStep = snapshot.step;
       this.lastGridAt = now;
       this.onNeedGrid(this.sel.l, this.sel.i);

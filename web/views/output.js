@@ -1,12 +1,42 @@
 // The network's output. 2-D data: the decision surface (or regression surface) with
-// train points (filled) and test points (ringed). 1-D data: targets and the
-// prediction curve. Other data: predictions against targets.
+// train points (filled) and test points (ringed), coloured by class. 1-D data: targets and
+// the prediction curve. More inputs: predictions against targets (regression) or a
+// confusion matrix (classification). Axes are named after the data's columns (a CSV's header).
+//
+// What is drawn is also written on the canvas as data attributes (data-view, data-task,
+// data-classes, data-colours, data-axis-x, data-axis-y, data-confusion), so tests and
+// assistive tools can read it without decoding pixels.
 import { fitCanvas } from './canvas.js';
-const POS = [0, 114, 178]; // #0072B2
-const NEG = [230, 159, 0]; // #E69F00
+import { SERIES } from '../palette.js';
+
+const POS = '#0072B2'; // class 1 of two, values above zero
+const NEG = '#E69F00'; // class 0 of two, values below zero
+const MARGIN_L = 16, MARGIN_B = 16, MARGIN_T = 4, MARGIN_R = 4; // room for the axis names
+const MAX_MATRIX = 20; // classes a confusion matrix draws one cell each for
 
 function sigmoid(v) {
   return 1 / (1 + Math.exp(-v));
+}
+
+function rgb(hex) {
+  return [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16));
+}
+
+/** Class k's colour among K (two classes keep the generators' orange and blue). */
+export function classColour(k, K) {
+  if (K <= 2) return k ? POS : NEG;
+  return SERIES[k % SERIES.length];
+}
+
+/** The names of the K classes: the CSV's labels, else 0..K-1. */
+function classNames(info) {
+  const K = info.task === 'binary' ? 2 : info.num_classes;
+  return info.class_names?.length === K ? info.class_names : Array.from({ length: K }, (_, k) => String(k));
+}
+
+function shorten(text, max) {
+  const t = String(text);
+  return t.length > max ? t.slice(0, max - 1) + '…' : t;
 }
 
 export class OutputView {
@@ -15,6 +45,7 @@ export class OutputView {
     this.ctx = canvas.getContext('2d');
     this.surface = document.createElement('canvas');
     this.image = null;
+    this.marks = {};
   }
 
   /** data: { info, train, test } from the worker; grid: the worker's output extra. */
@@ -24,18 +55,34 @@ export class OutputView {
     ctx.clearRect(0, 0, w, h);
     if (!data || !grid) return;
     const info = data.info;
-    if (info.features === 2 && grid.values) this.#plane(ctx, w, h, data, grid);
-    else if (info.features === 1 && grid.values) this.#curve(ctx, w, h, data, grid);
-    else if (grid.predictions) this.#scatter(ctx, w, h, grid);
+    const classify = info.task !== 'regression';
+    const names = classify ? classNames(info) : [];
+    const marks = { task: info.task, classes: JSON.stringify(names), colours: JSON.stringify(names.map((_, k) => classColour(k, names.length))) };
+    if (info.features === 2 && grid.values) Object.assign(marks, this.#plane(ctx, w, h, data, grid, names));
+    else if (info.features === 1 && grid.values) Object.assign(marks, this.#curve(ctx, w, h, data, grid, names));
+    else if (grid.predictions && classify) Object.assign(marks, this.#confusion(ctx, w, h, info, grid, names));
+    else if (grid.predictions) Object.assign(marks, this.#scatter(ctx, w, h, info, grid));
+    this.#mark(marks);
   }
 
-  #plane(ctx, w, h, data, grid) {
+  // Data attributes, written only when they change.
+  #mark(marks) {
+    for (const key of ['view', 'task', 'classes', 'colours', 'axisX', 'axisY', 'confusion']) {
+      const v = marks[key] ?? '';
+      if (this.marks[key] === v) continue;
+      this.marks[key] = v;
+      this.canvas.dataset[key] = v;
+    }
+  }
+
+  #plane(ctx, w, h, data, grid, names) {
     const info = data.info;
-    const size = Math.min(w, h);
-    const ox = (w - size) / 2, oy = (h - size) / 2;
+    const size = Math.max(10, Math.min(w - MARGIN_L - MARGIN_R, h - MARGIN_T - MARGIN_B));
+    const ox = MARGIN_L + (w - MARGIN_L - MARGIN_R - size) / 2, oy = MARGIN_T;
     const res = grid.res;
     const v = grid.values;
-    const classify = info.task !== 'regression';
+    const K = names.length;
+    const classify = K > 0;
     let scale = 1;
     if (!classify) {
       for (const y of data.train?.y ?? []) scale = Math.max(scale, Math.abs(y));
@@ -47,12 +94,19 @@ export class OutputView {
       this.image = this.surface.getContext('2d').createImageData(res, res);
     }
     const px = this.image.data;
+    const palette = names.map((_, k) => rgb(classColour(k, K)));
+    const [posRgb, negRgb] = [rgb(POS), rgb(NEG)];
     for (let k = 0; k < res * res; k++) {
-      let t; // -1..1, negative = class 0 / below zero
-      if (classify) t = 2 * (prob ? v[k] : sigmoid(v[k])) - 1;
-      else t = Math.max(-1, Math.min(1, v[k] / scale));
-      const c = t >= 0 ? POS : NEG;
-      const a = Math.abs(t);
+      let c, a; // colour and its strength 0..1
+      if (grid.classes) {
+        // K classes: the winner's colour, stronger as its probability rises above 1/K.
+        c = palette[grid.classes[k]] ?? posRgb;
+        a = Math.max(0, (v[k] - 1 / K) / (1 - 1 / K));
+      } else {
+        const t = classify ? 2 * (prob ? v[k] : sigmoid(v[k])) - 1 : Math.max(-1, Math.min(1, v[k] / scale));
+        c = t >= 0 ? posRgb : negRgb;
+        a = Math.abs(t);
+      }
       px[4 * k] = Math.round(255 + (c[0] - 255) * a * 0.7);
       px[4 * k + 1] = Math.round(255 + (c[1] - 255) * a * 0.7);
       px[4 * k + 2] = Math.round(255 + (c[2] - 255) * a * 0.7);
@@ -62,12 +116,13 @@ export class OutputView {
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(this.surface, ox, oy, size, size);
     const [x0, y0] = info.domain_min, [x1, y1] = info.domain_max;
-    const X = (x) => ox + ((x - x0) / (x1 - x0)) * size;
-    const Y = (y) => oy + (1 - (y - y0) / (y1 - y0)) * size;
+    // A constant feature has an empty range: its points sit in the middle.
+    const X = (x) => ox + (x1 > x0 ? (x - x0) / (x1 - x0) : 0.5) * size;
+    const Y = (y) => oy + (1 - (y1 > y0 ? (y - y0) / (y1 - y0) : 0.5)) * size;
     const colour = (y) => {
-      if (classify) return y > 0.5 ? '#0072B2' : '#E69F00';
+      if (classify) return K === 2 ? (y > 0.5 ? POS : NEG) : classColour(Math.round(y), K);
       const t = Math.max(-1, Math.min(1, y / scale));
-      return t >= 0 ? '#0072B2' : '#E69F00';
+      return t >= 0 ? POS : NEG;
     };
     const r = size > 250 ? 3 : 2.2;
     // Points batched by colour: one path per (set, colour).
@@ -94,21 +149,54 @@ export class OutputView {
     ctx.strokeStyle = '#999';
     ctx.lineWidth = 1;
     ctx.strokeRect(ox, oy, size, size);
+    const axisX = info.feature_names?.[0] ?? 'x1', axisY = info.feature_names?.[1] ?? 'x2';
+    this.#axes(ctx, ox + size / 2, oy + size + 12, oy + size / 2, axisX, axisY, Math.max(10, ox - 5));
+    if (classify && info.class_names?.length) this.#legend(ctx, ox + size - 4, oy + 4, names);
+    return { view: 'plane', axisX, axisY };
   }
 
-  #axes(ctx, w, h, xl, yl) {
+  // Axis names: x centred under the plot at (cx, by), y rotated at (yx, cy), beside the plot.
+  #axes(ctx, cx, by, cy, xl, yl, yx = 10) {
     ctx.fillStyle = '#555';
     ctx.font = '10px system-ui, sans-serif';
     ctx.textAlign = 'center';
-    ctx.fillText(xl, w / 2, h - 2);
+    ctx.textBaseline = 'alphabetic';
+    ctx.fillText(shorten(xl, 40), cx, by);
     ctx.save();
-    ctx.translate(10, h / 2);
+    ctx.translate(yx, cy);
     ctx.rotate(-Math.PI / 2);
-    ctx.fillText(yl, 0, 0);
+    ctx.fillText(shorten(yl, 40), 0, 0);
     ctx.restore();
   }
 
-  #curve(ctx, w, h, data, grid) {
+  // The classes' colours and names, right-aligned at (right, top).
+  #legend(ctx, right, top, names) {
+    const shown = names.slice(0, 10);
+    ctx.font = '10px system-ui, sans-serif';
+    const labels = shown.map((n) => shorten(n, 18)).concat(names.length > shown.length ? [`+${names.length - shown.length} more`] : []);
+    const width = Math.max(...labels.map((t) => ctx.measureText(t).width)) + 18;
+    const height = labels.length * 13 + 4;
+    ctx.fillStyle = 'rgba(255,255,255,0.85)';
+    ctx.fillRect(right - width, top, width, height);
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'middle';
+    labels.forEach((t, k) => {
+      const y = top + 8 + 13 * k;
+      if (k < shown.length) {
+        ctx.fillStyle = classColour(k, names.length);
+        ctx.beginPath();
+        ctx.arc(right - width + 7, y, 4, 0, Math.PI * 2);
+        ctx.fill();
+      }
+      ctx.fillStyle = '#333';
+      ctx.fillText(t, right - width + 14, y);
+    });
+    ctx.textBaseline = 'alphabetic';
+  }
+
+  // names: the classes (dots coloured by class; the line is P(class 1) for two classes, the
+  // predicted class index for more), or [] for regression.
+  #curve(ctx, w, h, data, grid, names = []) {
     const info = data.info;
     const [x0] = info.domain_min, [x1] = info.domain_max;
     let lo = Infinity, hi = -Infinity;
@@ -117,21 +205,22 @@ export class OutputView {
     const pad = 0.1 * (hi - lo || 1);
     lo -= pad;
     hi += pad;
-    const L = 18, B = 14;
-    const X = (x) => L + ((x - x0) / (x1 - x0)) * (w - L - 6);
+    const L = 18, B = 16;
+    const X = (x) => L + (x1 > x0 ? (x - x0) / (x1 - x0) : 0.5) * (w - L - 6);
     const Y = (y) => 6 + (1 - (y - lo) / (hi - lo)) * (h - B - 6);
     for (const [set, test] of [[data.train, false], [data.test, true]]) {
       if (!set) continue;
       for (let i = 0; i < set.y.length; i++) {
         ctx.beginPath();
         ctx.arc(X(set.x[i]), Y(set.y[i]), 2.2, 0, Math.PI * 2);
-        ctx.fillStyle = test ? '#fff' : '#E69F00';
-        ctx.strokeStyle = '#E69F00';
+        const c = names.length ? classColour(Math.round(set.y[i]), names.length) : NEG;
+        ctx.fillStyle = test ? '#fff' : c;
+        ctx.strokeStyle = c;
         ctx.fill();
         ctx.stroke();
       }
     }
-    ctx.strokeStyle = '#0072B2';
+    ctx.strokeStyle = POS;
     ctx.lineWidth = 2.2;
     ctx.beginPath();
     const n = grid.values.length;
@@ -140,10 +229,12 @@ export class OutputView {
       i ? ctx.lineTo(X(x), Y(grid.values[i])) : ctx.moveTo(X(x), Y(grid.values[i]));
     }
     ctx.stroke();
-    this.#axes(ctx, w, h, 'x  (dots: targets, line: prediction)', 'y');
+    const axisX = info.feature_names?.[0] ?? 'x', axisY = info.target_name || 'y';
+    this.#axes(ctx, w / 2, h - 3, h / 2, `${axisX}  (dots: targets, line: prediction)`, axisY);
+    return { view: 'curve', axisX, axisY };
   }
 
-  #scatter(ctx, w, h, grid) {
+  #scatter(ctx, w, h, info, grid) {
     const p = grid.predictions, t = grid.targets;
     let lo = Infinity, hi = -Infinity;
     for (let i = 0; i < t.length; i++) {
@@ -151,7 +242,10 @@ export class OutputView {
       hi = Math.max(hi, t[i], p[i]);
     }
     if (!(hi > lo)) (lo -= 1), (hi += 1);
-    const L = 18, B = 14;
+    const pad = 0.04 * (hi - lo); // dots on the extremes are drawn whole
+    lo -= pad;
+    hi += pad;
+    const L = 18, B = 16;
     const size = Math.min(w - L - 6, h - B - 6);
     const X = (v) => L + ((v - lo) / (hi - lo)) * size;
     const Y = (v) => 6 + (1 - (v - lo) / (hi - lo)) * size;
@@ -162,10 +256,79 @@ export class OutputView {
     ctx.lineTo(X(hi), Y(hi));
     ctx.stroke();
     ctx.setLineDash([]);
-    ctx.fillStyle = '#0072B2';
+    ctx.fillStyle = POS;
     ctx.globalAlpha = 0.55;
     for (let i = 0; i < t.length; i++) ctx.fillRect(X(t[i]) - 1.5, Y(p[i]) - 1.5, 3, 3);
     ctx.globalAlpha = 1;
-    this.#axes(ctx, w, h, 'target  (dashed: perfect)', 'prediction');
+    const target = info.target_name || 'target';
+    const axisX = `${target} (target)`, axisY = `predicted ${target}`;
+    this.#axes(ctx, L + size / 2, h - 3, 6 + size / 2, `${axisX}  (dashed: perfect)`, axisY);
+    return { view: 'scatter', axisX, axisY };
+  }
+
+  // Rows: the true class; columns: the predicted one, over the worker's training sample.
+  // Cells are shaded by the share of their row, so a class's recall reads along the diagonal.
+  #confusion(ctx, w, h, info, grid, names) {
+    const K = names.length;
+    const p = grid.predictions, t = grid.targets;
+    const counts = Array.from({ length: K }, () => new Array(K).fill(0));
+    let correct = 0;
+    for (let i = 0; i < t.length; i++) {
+      const truth = Math.round(t[i]);
+      const guess = K === 2 ? (p[i] > 0.5 ? 1 : 0) : Math.round(p[i]);  // binary: the sigmoid's probability
+      if (counts[truth]?.[guess] === undefined) continue;
+      counts[truth][guess]++;
+      if (truth === guess) correct++;
+    }
+    const axisX = `predicted ${info.target_name || 'class'}`, axisY = `true ${info.target_name || 'class'}`;
+    ctx.fillStyle = '#333';
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.textAlign = 'left';
+    ctx.fillText(`Confusion matrix, ${t.length} training rows · ${t.length ? Math.round((100 * correct) / t.length) : 0}% right`, 4, 12);
+    if (K > MAX_MATRIX) {
+      ctx.fillText(`${K} classes: too many to draw one cell each (at most ${MAX_MATRIX}).`, 4, 30);
+      return { view: 'confusion', axisX, axisY, confusion: JSON.stringify(counts) };
+    }
+    ctx.font = '10px system-ui, sans-serif';
+    const labelW = Math.min(80, Math.max(...names.map((n) => ctx.measureText(shorten(n, 12)).width)) + 6);
+    const top = 20, left = 14 + labelW, bottom = 30;
+    const cell = Math.max(4, Math.floor(Math.min((w - left - 6) / K, (h - top - bottom) / K)));
+    const size = cell * K;
+    for (let r = 0; r < K; r++) {
+      const total = counts[r].reduce((a, b) => a + b, 0);
+      for (let c = 0; c < K; c++) {
+        const share = total ? counts[r][c] / total : 0;
+        const [cr, cg, cb] = rgb(r === c ? '#009E73' : '#D55E00');
+        const a = share * 0.85;
+        ctx.fillStyle = `rgb(${Math.round(255 + (cr - 255) * a)},${Math.round(255 + (cg - 255) * a)},${Math.round(255 + (cb - 255) * a)})`;
+        ctx.fillRect(left + c * cell, top + r * cell, cell, cell);
+        if (cell >= 22) {
+          ctx.fillStyle = share > 0.6 ? '#fff' : '#333';
+          ctx.textAlign = 'center';
+          ctx.textBaseline = 'middle';
+          ctx.fillText(String(counts[r][c]), left + (c + 0.5) * cell, top + (r + 0.5) * cell);
+        }
+      }
+    }
+    ctx.strokeStyle = '#999';
+    ctx.lineWidth = 1;
+    ctx.strokeRect(left, top, size, size);
+    // Class names: colour swatches match the output surface and the dots.
+    ctx.textBaseline = 'middle';
+    for (let k = 0; k < K; k++) {
+      ctx.fillStyle = classColour(k, K);
+      ctx.fillRect(left - 6, top + k * cell + cell / 2 - 3, 4, 6);
+      ctx.fillRect(left + k * cell + cell / 2 - 3, top + size + 2, 6, 4);
+      ctx.fillStyle = '#333';
+      ctx.textAlign = 'right';
+      ctx.fillText(shorten(names[k], 12), left - 8, top + (k + 0.5) * cell);
+      if (cell >= 26 || K <= 6) {
+        ctx.textAlign = 'center';
+        ctx.fillText(shorten(names[k], Math.max(3, Math.floor(cell / 6))), left + (k + 0.5) * cell, top + size + 12);
+      }
+    }
+    ctx.textBaseline = 'alphabetic';
+    this.#axes(ctx, left + size / 2, top + size + 26, top + size / 2, axisX, axisY);
+    return { view: 'confusion', axisX, axisY, confusion: JSON.stringify(counts) };
   }
 }
