@@ -106,13 +106,15 @@ export const PRESETS = [
     id: 'negative-inputs',
     title: 'All-negative inputs: the gradients go to zero',
     short: 'Negative inputs',
-    settings: { ...NEG_DATA, layers: [1] },
+    // lr 0.1, not NEG_DATA's 0.3: at 0.3 the unit dies in the first step, too fast to watch;
+    // at 0.1 it is pushed down over about 300 steps (tools/key-steps.mjs), then dies all the same.
+    settings: { ...NEG_DATA, lr: 0.1, layers: [1] },
     text: [
-      'The article\'s data: four inputs drawn from U(−1, 0), a linear target, one ReLU unit with zero bias (20,000 rows instead of 200,000 to keep the page quick). The unit is pushed below zero for every input, its gradient norm drops to the floor of the log chart, and the loss goes flat at the level the output bias alone can reach.',
+      'The article\'s data: four inputs drawn from U(−1, 0), a linear target, one ReLU unit with zero bias (20,000 rows instead of 200,000 to keep the page quick). Step by step the unit is pushed below zero for more and more inputs; within a few hundred steps it fires on none, its gradient norm drops to the floor of the log chart, and the loss goes flat at the level the output bias alone can reach.',
       'Then try three layers: the whole stack dies the same way. More depth does not help.',
     ],
     actions: [{ label: 'Three ReLU layers', set: { layers: [3, 3, 3] }, restart: true, minSteps: 300, check: (s) => ({ ...collapsed(s), text: s.layerCollapsed ? `three layers, same end: ${collapsed(s).text}` : collapsed(s).text }) }],
-    minSteps: 300,
+    minSteps: 400,
     check: collapsed,
   },
   {
@@ -301,7 +303,7 @@ const PACING = {
     key: { what: 'more than half the units dead at birth', atBirth: true, reached: ([s]) => deadShare(s) > 0.5 },
     rescue: { action: 'Switch to Leaky ReLU (keeps weights)', what: 'after the switch, fewer than 15% of units fire on no input', reached: ([s]) => s.layers[0].activation === 'leaky_relu' && noPositive(s) < 0.15 },
   },
-  'negative-inputs': { pace: '2', then: '300', stepAxis: 'log', key: { what: 'the layer collapses (no gradient reaches the inputs)', reached: ([s]) => !!s.layerCollapsed } },
+  'negative-inputs': { pace: '60', then: '300', stepAxis: 'log', key: { what: 'the layer collapses (no gradient reaches the inputs)', reached: ([s]) => !!s.layerCollapsed } },
   initialisers: { pace: '15', then: '300', stepAxis: 'log', key: { what: 'all four runs collapsed', reached: (all) => all.every((s) => s.layerCollapsed) } },
   selu: { pace: '10', then: '300', stepAxis: 'log', key: { what: 'SELU loss below 0.2 with every gradient alive', reached: ([s]) => s.trainLoss < 0.2 && !s.layerCollapsed } },
   'leaky-prelu': { pace: '10', then: '300', stepAxis: 'log', key: { what: 'the ReLU run passes 30% dead (Leaky and PReLU: none)', reached: ([relu]) => deadShare(relu) > 0.3 } },

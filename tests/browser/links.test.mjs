@@ -81,7 +81,7 @@ test('the iframe link and the element apply the preset, then their explicit keys
     await el.ready();
     return { state: el.getState().state, note: el.shadowRoot.querySelector('#story-text p').textContent, widths: el.debug.snapshots[0].layers.map((l) => l.width) };
   });
-  assert.deepEqual([got.state.dataset, got.state.samples, got.state.lr, got.state.batch], ['negative-uniform', 20000, 0.3, 32]);
+  assert.deepEqual([got.state.dataset, got.state.samples, got.state.lr, got.state.batch], ['negative-uniform', 20000, 0.1, 32]);
   assert.deepEqual(got.state.layers, [2, 2]);
   assert.deepEqual(got.widths, [2, 2]);
   assert.equal(got.note, "The element's attributes set layers 2,2; the story below describes layers 1.");
