@@ -15,6 +15,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup, openPage, waitForStep } from './helpers.mjs';
+import { SETTINGS } from '../../web/state.js';
 
 const PWN = '<img src=x onerror=window.__pwned=1>';
 const lit = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -451,7 +452,7 @@ test('postMessage: bad messages get an error reply naming the problem; the embed
     ['set: a 1 MB string', { type: T, action: 'set', state: { seed: 'x'.repeat(1e6) }, requestId: 3 }, { warning: `seed: "${'x'.repeat(37)}…" is not a number; seed kept at 1` }],
     ['set: dataset csv', { type: T, action: 'set', state: { dataset: 'csv' }, requestId: 4 }, { warning: 'dataset: "csv" is chosen by uploading a CSV file in the settings, not by name; dataset kept at xor' }],
     ['set: HTML as a key', { type: T, action: 'set', state: { [PWN]: 1 }, requestId: 5 }, { warning: `unknown setting "${PWN}" ignored` }],
-    ['set: 100 keys', { type: T, action: 'set', state: manyKeys, requestId: 6 }, { error: 'set: state has 100 keys; at most 64 are accepted (there are 30 settings)' }],
+    ['set: 100 keys', { type: T, action: 'set', state: manyKeys, requestId: 6 }, { error: `set: state has 100 keys; at most 64 are accepted (there are ${SETTINGS.length} settings)` }],
     ['set: state as text', { type: T, action: 'set', state: 'lr=1', requestId: 7 }, { error: 'set: state must be an object of URL-state keys, e.g. {lr: 0.5}' }],
     ['step: n = 1e9', { type: T, action: 'step', n: 1e9, requestId: 8 }, { error: 'step: n must be an integer from 1 to 1000000' }],
     ['step: n = HTML', { type: T, action: 'step', n: PWN, requestId: 9 }, { error: 'step: n must be an integer from 1 to 1000000' }],

@@ -2,20 +2,7 @@
 // (engine/dataset.h csv_targets), the names dataInfo() gives the page, the default test split.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { loadEngine } from '../../web/engine.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-function wasmDir() {
-  for (const d of [process.env.RELU_WASM_DIR, path.join(ROOT, 'build-wasm'), path.join(ROOT, 'dist')]) {
-    if (d && fs.existsSync(path.join(d, 'relu_engine.wasm'))) return d;
-  }
-  throw new Error('relu_engine.wasm not found: build it (see bindings/README.md) or set RELU_WASM_DIR');
-}
-const dir = wasmDir();
-const engine = await loadEngine({ moduleUrl: pathToFileURL(path.join(dir, 'relu_engine.js')), wasmBinary: fs.readFileSync(path.join(dir, 'relu_engine.wasm')) });
+import { engine } from './wasm-engine.mjs';
 
 const SPECIES = ['setosa', 'versicolor', 'virginica'];
 const rows = (header, n, row) => [header, ...Array.from({ length: n }, (_, i) => row(i).join(','))].join('\n');
