@@ -66,6 +66,7 @@ export const MARKUP = `
   <section id="story" class="story" aria-live="polite" data-part="story" hidden>
     <h2 id="story-title" data-part="story-title"></h2>
     <div id="story-text" data-part="story-text"></div>
+    <button type="button" id="story-more" class="story-more" aria-expanded="false" aria-controls="story-text" data-part="story-text">Read the whole story</button>
     <div id="story-actions" class="story-actions" data-part="story-actions"></div>
     <p id="outcome" class="outcome" data-ok="pending" data-part="outcome"></p>
   </section>

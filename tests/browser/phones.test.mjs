@@ -309,3 +309,29 @@ test('embedding guide: the course page frame is responsive (width 100%, most of 
     await context.close();
   }
 });
+
+test('phone: a first visit shows the story\'s first paragraph and the network on the first screen; the rest on request', { timeout: 60000 }, async () => {
+  const { page, context, problems } = await open('', { ...PHONE, phone: true });
+  await page.waitForFunction(() => window.__relu?.snapshots?.[0] && !document.querySelector('#story').hidden, null, { timeout: 30000 });
+  const shown = () => page.evaluate(() => ({
+    paragraphs: [...document.querySelectorAll('#story-text > p')].map((p) => getComputedStyle(p).display !== 'none'),
+    networkTop: document.querySelector('#networks').getBoundingClientRect().top,
+    more: document.querySelector('#story-more').textContent,
+    expanded: document.querySelector('#story-more').getAttribute('aria-expanded'),
+  }));
+  const folded = await shown();
+  assert.deepEqual(folded.paragraphs, [true, false], 'the first paragraph only');
+  assert.ok(folded.networkTop < PHONE.height - 120, `the network starts on the first screen (top ${folded.networkTop})`);
+  assert.equal(folded.expanded, 'false');
+  await page.click('#story-more');
+  const open_ = await shown();
+  assert.deepEqual(open_.paragraphs, [true, true]);
+  assert.deepEqual([open_.more, open_.expanded], ['Show less', 'true']);
+  await context.close();
+  // A wide screen has room: every paragraph, no button.
+  const wide = await open('');
+  await wide.page.waitForFunction(() => window.__relu?.snapshots?.[0] && !document.querySelector('#story').hidden, null, { timeout: 30000 });
+  assert.deepEqual(await wide.page.evaluate(() => [[...document.querySelectorAll('#story-text > p')].map((p) => getComputedStyle(p).display !== 'none'), getComputedStyle(document.querySelector('#story-more')).display]), [[true, true], 'none']);
+  await wide.context.close();
+  assert.deepEqual([...problems, ...wide.problems], []);
+});

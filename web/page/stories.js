@@ -95,10 +95,17 @@ export function createStories({ $, root, state, runs, states, applyPreset, act }
     $('preset-buttons').append(b);
   });
 
+  $('story-more').addEventListener('click', () => {
+    const open = $('story').classList.toggle('expanded');
+    $('story-more').setAttribute('aria-expanded', String(open));
+    $('story-more').textContent = open ? 'Show less' : 'Read the whole story';
+  });
+
   function update() {
     const s = state();
     for (const b of root.querySelectorAll('.preset')) b.setAttribute('aria-pressed', b.dataset.preset === s.preset ? 'true' : 'false');
     const p = PRESET_BY_ID[s.preset];
+    delete $('story').dataset.more;
     if (!p && s.dataset === 'csv') return; // an upload's own story holds the panel (page/your-data.js)
     $('story').hidden = !p;
     if (!p) return;
@@ -112,6 +119,9 @@ export function createStories({ $, root, state, runs, states, applyPreset, act }
       text.append(e);
     }
     if (note) text.firstChild.className = 'story-note';
+    // On a phone only the first paragraph shows until "Read the whole story" (style.css), so the
+    // network is not a screen away on a first visit; data-more says there is more to read.
+    if (p.text.length > 1) $('story').dataset.more = '';
     const acts = $('story-actions');
     acts.replaceChildren();
     for (const a of p.actions ?? []) {
