@@ -100,6 +100,8 @@ test('CSV uploads: task, classes, colours, axes, test split, story, confusion ma
     assert.equal(new Set(JSON.parse(out.colours)).size, 3);
     assert.equal(out.axisX, 'petal_length');
     assert.equal(out.axisY, 'petal_width');
+    // The network view draws the three softmax outputs.
+    assert.equal(await page.evaluate(() => document.querySelector('#networks canvas').dataset.outputs), '3');
     const snap = await page.evaluate(() => window.__relu.snapshots[0]);
     assert.ok(Number.isFinite(snap.testLoss) && snap.testAccuracy >= 0, 'finite test loss and accuracy');
     // Petal lengths up to 6.6: far from unit scale, so the story offers the fix.

@@ -72,7 +72,10 @@ export class NetworkView {
     ctx.clearRect(0, 0, w, h);
     if (!snapshot) return;
     const hidden = snapshot.layers;
-    const widths = [inputs, ...hidden.map((l) => l.width), 1];
+    // Output nodes: the output layer's width (K for a K-class softmax), 1 before weights arrive.
+    const outputs = weights?.layers?.[hidden.length]?.out ?? 1;
+    this.canvas.dataset.outputs = String(outputs);
+    const widths = [inputs, ...hidden.map((l) => l.width), outputs];
     const cols = widths.length;
     const padX = this.compact ? 14 : 26, padTop = this.compact ? 8 : 22, padBottom = 8;
     const colX = (c) => padX + ((w - 2 * padX) * c) / (cols - 1);
