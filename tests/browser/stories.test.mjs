@@ -23,11 +23,6 @@ async function verdict(page, like = '') {
   const h = await page.waitForFunction((like) => (window.__relu.outcome.ok === 'yes' && new RegExp(like).test(window.__relu.outcome.text) ? window.__relu.outcome.text : null), like, { timeout: VERDICT_TIMEOUT, polling: 100 });
   return h.jsonValue();
 }
-const deadShare = (page) =>
-  page.evaluate(() => {
-    const s = window.__relu.snapshots[0];
-    return s.layers.reduce((a, l) => a + l.counts.dead, 0) / s.layers.reduce((a, l) => a + l.width, 0);
-  });
 const action = (page, label) => page.click(`#story-actions button:text-is("${label}")`);
 const settled = `${Math.round((100 * HIGH_LR_SETTLED.dead) / HIGH_LR_SETTLED.units)}%`;
 
@@ -45,8 +40,11 @@ test('high-lr: "Watching…" before minSteps, then a ✓ for the story and for e
   await page.evaluate(() => window.__reluApp.set({ speed: 'max' }));
   await page.evaluate(() => window.__reluApp.play());
   const base = await verdict(page);
-  assert.match(base, /^✓ As promised: \d+% of hidden units dead$/);
-  assert.ok((await deadShare(page)) > 0.3);
+  // The share is read from the verdict itself: a ✓ is held for HOLD_STEPS (stories.js), so a
+  // snapshot read a moment later may be one where the share dipped (it does near step 800).
+  const said = /^✓ As promised: (\d+)% of hidden units dead$/.exec(base);
+  assert.ok(said, base);
+  assert.ok(Number(said[1]) > 30, base);
 
   // "Same run, rate 0.01": ✓ with both numbers, the run's and the story's.
   await action(page, 'Same run, rate 0.01');
