@@ -30,10 +30,10 @@ test('high-lr: "Watching…" before minSteps, then a ✓ for the story and for e
   const { page, context, problems } = await openPage(env, 'preset=high-lr&autoplay=0');
   // Paused at a known step: the line says what it is watching, not "Not yet".
   await page.evaluate(() => window.__reluApp.step(100));
-  const watching = await page.waitForFunction(() => (/step 100 of 400/.test(window.__relu.outcome.text) ? window.__relu.outcome : null), null, { timeout: 30000 });
+  const watching = await page.waitForFunction(() => (/step 100 of 1,000/.test(window.__relu.outcome.text) ? window.__relu.outcome : null), null, { timeout: 30000 });
   const w = await watching.jsonValue();
   assert.equal(w.ok, 'pending');
-  assert.match(w.text, /^Watching the story… \(step 100 of 400\): \d+% of hidden units dead so far$/);
+  assert.match(w.text, /^Watching the story… \(step 100 of 1,000\): \d+% of hidden units dead so far$/);
   assert.doesNotMatch(w.text, /Not yet/);
 
   // The story itself: more than 30% dead.

@@ -83,12 +83,12 @@ test('the outcome line: watching, then ✓, a held ✓, and a neutral account wh
   const base = defaults();
   const v = storyVariant('high-lr', presetState('high-lr', base), base);
   const res = { ok: false, text: '12% of hidden units dead', expect: 'more than 30% dead' };
-  assert.deepEqual(outcomeLine(v, 150, res), { ok: 'pending', text: 'Watching the story… (step 150 of 400): 12% of hidden units dead so far' });
-  assert.deepEqual(outcomeLine(v, 400, { ...res, ok: true }), { ok: 'yes', text: '✓ As promised: 12% of hidden units dead' });
-  assert.deepEqual(outcomeLine(v, 400, res, '✓ As promised: 31% of hidden units dead'), { ok: 'yes', text: '✓ As promised: 31% of hidden units dead' });
-  assert.deepEqual(outcomeLine(v, 400, res), { ok: 'no', text: 'This run: 12% of hidden units dead; the story expects more than 30% dead.' });
+  assert.deepEqual(outcomeLine(v, 150, res), { ok: 'pending', text: 'Watching the story… (step 150 of 1,000): 12% of hidden units dead so far' });
+  assert.deepEqual(outcomeLine(v, 1000, { ...res, ok: true }), { ok: 'yes', text: '✓ As promised: 12% of hidden units dead' });
+  assert.deepEqual(outcomeLine(v, 1000, res, '✓ As promised: 31% of hidden units dead'), { ok: 'yes', text: '✓ As promised: 31% of hidden units dead' });
+  assert.deepEqual(outcomeLine(v, 1000, res), { ok: 'no', text: 'This run: 12% of hidden units dead; the story expects more than 30% dead.' });
   const off = storyVariant('high-lr', { ...presetState('high-lr', base), lr: 0.3 }, base);
-  assert.equal(outcomeLine(off, 400, res).text, 'This run has lr 0.3 where the story has lr 1: 12% of hidden units dead; the story expects more than 30% dead.');
+  assert.equal(outcomeLine(off, 1000, res).text, 'This run has lr 0.3 where the story has lr 1: 12% of hidden units dead; the story expects more than 30% dead.');
   const live = storyVariant('negative-bias', { ...presetState('negative-bias', base), activation: 'leaky_relu' }, base);
   assert.match(outcomeLine(live, 100, { ok: false, text: '30% fire on no input' }).text, /^Watching "Switch to Leaky ReLU \(keeps weights\)"… \(step 100 of 800 since the switch\)/);
 });
