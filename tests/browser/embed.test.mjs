@@ -182,8 +182,15 @@ test('two <relu-playground> elements and an iframe, driven through their APIs, u
   await call({ type: 'relu-playground', action: 'play', requestId: 'd' });
   await frame.waitForFunction(async () => (await window.__reluApp.getStats()).step > 1500, null, { timeout: 30000, polling: 100 });
   await call({ type: 'relu-playground', action: 'pause', requestId: 'e' });
+  // Paused: the page's newest snapshot is the one the pause produced. Waited for, not read at
+  // once: a CI run once read a share of 0 here at a step past 1,500, where the engine has 6 of
+  // 12 units dead from step ~100 on (the message now says which step and counts it saw).
+  await frame.waitForFunction(async () => {
+    const s = await window.__reluApp.getStats();
+    return !s.playing && s.layers.some((l) => l.counts.dead > 0);
+  }, null, { timeout: 30000, polling: 100 }).catch(() => {});
   rep = await call({ type: 'relu-playground', action: 'getStats', requestId: 'f' });
-  assert.ok(deadShare(rep.data.result) > before, `iframe dead fraction ${before} -> ${deadShare(rep.data.result)}`);
+  assert.ok(deadShare(rep.data.result) > before, `iframe dead fraction ${before} -> ${deadShare(rep.data.result)} at step ${rep.data.result.step} (${JSON.stringify(rep.data.result.layers.map((l) => l.counts))}, playing ${rep.data.result.playing})`);
   rep = await call({ type: 'relu-playground', action: 'reset', requestId: 'g' });
   assert.equal(rep.data.result.step, 0);
 
