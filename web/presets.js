@@ -339,6 +339,22 @@ for (const p of PRESETS) {
 }
 
 /**
+ * Preset `id`'s key moment (and its rescue) on the page's runs, as the page reads them: ONE
+ * reading for the debug view (bench/pace.mjs, the tests) and page/pacing.js. Pure.
+ *   runs  the RunRecords ({snap, first, events}); code  the engine's state codes by name
+ * Returns {preset, step, key, rescue} (each {what, reached} or null), or null without a key
+ * or before every run has a snapshot.
+ */
+export function keyMoment(id, runs, code) {
+  const p = PRESET_BY_ID[id];
+  if (!p?.key || !code || !runs.length || runs.some((r) => !r.snap)) return null;
+  const snaps = runs.map((r) => r.snap);
+  const seen = { first: runs.map((r) => r.first), events: runs[0].events, code };
+  const judge = (k) => (k ? { what: k.what, reached: !!k.reached(snaps, seen) } : null);
+  return { preset: p.id, step: snaps[0].step, key: judge(p.key), rescue: judge(p.rescue) };
+}
+
+/**
  * What applying a preset sets: its settings, plus how it is watched (its pace as the speed,
  * the monitor's cadence for that speed, its step axis). presetState() applies these; a link writes only the
  * keys a state changed away from them (link.js).

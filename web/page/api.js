@@ -2,7 +2,7 @@
 // iframe's message API and window.__reluApp, plus read-only views for the tests
 // (window.__relu). Every change goes through the same paths as the page's own controls.
 import { parse, defaults, SETTINGS, BY_NAME, formatValue, show, MAX_SET_KEYS } from '../state.js';
-import { PRESET_BY_ID, presetState } from '../presets.js';
+import { PRESET_BY_ID, presetState, keyMoment } from '../presets.js';
 import { describe, valueText } from '../input-checks.js';
 import { MAX_PAGE_EVENTS } from './run-record.js';
 import { stateQuery } from './link.js';
@@ -161,14 +161,7 @@ export function createApi({ state, apply, runs, loop, files, pictures, stories, 
       // {what, reached}; null without a preset or before every run has a snapshot
       // (bench/pace.mjs and the pacing tests read it).
       get keyMoment() {
-        const p = PRESET_BY_ID[state().preset];
-        const list = runs.list();
-        const table = states?.();
-        if (!p?.key || !table || !list.length || list.some((r) => !r.snap)) return null;
-        const snaps = list.map((r) => r.snap);
-        const seen = { first: list.map((r) => r.first), events: list[0].events, code: table.code };
-        const judge = (k) => (k ? { what: k.what, reached: !!k.reached(snaps, seen) } : null);
-        return { preset: p.id, step: snaps[0].step, key: judge(p.key), rescue: judge(p.rescue) };
+        return keyMoment(state().preset, runs.list(), states?.()?.code);
       },
       get outcome() {
         const el = stories.outcomeElement();

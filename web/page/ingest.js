@@ -8,20 +8,16 @@ const REF_GAP = 200; // steps between the two moments a preset's check compares
 
 /**
  * run: RunRecord; m: the worker's snapshot message.
- * Returns what happened that the page shows elsewhere: {diverged, rolledBack, revived (count|null),
- * events (the new neuron events, for the timeline)},
+ * Returns what happened that the page shows elsewhere: {diverged, rolledBack, events (the new
+ * neuron events, for the timeline)},
  * or null when the message was held back (an import waiting for its step).
  */
 export function ingest(run, m) {
   const s = m.snapshot;
   // Importing a run: wait for the restored step, then put its charts back as they were.
   if (run.restore && s.step !== run.restore.step && !s.diverged) return null;
-  const seen = { diverged: false, rolledBack: false, revived: null, events: [] };
+  const seen = { diverged: false, rolledBack: false, events: [] };
   run.status = m.run;
-  if (m.run.revived.total > run.revivesSeen) {
-    run.revivesSeen = m.run.revived.total;
-    seen.revived = m.run.revived.count;
-  }
   if (s.diverged && run.snap && !run.snap.diverged) run.good = { snap: run.snap, grid: run.grid, weights: run.weights };
   if (s.diverged && run.good) {
     // Training stopped at a non-finite number: keep the last good picture on screen

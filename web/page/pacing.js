@@ -7,7 +7,7 @@
 // happens once per run. A link written afterwards does not carry the raised speed
 // (link.js), so opening it starts paced again; a run restarted on the story's own settings
 // (Reset) goes back to the pace.
-import { PRESET_BY_ID, storyVariant } from '../presets.js';
+import { PRESET_BY_ID, storyVariant, keyMoment } from '../presets.js';
 import { defaults, speedLabel } from '../state.js';
 
 export const LINGER_MS = 3000;
@@ -33,13 +33,6 @@ export function createPacing({ state, apply, runs, states, note, explicit }) {
     return p?.then && s.speed === p.pace && !Object.hasOwn(explicit(), 'speed');
   }
 
-  function keyReached(p) {
-    const list = runs();
-    const table = states();
-    if (!table || !list.length || list.some((r) => !r.snap)) return false;
-    if (p.key.atBirth) return true;
-    return !!p.key.reached(list.map((r) => r.snap), { first: list.map((r) => r.first), events: list[0].events, code: table.code });
-  }
 
   /** Called with the page's text cadence (about 10 times a second). */
   function tick(now = performance.now()) {
@@ -64,7 +57,7 @@ export function createPacing({ state, apply, runs, states, note, explicit }) {
     if (raised && !note.hidden && now - raised.at > NOTE_MS) say('');
     if (!paced(s, p) || !main.snap || raised) return;
     if (reachedAt === null) {
-      if (keyReached(p)) reachedAt = now;
+      if (keyMoment(p.id, runs(), states()?.code)?.key.reached) reachedAt = now;
       return;
     }
     if (now - reachedAt < LINGER_MS) return;

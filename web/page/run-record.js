@@ -36,7 +36,6 @@ export class RunRecord {
     this.good = null;            // the last finite picture, kept on screen after a divergence
     this.divergedShown = false;
     this.restore = null;         // an import waiting for its step: {step, weights, history}
-    this.revivesSeen = 0;        // revives already announced
     this.caption = null;         // the compare caption element (set by the network views)
     // Past snapshots for the replay (replay.js); the page's budget is shared by its runs.
     this.replay = new ReplayStore({ budget: Math.floor(REPLAY_BUDGET_BYTES / Math.max(1, runs)) });
