@@ -3,7 +3,9 @@
 //   web/relu-playground.js                               the <relu-playground> element (web/component.js)
 //   examples/course-page.html                            the example course page
 //   relu-playground.html                                 the single file: JS, CSS, worker, glue and wasm
-//                                                        inlined; works from file:// (needs build-wasm/)
+//                                                        inlined, with iris and mnist14 embedded; works
+//                                                        from file:// (needs build-wasm/ and build/data/)
+//   relu-playground-mnist.html                           the same, also carrying mnist (docs/datasets.md)
 // playground.sh then copies relu_engine.{js,wasm} into dist/web/ (the worker finds them
 // through import.meta.url). Everything is local: no CDN, no fonts.
 import { build } from 'esbuild';
@@ -11,6 +13,7 @@ import { copyFile, mkdir, readFile, writeFile, readdir } from 'node:fs/promises'
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist');
@@ -64,14 +67,28 @@ if (!existsSync(glueFile) || !existsSync(wasmFile)) {
   // script it defines createReluModule, and the wasm comes as bytes (locateFile is unused).
   const glue = glueModule.replace(/import\.meta\.url/g, 'self.location.href').replace(/\nexport default createReluModule;\s*$/, '\n');
   if (/\bexport\b\s+default|import\.meta/.test(glue)) throw new Error('relu_engine.js changed shape: update the single-file assembly in web/build.mjs');
+  // The packed datasets a single file carries, gzipped and base64 (web/data-loader.js
+  // decodes them with DecompressionStream): no network, so they work from file://.
+  const dataDir = join(root, 'build', 'data');
+  const embed = async (names) => {
+    const out = {};
+    for (const name of names) {
+      const file = join(dataDir, `${name}.bin`);
+      if (!existsSync(file)) throw new Error(`${file} is missing: run bash playground.sh data (the single files embed it)`);
+      out[name] = gzipSync(await readFile(file), { level: 9 }).toString('base64');
+    }
+    return out;
+  };
   // The worker's text: the glue, then a prelude that decodes the base64 wasm and hands both
-  // to engine.js's loadEngine (RELU_ENGINE_OPTIONS), then the worker bundle.
-  const workerText = [
+  // (and the embedded datasets) to engine.js's loadEngine and the worker (RELU_ENGINE_OPTIONS),
+  // then the worker bundle.
+  const workerText = (embeddedData) => [
     glue,
     // In a block: the bundle's own top-level names must not collide with these.
     `{ const b = atob(${JSON.stringify(wasm.toString('base64'))}), bytes = new Uint8Array(b.length);`,
     `for (let i = 0; i < b.length; i++) bytes[i] = b.charCodeAt(i);`,
-    `self.RELU_ENGINE_OPTIONS = { moduleFactory: createReluModule, wasmBinary: bytes, moduleUrl: self.location.href, wasmUrl: 'data:application/wasm,' }; }`,
+    `self.RELU_ENGINE_OPTIONS = { moduleFactory: createReluModule, wasmBinary: bytes, moduleUrl: self.location.href, wasmUrl: 'data:application/wasm,',`,
+    `  embeddedData: ${JSON.stringify(embeddedData)} }; }`,
     worker,
   ].join('\n');
   // Inside <script>, "</script" or "<!--" would end or confuse the element: in JSON text
@@ -82,14 +99,20 @@ if (!existsSync(glueFile) || !existsSync(wasmFile)) {
     return s.replace(/<\/(script)/gi, '<\\/$1');
   };
   const styleSafe = (s) => s.replace(/<\/(style)/gi, '<\\/$1');
-  let html = await readFile(join(root, 'index.html'), 'utf8');
+  const index = await readFile(join(root, 'index.html'), 'utf8');
   const favicon = `data:image/svg+xml;base64,${(await readFile(join(root, 'web', 'favicon.svg'))).toString('base64')}`;
-  html = html
-    .replace(/<link rel="icon"[^>]*>/, `<link rel="icon" href="${favicon}" type="image/svg+xml">`)
-    .replace(/<link rel="stylesheet"[^>]*>/, () => `<style>${styleSafe(css)}</style>`)
-    .replace(/<script type="module" src="web\/app.js"><\/script>/, () =>
-      `<script>window.RELU_INLINE = { worker: ${jsonSafe(workerText)} };</script>\n  <script type="module">${scriptSafe(page)}</script>`);
-  if (!html.includes('window.RELU_INLINE') || !html.includes('<style>')) throw new Error('index.html changed: update the single-file assembly in web/build.mjs');
-  await writeFile(join(out, 'relu-playground.html'), html);
+  const singleFile = (embeddedData) => {
+    const html = index
+      .replace(/<link rel="icon"[^>]*>/, `<link rel="icon" href="${favicon}" type="image/svg+xml">`)
+      .replace(/<link rel="stylesheet"[^>]*>/, () => `<style>${styleSafe(css)}</style>`)
+      .replace(/<script type="module" src="web\/app.js"><\/script>/, () =>
+        `<script>window.RELU_INLINE = { worker: ${jsonSafe(workerText(embeddedData))} };</script>\n  <script type="module">${scriptSafe(page)}</script>`);
+    if (!html.includes('window.RELU_INLINE') || !html.includes('<style>')) throw new Error('index.html changed: update the single-file assembly in web/build.mjs');
+    return html;
+  };
+  // The one file to share carries the small sets (iris, 1 KB; mnist14, 0.7 MB gzipped); a
+  // second one also carries mnist (1.6 MB gzipped), for offline use of the full-size digits.
+  await writeFile(join(out, 'relu-playground.html'), singleFile(await embed(['iris', 'mnist14'])));
+  await writeFile(join(out, 'relu-playground-mnist.html'), singleFile(await embed(['iris', 'mnist14', 'mnist'])));
 }
 console.log('dist/ built');

@@ -18,6 +18,7 @@ export const MARKUP = `
       <label class="inline" data-part="speed">Speed <select id="speed" aria-label="Speed, training steps per second"></select></label>
       <output id="rate" aria-live="off" data-part="rate">0 steps/s</output>
       <output id="stepcount" aria-live="off" data-part="stepcount">step 0</output>
+      <span id="data-progress" class="pace-note" role="status" data-part="stepcount" hidden></span>
       <span id="pace-note" class="pace-note" role="status" data-part="speed" hidden></span>
       <span id="replay" class="replay-badge" role="status" hidden><span id="replay-text">Replay</span> <button type="button" id="live" class="small">Back to live</button></span>
       <span class="quick" role="group" aria-label="Quick settings" data-part="quick controls">

@@ -28,7 +28,7 @@ import { createRuns } from './page/runs.js';
 import { ingest } from './page/ingest.js';
 import { createPanels } from './page/panels.js';
 import { createReplay } from './page/replay.js';
-import { createStatusText } from './page/status-text.js';
+import { createStatusText, dataProgressText } from './page/status-text.js';
 import { createStories } from './page/stories.js';
 import { createYourData } from './page/your-data.js';
 import { createDrawLoop } from './page/draw-loop.js';
@@ -108,6 +108,11 @@ export function mount(container, { host = container, query = '', urlSync = false
     notice,
     onRestarted,
     onFailure: (message) => loop.failWaiters(message),
+    onDataProgress: (progress) => {
+      const el = $('data-progress');
+      el.hidden = !progress;
+      if (progress) el.textContent = dataProgressText(progress);
+    },
     onEngineInfo: (info) => {
       if (states) return;
       states = stateTable(info.states);

@@ -38,13 +38,18 @@ export class RunClient {
   #pending = new Map(); // id -> settle(value | rejected promise)
   #generation = 0;    // echoed by the worker as runId: snapshots of a replaced run are dropped
   #failed = false;
+  #onDataProgress;
+  #kept = null;       // { generation, data } of the last run the worker created
 
   // onError(client, message): a command failed. onReady(client, info): the engine's names.
   // onFailed(client, message): the worker itself failed (an uncaught error or a crash); the
   // page replaces the client. Without onFailed, such a failure goes to onError.
-  constructor({ onError = () => {}, onReady = () => {}, onFailed = null } = {}) {
+  // onDataProgress(client, {name, loaded, total} | null): a packed dataset (mnist...) is
+  // downloading for this run (web/data-loader.js); null once the run is created or failed.
+  constructor({ onError = () => {}, onReady = () => {}, onFailed = null, onDataProgress = () => {} } = {}) {
     this.#worker = early ?? spawnWorker();
     early = null;
+    this.#onDataProgress = onDataProgress;
     this.#worker.onmessage = (e) => this.#message(e.data, onError, onReady);
     this.#worker.onerror = (e) => {
       const message = e.message || 'the training worker failed';
@@ -96,10 +101,24 @@ export class RunClient {
         this.#latest = m;
         this.#fresh = true;
         break;
+      case 'data-progress':
+        this.#onDataProgress(this, { name: m.name, loaded: m.loaded, total: m.total });
+        break;
       case 'created':
-        if (m.runId === this.#generation) this.#data = m.data;
+        if (m.runId === this.#generation) {
+          this.#data = m.data;
+          this.#kept = { generation: m.runId, data: m.data };
+        }
+        this.#onDataProgress(this, null);
         break;
       case 'error':
+        if (m.op === 'create' || m.op === 'validate') this.#onDataProgress(this, null);
+        // A create the worker could not start (its dataset did not download) left the previous
+        // run in place: show that run again (its snapshots carry its own runId).
+        if (m.op === 'create' && m.runId === this.#generation && this.#kept && m.keptRunId === this.#kept.generation) {
+          this.#generation = this.#kept.generation;
+          this.#data = this.#kept.data;
+        }
         if (m.id !== undefined && this.#pending.has(m.id)) this.#settle(m.id, Promise.reject(new Error(m.message)));
         else onError(this, m.message);
         break;

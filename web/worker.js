@@ -21,6 +21,10 @@
 //            {playing, rollbackStep (-1: none), revived: {count, total} (the last revive),
 //             action: the last intervention (see INTERVENTIONS below) or null}
 //   {type:reply, id, result}           a request's answer (see COMMANDS)
+//   {type:'data-progress', name, loaded, total}   a packed dataset (mnist, mnist14, iris) is
+//       downloading for a 'create' or 'validate' that names it (web/data-loader.js; total 0 when
+//       unknown); the command runs once it is in, and later commands wait behind it. A failed
+//       download answers that command with an 'error' (the previous run stays).
 //   {type:'error', message, op, id}    any failure; the worker keeps going
 //   A snapshot whose snapshot.diverged is true (snapshot.divergence {step, what, layer}) means
 //   training stopped there: the worker pauses (run.playing false) until a rollback or a new run.
@@ -47,6 +51,7 @@
 // draw its first frame (the run waits for the page; at 'max' it does not wait).
 import { loadEngine, snapshotTransferables } from './engine.js';
 import { createReadCadence } from './read-cadence.js';
+import { createDataLoader } from './data-loader.js';
 
 const SLICE_MS = 8;
 const BURST_S = 0.1;  // the most steps the bucket holds: 0.1 s worth (at least 1)
@@ -75,12 +80,20 @@ let sliceScheduled = false;
 let idleTimer = null;
 let rate = { steps: 0, t0: performance.now(), value: 0 };
 const queue = [];  // messages received before the engine loaded, or during a slice
+let dataLoader = null;
+let waitingForData = false;  // the queue's first command waits for its dataset's bytes
 
 // The single-file build (dist/relu-playground.html) runs this worker from a blob: URL and
 // sets RELU_ENGINE_OPTIONS first ({moduleFactory, wasmBinary}: the inlined glue and wasm).
 const enginePromise = loadEngine(globalThis.RELU_ENGINE_OPTIONS ?? {}).then(
   (e) => {
     engine = e;
+    // The single-file build embeds its datasets (RELU_ENGINE_OPTIONS.embeddedData).
+    dataLoader = createDataLoader({
+      engine: e,
+      embedded: globalThis.RELU_ENGINE_OPTIONS?.embeddedData ?? null,
+      onProgress: (name, loaded, total) => postMessage({ type: 'data-progress', name, loaded, total }),
+    });
     postMessage({ type: 'ready', info: e.info() });
     drain();
   },
@@ -125,8 +138,36 @@ self.onmessage = (ev) => {
   if (engine) drain();
 };
 
+// The packed dataset a command needs and this worker does not have yet, or null.
+function missingData(msg) {
+  if (msg?.op !== 'create' && msg?.op !== 'validate') return null;
+  const name = String(msg.config?.dataset ?? '').trim().toLowerCase();
+  return dataLoader.needs(name) ? name : null;
+}
+
 function drain() {
-  while (queue.length) {
+  while (queue.length && !waitingForData) {
+    const name = missingData(queue[0]);
+    if (name) {
+      waitingForData = true;
+      dataLoader.load(name).then(
+        () => {
+          waitingForData = false;
+          drain();
+        },
+        (err) => {
+          waitingForData = false;
+          const msg = queue.shift();
+          // The current run stays (nothing was replaced): keptRunId tells the page which, and a
+          // snapshot of it follows.
+          const kept = msg?.op === 'create' && run ? { runId: msg.runId, keptRunId: runId } : {};
+          if (kept.keptRunId !== undefined) wantSnapshot = true;
+          postMessage({ type: 'error', message: err?.message ?? String(err), op: msg?.op, id: msg?.id, ...kept });
+          drain();
+        },
+      );
+      return;
+    }
     const msg = queue.shift();
     try {
       handle(msg);

@@ -24,8 +24,9 @@ const MAX_FAILURES = 3; // in FAILURE_WINDOW_MS: a worker that cannot even start
  * onRestarted()  a new set of runs was made (views rebuild)
  * onFailure(message)  pending API calls fail with this message
  * onEngineInfo(info)  the engine's names arrived (first worker ready)
+ * onDataProgress(progress)  a packed dataset is downloading: {name, loaded, total}, or null when done
  */
-export function createRuns({ state, csvText, notice, onRestarted, onFailure, onEngineInfo }) {
+export function createRuns({ state, csvText, notice, onRestarted, onFailure, onEngineInfo, onDataProgress = () => {} }) {
   let runs = [];
   let wantPlaying = false;   // the last play/pause asked for: new runs start that way
   let pendingRestore = null; // an imported run for the next restart: {step, weights, history}
@@ -49,6 +50,7 @@ export function createRuns({ state, csvText, notice, onRestarted, onFailure, onE
       },
       onReady: (c, info) => onEngineInfo(info),
       onFailed: (c, message) => workerFailed(c, message),
+      onDataProgress: (c, progress) => onDataProgress(progress),
     });
   }
 

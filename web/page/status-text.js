@@ -22,6 +22,12 @@ export function outputNote(info, snap) {
   return `${name}: predictions against targets (${info.features} inputs)`;
 }
 
+/** A packed dataset's download, in words: "Loading mnist: 3.1 of 7.9 MB". */
+export function dataProgressText({ name, loaded, total }) {
+  const mb = (b) => (b / 1e6).toFixed(1);
+  return total > 0 ? `Loading ${name}: ${mb(loaded)} of ${mb(total)} MB` : `Loading ${name}: ${mb(loaded)} MB`;
+}
+
 /** Where and how a run diverged, and what to do. */
 export function divergenceText(run) {
   const s = run.snap;
