@@ -13,15 +13,18 @@
 // the training time, and every step at 30 steps/s would need ~3 s of work per second. So when
 // an evaluation is big (BIG_EVALUATION_MACS: more than ~1 ms at ASSUMED_MACS_PER_S), the
 // cadence is also at least what keeps the monitor within MONITOR_BUDGET:
-//   flat out (speed max)  of training time: every evalMacs / (budget x stepMacs) steps, which
-//                         is the engine's own cadence (Run::monitor_interval, monitor_every 0:
-//                         n_eval / (0.3 x batch)), since a step costs about 3 x batch forwards;
+//   flat out (speed max)  of training time: every evalMacs / (budget x stepMacs) steps;
 //   paced at r steps/s    of each second of wall time, on a machine doing ASSUMED_MACS_PER_S:
 //                         every r x evalMacs / (budget x rate) steps (never more than flat out).
-// MNIST 784->256->256->10, batch 128: 209 steps at max (the engine's cadence), 65 at 30 steps/s,
-// 5 at 2 steps/s; mnist14: 209, 29 and 2. Small nets keep 1 / 10.
-// The work is counted in multiply-adds of the layer products (the costs that scale; the
-// activations and the monitor's counting are a few per unit and sample).
+// An evaluation is one forward pass over the evaluation set; a step is a forward, the weight
+// gradients and the input gradients of every layer but the first (nothing needs dL/dx), on the
+// batch. On MNIST's net the first layer is 75% of the work, so a step is 2.25 forwards, not
+// the 3 that the engine's own cadence assumes (Run::monitor_interval, monitor_every 0:
+// n_eval / (0.3 x batch) = 209 steps, which measured 13% here, hence the page's own count).
+// MNIST 784->256->256->10, batch 128: every 278 steps at max, 65 at 30 steps/s, 5 at 2 steps/s;
+// mnist14: 243, 29 and 2. Small nets keep 1 / 10.
+// Work is counted in multiply-adds of the layer products (the costs that scale; the
+// activations and the monitor's counting are a few operations per unit and sample).
 
 export const WATCH_EVERY_STEP = 30;
 export const FAST_CADENCE = 10;
@@ -51,10 +54,11 @@ export function monitorWork(settings) {
   const widths = [size.features, ...settings.layers, size.outputs];
   let perSample = 0;
   for (let l = 1; l < widths.length; l++) perSample += widths[l - 1] * widths[l];
+  const firstLayer = widths[0] * widths[1];
   const batch = settings.batch > 0 ? Math.min(settings.batch, size.train) : size.train;
   // The evaluation set (engine/monitor.h): the training set, a probe of B samples, or the batch.
   const nEval = settings.dead === 'probe' ? Math.min(settings.probe, size.train) : settings.dead === 'batch' ? batch : size.train;
-  return { nEval, batch, evalMacs: nEval * perSample, stepMacs: 3 * batch * perSample };
+  return { evalMacs: nEval * perSample, stepMacs: batch * (3 * perSample - firstLayer) };
 }
 
 /** The monitor's cadence for a speed (steps per second, or 'max') and the page's settings. */
@@ -63,9 +67,7 @@ export function cadenceFor(speed, settings = null) {
   const watched = r > 0 && r <= WATCH_EVERY_STEP ? 1 : FAST_CADENCE;
   const work = monitorWork(settings);
   if (!work || work.evalMacs < BIG_EVALUATION_MACS) return watched;
-  // evalMacs / (budget x stepMacs) = nEval / (0.3 x batch), written as the engine computes it
-  // (Run::monitor_interval), so 'max' gives its cadence exactly.
-  const flatOut = work.nEval / (0.3 * work.batch);
+  const flatOut = work.evalMacs / (MONITOR_BUDGET * work.stepMacs);
   const paced = r > 0 ? (r * work.evalMacs) / (MONITOR_BUDGET * ASSUMED_MACS_PER_S) : Infinity;
   return Math.min(MAX_CADENCE, Math.max(watched, Math.ceil(Math.min(flatOut, paced))));
 }
