@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole wasm benchmark in one command (see bench/run.mjs for what it measures):
 #   bash bench/run.sh [--reps N] [--no-tf] [--no-browser] [--json FILE]
-# Needs the wasm build in build-wasm/ (bash playground.sh wasm). Prints the steps/s table,
+# Needs the wasm build in build-wasm/ (bash playground.sh wasm). Prints the steps/s tables, the
+# monitor cost on MNIST's shape (monitor off against the page's default cadence, web/monitor-cadence.js),
 # then the layer-product table (GFLOP/s). Prepares, if missing:
 # bench/node_modules (TF.js 4.22 + wasm backend, playwright-core; benchmark only) and a
 # native relu-bench built with -O3 -msse4.2 (the 128-bit comparison) in build-wasmtest/native.

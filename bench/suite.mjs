@@ -1,6 +1,7 @@
 // One benchmark pass, in node or in a browser page: the engine (wasm) and, when a tf
 // namespace is given, TensorFlow.js on the same workloads and the same data.
-import { SMALL, largeWorkload, timeSteps } from './workloads.mjs';
+import { SMALL, largeWorkload, mnistWorkloads, MNIST_PAGE_SETTINGS, timeSteps } from './workloads.mjs';
+import { cadenceFor } from '../web/monitor-cadence.js';
 import { tfSetup } from './tfjs_bench.mjs';
 
 export async function runSuite({ engine, tf = null, reps = 7, log = () => {} }) {
@@ -27,5 +28,39 @@ export async function runSuite({ engine, tf = null, reps = 7, log = () => {} }) 
     }
     run.dispose();
   }
+  // MNIST-sized, the engine alone: monitor off, then at the page's default cadence flat out.
+  const every = cadenceFor('max', MNIST_PAGE_SETTINGS);
+  const [offWl, onWl] = mnistWorkloads(every);
+  for (const wl of [offWl, onWl]) {
+    const run = engine.createRun(wl.config);
+    out.wasm[wl.name] = timeSteps(run, wl.steps, Math.min(reps, 5));
+    log(`wasm ${wl.name}: ${out.wasm[wl.name].median.toFixed(1)} steps/s`);
+    run.dispose();
+  }
+  out.wasm.mnistEvaluation = evaluationInSteps(engine, offWl.config);
+  log(`wasm one monitor evaluation of 8,000 = ${out.wasm.mnistEvaluation.toFixed(1)} training steps: +${((100 * out.wasm.mnistEvaluation) / every).toFixed(1)}% at every ${every}`);
   return out;
+}
+
+// One monitor evaluation in training steps, on a loaded machine too: the least wall time of
+// equally long blocks of B steps with the monitor off and with one evaluation in the block
+// (monitor_every B), alternated; both blocks are preempted alike, and the least of each is the
+// least disturbed. (Rates of long windows differ by more than the monitor's 10% there.)
+export function evaluationInSteps(engine, config, B = 50, pairs = 8) {
+  const off = engine.createRun({ ...config, monitor_every: 1000000 });
+  const one = engine.createRun({ ...config, monitor_every: B });
+  off.step(B);
+  one.step(B);
+  let a = Infinity, b = Infinity;
+  for (let i = 0; i < pairs; i++) {
+    let t = performance.now();
+    off.step(B);
+    a = Math.min(a, performance.now() - t);
+    t = performance.now();
+    one.step(B);
+    b = Math.min(b, performance.now() - t);
+  }
+  off.dispose();
+  one.dispose();
+  return ((b - a) / a) * B;
 }

@@ -17,7 +17,7 @@
 // verification script tests/browser/presets.test.mjs.
 import { sci } from './number-format.js';
 
-import { cadenceFor } from './state.js';
+import { cadenceFor, defaults } from './state.js';
 
 const total = (s, key) => {
   let n = 0, d = 0;
@@ -266,7 +266,7 @@ export function presetState(id, base, explicit = {}) {
   const p = PRESET_BY_ID[id];
   const next = { ...base, ...presetSettings(id), preset: id, ...structuredClone(explicit) };
   // A speed given on top brings its own monitor cadence (state.js cadenceFor), unless that is given too.
-  if ('speed' in explicit && !('monitorEvery' in explicit)) next.monitorEvery = cadenceFor(next.speed);
+  if ('speed' in explicit && !('monitorEvery' in explicit)) next.monitorEvery = cadenceFor(next.speed, next);
   if (!p.settings.compare && !('compare' in explicit)) next.compare = null;
   return next;
 }
@@ -361,7 +361,7 @@ export function keyMoment(id, runs, code) {
  */
 export function presetSettings(id) {
   const p = PRESET_BY_ID[id];
-  return { ...structuredClone(p.settings), speed: p.pace, monitorEvery: cadenceFor(p.pace), steps: p.stepAxis };
+  return { ...structuredClone(p.settings), speed: p.pace, monitorEvery: cadenceFor(p.pace, { ...defaults(), ...p.settings }), steps: p.stepAxis };
 }
 
 // Settings that shape the page, not the run: they never make a run differ from its story.

@@ -12,6 +12,7 @@
 // run by playground.sh after the wasm build; not committed). They let a link be validated
 // before the engine has loaded, in the engine's own order.
 import * as ENGINE from './engine-names.js';
+import { WATCH_EVERY_STEP, FAST_CADENCE, MAX_CADENCE, cadenceFor } from './monitor-cadence.js';
 
 // Page-only values, added to the engine's lists (nothing else here names an engine value):
 //   CSV_DATASET     the upload: the engine takes it as csv_text, not as a named dataset
@@ -75,7 +76,7 @@ export const SETTINGS = [
   { name: 'tau', type: 'num', min: 0, max: 1, default: 0.1, engine: null, live: true, label: 'Dormancy τ' },
   { name: 'silent', type: 'num', min: 0, max: 1, default: 0.05, engine: 'silent_threshold', live: true, label: 'Mostly-silent below' },
   { name: 'reviveEvery', type: 'int', min: 0, max: 100000, default: 0, engine: 'revive_every', live: true, label: 'Auto-revive every K steps (0 = off)' },
-  { name: 'monitorEvery', type: 'int', min: 1, max: 1000, default: 10, engine: 'monitor_every', live: true, label: 'Monitor every' },
+  { name: 'monitorEvery', type: 'int', min: 1, max: MAX_CADENCE, default: FAST_CADENCE, engine: 'monitor_every', live: true, label: 'Monitor every' },
   { name: 'seed', type: 'int', min: 0, max: 2147483647, default: 1, engine: 'seed', label: 'Seed' },
   // page-only settings
   { name: 'speed', type: 'enum', values: SPEEDS, default: 'max', engine: null, label: 'Speed (steps per second)' },
@@ -295,6 +296,10 @@ export function parse(query) {
   }
   if (state.compare && state.compare.key === 'dropout' && state.alphaDropout > 0) state.alphaDropout = 0;
   if (state.compare && state.compare.key === 'alphaDropout' && state.dropout > 0) state.dropout = 0;
+  // A link without a cadence gets the one that goes with its speed and settings where that is
+  // not the default (a big evaluation set: monitor-cadence.js).
+  const fitted = cadenceFor(state.speed, state);
+  if (!seen.has('monitorEvery') && fitted !== cadenceFor(state.speed)) state.monitorEvery = fitted;
   return { state, warnings, invalid };
 }
 
@@ -397,25 +402,22 @@ export function stepsPerSecond(v) {
   return v === 'max' ? 0 : Number(v);
 }
 
-// The monitor's cadence that goes with a speed. Watched slowly (at most WATCH_EVERY_STEP steps
-// a second, every preset's pace), the monitor looks at every step, so the network view changes
-// step by step instead of in jumps of ten; faster, it looks every 10 steps (the default), since
-// evaluating every step costs ~100× a small step and would cap 'max' at a few dozen steps a
-// second. Reading is pure: the cadence changes when states are evaluated and events
-// stamped, never the weights.
-export const WATCH_EVERY_STEP = 30;
-export function cadenceFor(speed) {
-  const r = stepsPerSecond(speed);
-  return r > 0 && r <= WATCH_EVERY_STEP ? 1 : BY_NAME.monitorEvery.default;
-}
+// The monitor's cadence that goes with a speed and the settings: web/monitor-cadence.js (every
+// step when watched slowly, else every 10; on a big evaluation set such as MNIST's, at least
+// what keeps the monitor within its budget). Reading is pure: the cadence changes when states
+// are evaluated and events stamped, never the weights.
+export { WATCH_EVERY_STEP, cadenceFor };
 
 /**
- * next, with the monitor's cadence following a change of speed, when the cadence was the one
- * that went with the old speed and this change does not set it (a cadence chosen by hand stays).
+ * next, with the monitor's cadence following a change of speed or of what an evaluation costs
+ * (dataset, widths, batch, evaluation set), when the cadence was the one that went with the old
+ * state and this change does not set it (a cadence chosen by hand stays).
  */
 export function cadenceFollowsSpeed(prev, next) {
-  if (prev.speed === next.speed || prev.monitorEvery !== next.monitorEvery || prev.monitorEvery !== cadenceFor(prev.speed)) return next;
-  return { ...next, monitorEvery: cadenceFor(next.speed) };
+  const was = cadenceFor(prev.speed, prev);
+  if (prev.monitorEvery !== next.monitorEvery || prev.monitorEvery !== was) return next;
+  const now = cadenceFor(next.speed, next);
+  return now === was ? next : { ...next, monitorEvery: now };
 }
 
 export function formatValue(name, v) {

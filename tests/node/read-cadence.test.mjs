@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReadCadence, READ_CADENCE } from '../../web/read-cadence.js';
 
-const { frameMs, flatOutMs, gridMs, budget } = READ_CADENCE;
+const { frameMs, flatOutMs, gridMs, budget, pacedBudget } = READ_CADENCE;
 
 /**
  * The worker's loop over `ms` of simulated time: a training slice of sliceMs, then maybe a
@@ -57,6 +57,19 @@ test('paused or paced: a snapshot every frame, each with its output map', () => 
   assert.ok(Math.min(...gaps(snapshots)) >= frameMs);
   assert.ok(snapshots.length >= 2_000 / (frameMs + 2) - 1, `${snapshots.length} snapshots in 2 s`);
   assert.equal(grids.length, snapshots.length, 'a map with every snapshot');
+});
+
+test('paused or paced, costly reads (MNIST: the losses over 10,000 images) take at most pacedBudget of the wall time', () => {
+  const snapshotCost = 120, gridCost = 8;
+  const { snapshots, grids } = simulate({ ms: 20_000, flatOut: false, snapshotCost, gridCost });
+  assert.ok(Math.min(...gaps(snapshots)) >= snapshotCost / pacedBudget, `snapshot gaps ${Math.min(...gaps(snapshots))} ms`);
+  assert.ok(Math.min(...gaps(grids)) >= gridCost / pacedBudget, `map gaps ${Math.min(...gaps(grids))} ms`);
+  // Still a snapshot every cost / pacedBudget ms (+ a slice), not fewer.
+  assert.ok(snapshots.length >= 20_000 / (snapshotCost / pacedBudget + snapshotCost + gridCost + 2) - 1, `${snapshots.length} snapshots in 20 s`);
+  // Cheap reads (a small net) keep the frame cadence: the test above, with 0.5 and 1 ms reads.
+  const cadence = createReadCadence();
+  cadence.snapshotRead(0, 0.5);
+  assert.equal(cadence.intervals(false).snapshot, frameMs);
 });
 
 test('costly reads are stretched to stay within the budget of the training time', () => {

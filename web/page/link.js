@@ -11,7 +11,7 @@ import { PRESET_BY_ID, presetSettings } from '../presets.js';
 export function stateQuery(state) {
   const p = PRESET_BY_ID[state.preset];
   if (!p) return serialize(state, null);
-  const followed = state.monitorEvery === cadenceFor(state.speed);  // not a cadence chosen by hand
-  const watched = p.then && state.speed === p.then ? { ...state, speed: p.pace, ...(followed ? { monitorEvery: cadenceFor(p.pace) } : {}) } : state;
+  const followed = state.monitorEvery === cadenceFor(state.speed, state);  // not a cadence chosen by hand
+  const watched = p.then && state.speed === p.then ? { ...state, speed: p.pace, ...(followed ? { monitorEvery: cadenceFor(p.pace, state) } : {}) } : state;
   return serialize(watched, presetSettings(p.id));
 }
