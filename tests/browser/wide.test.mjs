@@ -69,7 +69,7 @@ test('512-wide layers: one cell per unit, bands, cards on hover and click, dead 
       }
     });
 
-    await t.test('hovering a cell opens its unit card; a click pins it and the cell is ringed', async () => {
+    await t.test('hovering a cell opens its unit card; a click pins it', async () => {
       for (const [l, i] of [[0, 0], [1, 300], [1, 511]]) {
         const p = await page.evaluate(([l, i]) => window.__relu.unitPoint(l, i), [l, i]);
         await page.mouse.move(p.x, p.y);
@@ -81,12 +81,41 @@ test('512-wide layers: one cell per unit, bands, cards on hover and click, dead 
       assert.ok((await cardTitle(page)).startsWith('Layer 2, unit 38 '));
     });
 
+    await t.test('Page Down moves the keyboard cursor one grid row down', async () => {
+      const from = await page.evaluate(() => window.__relu.unitPoint(1, 37));
+      await page.focus('.net canvas');
+      await page.keyboard.press('PageDown');
+      await page.waitForFunction(() => !/unit 38 /.test(document.querySelector('#card h3')?.textContent ?? ''));
+      const n = Number((await cardTitle(page)).match(/^Layer 2, unit (\d+) /)[1]);
+      const to = await page.evaluate((i) => window.__relu.unitPoint(1, i), n - 1);
+      assert.ok(n > 39, `unit ${n}`);
+      assert.ok(Math.abs(to.x - from.x) < 0.01 && to.y > from.y, `unit ${n} sits below unit 38`);
+    });
+
+    await t.test("a revive's mark is drawn on a grid cell", async () => {
+      // Far from step 5, which the replay below seeks on the timeline.
+      await page.evaluate(() => window.__reluApp.step(30));
+      await page.waitForFunction(() => window.__relu.drawn.networks[0] === 35);
+      const dead = (await page.evaluate(() => window.__relu.stateNames)).indexOf('dead');
+      const i = (await page.evaluate(() => Array.from(window.__relu.snapshots[0].layers[1].states))).indexOf(dead);
+      assert.ok(i >= 0);
+      const p = await page.evaluate((i) => window.__relu.unitPoint(1, i), i);
+      await page.mouse.click(p.x, p.y);
+      await page.waitForFunction((i) => document.querySelector('#card h3')?.textContent.startsWith(`Layer 2, unit ${i + 1} `), i);
+      assert.equal((await net(page)).marks, '0');
+      await page.click('#card button[data-action="revive"]');
+      await page.waitForFunction(() => Number(document.querySelector('.net canvas').dataset.marks) >= 1, null, { timeout: 20000 });
+    });
+
     await t.test('replay draws the wide net from its stored entry, within the budget', async () => {
       for (let k = 0; k < 3; k++) await page.evaluate(() => window.__reluApp.step(20));
-      await page.waitForFunction(() => window.__relu.snapshots[0].step === 65);
+      await page.waitForFunction(() => window.__relu.snapshots[0].step === 95);
       const store = (await page.evaluate(() => window.__relu.replay)).stores[0];
       assert.ok(store.steps.includes(5), `steps kept: ${store.steps}`);
       assert.ok(store.capacity * store.bytesPerEntry <= store.budget, `${store.capacity} x ${store.bytesPerEntry} B > ${store.budget}`);
+      // The pinned card would cover the timeline: Escape closes it first.
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(() => document.querySelector('#card').hidden);
       await page.locator('#timeline').scrollIntoViewIfNeeded();
       const tp = await page.evaluate(() => window.__relu.timelinePoint(5));
       await page.mouse.click(tp.x, tp.y);

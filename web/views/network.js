@@ -70,7 +70,9 @@ export class NetworkView {
     const s = this.snapshot;
     if (!s || !s.layers.length) return;
     let { l, i } = this.focus ?? { l: 0, i: 0 };
-    const moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    // Page Up / Page Down: a row of a grid at a time (10 units in a column of nodes).
+    const row = this.columns?.[l + 1]?.grid?.cols ?? 10;
+    const moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1], PageUp: [0, -row], PageDown: [0, row] };
     if (moves[e.key]) {
       e.preventDefault();
       l = Math.max(0, Math.min(s.layers.length - 1, l + moves[e.key][0]));
