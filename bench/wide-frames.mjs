@@ -6,11 +6,12 @@
 // SECONDS; draw times are the draw loop's own per-draw measurements (draw-loop.js
 // drawSamples). Prints p50 / p95 / max and the load average before and after: on a shared
 // machine, quote it.
-// Usage: node bench/wide-frames.mjs [seconds per measurement, 5]   (after `bash playground.sh build`)
+// Usage: node bench/wide-frames.mjs [seconds per measurement, 5] [--only TEXT]   (after `bash playground.sh build`)
 import os from 'node:os';
 import { setup, openPage } from '../tests/browser/helpers.mjs';
 
-const SECONDS = Number(process.argv[2] ?? 5);
+const SECONDS = Number(/^\d/.test(process.argv[2] ?? '') ? process.argv[2] : 5);
+const STEPS = 30;
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -31,13 +32,17 @@ const CASES = [
   { name: '784->512,512,512->10 (CSV)', query: 'speed=max&layers=512,512,512', csv: true, widths: [512, 512, 512] },
   { name: '784->256,256->10 (CSV)', query: 'speed=max&layers=256,256', csv: true, widths: [256, 256] },
   { name: '2->512,512->1 (spiral)', query: 'dataset=spiral&speed=max&layers=512,512', csv: false, widths: [512, 512] },
+  // The same measurement on a net of 16-unit layers (no grids), for a baseline under the same load.
+  { name: 'baseline 2->16x6->1 (spiral)', query: 'dataset=spiral&speed=max&layers=16,16,16,16,16,16', csv: false, widths: [16, 16, 16, 16, 16, 16] },
 ];
+// --only TEXT: the cases whose name contains TEXT.
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : '';
 const SIZES = [[1440, 900], [390, 844]];
 
 console.log(`load average before: ${load()}`);
 const env = await setup();
 try {
-  for (const c of CASES) {
+  for (const c of CASES.filter((c) => c.name.includes(ONLY))) {
     for (const [width, height] of SIZES) {
       const { page, context } = await openPage(env, c.query, { width, height });
       if (c.csv) await page.setInputFiles('#c-csv', { name: 'pixels.csv', mimeType: 'text/csv', buffer: wideCsv() });
@@ -63,6 +68,17 @@ try {
       const draws = (await page.evaluate(() => window.__relu.drawSamples())).network;
       const to = await page.evaluate(() => window.__relu.snapshots[0].step);
       console.log(`${c.name} at ${width}x${height}: network draw ${fmt(draws)}; UI frames ${fmt(frames)}; ${((to - from) / SECONDS).toFixed(0)} steps/s`);
+      // Paused, one step at a time: every step is a new snapshot and one network draw, so the
+      // draw time is measured on STEPS draws whatever the worker's snapshot rate.
+      await page.click('#play');
+      await page.waitForFunction(() => !window.__relu.playing);
+      for (let k = 0; k < STEPS; k++) {
+        const s = await page.evaluate(() => window.__relu.snapshots[0].step);
+        await page.evaluate(() => window.__reluApp.step(1));
+        await page.waitForFunction((s) => window.__relu.drawn.networks[0] > s, s, { timeout: 30000 });
+      }
+      const one = (await page.evaluate(() => window.__relu.drawSamples())).network;
+      console.log(`  paused, ${STEPS} single steps: network draw ${fmt(one.slice(-STEPS))}`);
       await context.close();
     }
   }
