@@ -222,6 +222,10 @@ export function buildControls(form, { state, onChange, onWarning, onRevive, onCs
   form.append(fs);
   form.addEventListener('submit', (e) => e.preventDefault());
 
+  // One unit at a time up to 32, then doubling to MAX_WIDTH (512 would be 480 presses).
+  const wider = (w) => Math.min(MAX_WIDTH, w < 32 ? w + 1 : 2 * w);
+  const narrower = (w) => (w > 32 ? Math.max(32, Math.ceil(w / 2)) : w - 1);
+
   function layersEditor(id, set) {
     const box = el('div', { class: 'layers', id, role: 'group', 'aria-label': 'Hidden layers and widths' });
     box.setValue = (widths) => {
@@ -233,8 +237,8 @@ export function buildControls(form, { state, onChange, onWarning, onRevive, onCs
         const n = el('span', { class: 'layer-n', 'aria-label': `layer ${l + 1} width` }, String(w));
         minus.disabled = w <= 1;
         plus.disabled = w >= MAX_WIDTH;
-        minus.addEventListener('click', () => set(widths.map((x, k) => (k === l ? x - 1 : x))));
-        plus.addEventListener('click', () => set(widths.map((x, k) => (k === l ? x + 1 : x))));
+        minus.addEventListener('click', () => set(widths.map((x, k) => (k === l ? narrower(x) : x))));
+        plus.addEventListener('click', () => set(widths.map((x, k) => (k === l ? wider(x) : x))));
         chip.append(minus, n, plus);
         box.append(chip);
       });

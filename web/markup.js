@@ -84,7 +84,7 @@ export const MARKUP = `
       </div>
       <div id="networks" class="networks"></div>
       <ul id="legend" class="legend" aria-label="Neuron states" data-part="legend"></ul>
-      <p class="hint" data-part="hints network-hint">Hover or tap a neuron (or focus the picture and use the arrow keys and Enter) to open its card. Links: <span class="pos">blue</span> positive weight, <span class="neg">orange</span> negative, thicker = larger |w|.</p>
+      <p class="hint" data-part="hints network-hint">Hover or tap a neuron (or focus the picture and use the arrow keys and Enter) to open its card. Links: <span class="pos">blue</span> positive weight, <span class="neg">orange</span> negative, thicker = larger |w|. A layer of more than 32 units is a grid, one cell per unit (Page Up/Down: a row); its links are one grey band, darker for larger mean |w| from more live units.</p>
     </section>
 
     <section class="panel output-panel" aria-labelledby="h-output" data-part="output">

@@ -283,11 +283,11 @@ const URL_ROWS = [
       'batch: "-Infinity" is not a number; using 10',
       'lr: 1e-300 is below 0.00001; clamped to 0.00001',
       'probe: 0 is below 1; clamped to 1',
-      'layers width: 1000000 is above 32; clamped to 32',
+      'layers width: 1000000 is above 512; clamped to 512',
       'layers width: 0 is below 1; clamped to 1',
       'layers width: -5 is below 1; clamped to 1',
     ],
-    expect: { seed: 1, noise: 0, batch: 10, lr: 0.00001, probe: 1, layers: [32, 1, 1] },
+    expect: { seed: 1, noise: 0, batch: 10, lr: 0.00001, probe: 1, layers: [512, 1, 1] },
   },
   {
     why: 'huge and deeply nested values, csv, hostile flags',

@@ -72,14 +72,14 @@ test('the URL round-trips every setting, the seed included', async () => {
 });
 
 test('bad URL values are clamped, and the page says so', async () => {
-  const { page, context, problems } = await openPage(env, 'lr=500&layers=0,99&activation=<b>x</b>&batch=-3&zzz=1&seed=abc');
+  const { page, context, problems } = await openPage(env, 'lr=500&layers=0,999&activation=<b>x</b>&batch=-3&zzz=1&seed=abc');
   await page.waitForSelector('#notice:not([hidden])');
   const text = await page.textContent('#notice');
   for (const word of ['lr', 'layers', 'activation', 'batch', 'zzz', 'seed']) assert.ok(text.includes(word), `${word} in: ${text}`);
   assert.equal(await page.evaluate(() => document.querySelector('#notice b')), null); // never inserted as HTML
   const state = await page.evaluate(() => window.__relu.state);
   assert.equal(state.lr, 10);
-  assert.deepEqual(state.layers, [1, 32]);
+  assert.deepEqual(state.layers, [1, 512]);
   assert.equal(state.activation, 'relu');
   assert.equal(state.batch, 0);
   assert.equal(state.seed, 1);

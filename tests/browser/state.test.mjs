@@ -33,7 +33,7 @@ test('out-of-range values are clamped, with a warning naming the setting', () =>
   assert.equal(state.lr, 10);
   assert.equal(state.batch, 0);
   assert.equal(state.noise, 1);
-  assert.deepEqual(state.layers, [1, 8, 32]);
+  assert.deepEqual(state.layers, [1, 8, 512]);
   assert.equal(state.seed, 2);
   for (const name of ['lr', 'batch', 'noise', 'layers', 'seed']) assert.ok(warnings.some((w) => w.startsWith(name)), `${name}: ${warnings}`);
 });
@@ -81,4 +81,13 @@ test('engine config uses the engine keys and the dead definition', () => {
   assert.equal(cfg.dead_def, 'dormant:0.2');
   assert.ok(!('test_fraction' in cfg));
   assert.ok(!('speed' in cfg) && !('preset' in cfg));
+});
+
+test('hidden widths up to 512 are accepted; 513 is clamped to 512 with a warning', () => {
+  const ok = parse('layers=512,512');
+  assert.deepEqual(ok.state.layers, [512, 512]);
+  assert.deepEqual(ok.warnings, []);
+  const { state, warnings } = parse('layers=512,513');
+  assert.deepEqual(state.layers, [512, 512]);
+  assert.deepEqual(warnings, ['layers width: 513 is above 512; clamped to 512']);
 });

@@ -153,6 +153,12 @@ export function createApi({ state, apply, runs, loop, files, pictures, stories, 
       },
       // Where step sits on the timeline, in viewport coordinates (tests press there).
       timelinePoint: (step) => panels.timelinePoint(step),
+      // The engine's state names, by code (a snapshot's states index this list).
+      get stateNames() {
+        return states?.()?.byCode.map((s) => s.name) ?? null;
+      },
+      // Where unit i of hidden layer l sits in run k's network picture (a node or a grid cell), in viewport coordinates.
+      unitPoint: (l, i, k = 0) => panels.unitPoint(k, l, i),
       get events() {
         return runs.list().map((r) => r.events.slice());
       },
@@ -206,6 +212,7 @@ export function createApi({ state, apply, runs, loop, files, pictures, stories, 
       crashWorker: (k = 0) => runs.list()[k]?.client.crash(),
       rollback: () => runs.rollback(),
       timings: loop.timings,
+      drawSamples: () => loop.drawSamples(),
       applyPreset,
     },
   };

@@ -7,6 +7,7 @@
 // startTime is the time since navigation; bench/ui-frames.mjs reads it).
 const TEXT_EVERY_MS = 100;
 const POLL_MS = 50;
+const DRAW_SAMPLES = 256;
 export const FIRST_DRAW_MARK = 'relu:first-snapshot-drawn';
 
 /**
@@ -19,6 +20,8 @@ export const FIRST_DRAW_MARK = 'relu:first-snapshot-drawn';
  */
 export function createDrawLoop({ views, drawText, take, ready, main }) {
   const timings = Object.fromEntries([...views.map((v) => v.id), 'text'].map((id) => [id, 0]));
+  // The last DRAW_SAMPLES draw times of each view, oldest first (benchmarks read them: bench/wide-frames.mjs).
+  const samples = Object.fromEntries(Object.keys(timings).map((id) => [id, []]));
   const cadence = views.map((v) => ({ ...v, last: -Infinity, drawn: undefined }));
   let version = 0;      // bumped by every ingested snapshot
   let firstDrawn = false;
@@ -31,7 +34,11 @@ export function createDrawLoop({ views, drawText, take, ready, main }) {
   function timed(id, fn) {
     const t0 = performance.now();
     fn();
-    timings[id] = 0.9 * timings[id] + 0.1 * (performance.now() - t0);
+    const ms = performance.now() - t0;
+    timings[id] = 0.9 * timings[id] + 0.1 * ms;
+    const ring = samples[id];
+    ring.push(ms);
+    if (ring.length > 2 * DRAW_SAMPLES) ring.splice(0, ring.length - DRAW_SAMPLES);
   }
 
   const stampOf = (v) => (v.stamp ? v.stamp() : version);
@@ -86,6 +93,8 @@ export function createDrawLoop({ views, drawText, take, ready, main }) {
     start: () => requestAnimationFrame(frame),
     redraw: () => (force = true),
     timings,
+    /** The newest draw times of each view (ms), up to DRAW_SAMPLES. */
+    drawSamples: () => Object.fromEntries(Object.entries(samples).map(([id, r]) => [id, r.slice(-DRAW_SAMPLES)])),
     /** Resolves once the main run's snapshot passes test (rejected by failWaiters). */
     whenSnapshot(test) {
       pump();

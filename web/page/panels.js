@@ -100,7 +100,8 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice, mark
       const sel = selected && selected.run === k ? selected : null;
       const { snap, weights, replay: past } = replay.frame(run);
       // An intervention's marks belong to the live run: none on a replayed picture.
-      networkViews[k]?.draw(snap, weights, run.client.data?.info?.features ?? 2, sel, states(), past ? [] : marks(run));
+      const info = run.client.data?.info;
+      networkViews[k]?.draw(snap, weights, info?.features ?? 2, sel, states(), past ? [] : marks(run), info?.imageShape ?? null);
       if (run.caption) {
         const dead = snap.layers.reduce((a, l) => a + l.counts.dead, 0);
         const n = snap.layers.reduce((a, l) => a + l.width, 0);
@@ -176,6 +177,13 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice, mark
     selection: () => (selected ? { ...selected } : null),
     /** New neuron events of the main run, for the timeline. */
     addEvents: (events) => timeline.add(events),
+    /** Where unit i of hidden layer l sits in run k's network picture, in viewport coordinates (tests). */
+    unitPoint(k, l, i) {
+      const view = networkViews[k], p = view?.unitPoint(l, i);
+      if (!p) return null;
+      const r = view.canvas.getBoundingClientRect();
+      return { x: r.left + p.x, y: r.top + p.y };
+    },
     /** The steps the views last drew (tests): each network picture, the histograms. */
     drawn: () => ({ networks: networkViews.map((v) => v.snapshot?.step ?? null), histograms: histStep }),
     timelinePoint(step) {

@@ -4,13 +4,20 @@
 // beyond the flag. Nothing here calls into the engine: an entry is the snapshot message the
 // worker already sent (its typed arrays were transferred, and nobody writes them afterwards).
 import { HistogramRing } from '../history.js';
+import { linkModel, modelArrays } from '../views/network-links.js';
 
 // The memory bound. All runs of one page share REPLAY_BUDGET_BYTES; a run keeps at most
-// MAX_ENTRIES entries, and at least MIN_ENTRIES whatever their size (the page's networks are
-// small: at most 10 layers of 32 units, so an entry is 20-80 KB; docs/soak.md has the figures).
+// MAX_ENTRIES entries, and at least MIN_ENTRIES whatever their size. A net of 32-unit layers
+// makes 20-80 KB entries (docs/soak.md has the figures); a wide one (up to 10 layers of 512
+// units, 784 inputs) would make megabytes with its parameters, so an entry keeps the
+// parameters only up to KEEP_PARAMS of them, else just what the network view draws from them
+// (network-links.js linkModel: the links of small pairs, a summary of wide ones): the widest
+// (10 x 512 units) is then 250-270 KB, so MIN_ENTRIES of them for each of 4 compared runs
+// still fit the budget (12.4 MiB; 16 entries would not: docs/limits.md, "Memory").
 export const REPLAY_BUDGET_BYTES = 16 * 1024 * 1024;
 export const MAX_ENTRIES = 256;
-export const MIN_ENTRIES = 16;
+export const MIN_ENTRIES = 12;
+export const KEEP_PARAMS = 64 * 1024; // 256 KB of float32
 // What an entry costs on top of its typed arrays: the JS objects around them (the snapshot,
 // its layers, ~15 typed-array views per layer, the entry). Measured in Chromium 156 by
 // bench/replay-bytes.mjs: 3.8 KB for 2 layers .. 17.0 KB for 10, about 0.5 KB + 1.65 KB per
@@ -29,6 +36,7 @@ export function entryBytes({ snap, grid, weights }) {
   }
   for (const v of Object.values(grid ?? {})) add(v);
   add(weights?.params);
+  for (const a of modelArrays(weights?.pairs ? weights : null)) add(a);
   let bytes = OBJECT_BYTES + LAYER_OBJECT_BYTES * snap.layers.length + 32 * (snap.events?.length ?? 0);
   for (const b of buffers) bytes += b.byteLength;
   return bytes;
@@ -72,6 +80,7 @@ export class ReplayStore {
   /** frame: {snap, grid, weights}: a snapshot the page ingested (never a diverged one). */
   push({ snap, grid, weights }) {
     this.offered++;
+    if (weights?.params && weights.params.length > KEEP_PARAMS) weights = linkModel(weights);
     const entry = { seq: this.appended, step: snap.step, snap, grid, weights };
     if (!this.capacity) {
       this.bytesPerEntry = entryBytes(entry);
