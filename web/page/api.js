@@ -153,6 +153,15 @@ export function createApi({ state, apply, runs, loop, files, pictures, stories, 
       },
       // Where step sits on the timeline, in viewport coordinates (tests press there).
       timelinePoint: (step) => panels.timelinePoint(step),
+      // Image data: the gallery's selected input ({set, index, label, predicted} or null; also
+      // the page event 'relu-input-selected'), and where unit i's receptive field is on screen.
+      get selectedInput() {
+        return panels.selectedInput();
+      },
+      fieldPoint: (i) => panels.fieldPoint(i),
+      get cardUnit() {
+        return panels.selection();
+      },
       get events() {
         return runs.list().map((r) => r.events.slice());
       },
