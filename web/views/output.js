@@ -321,8 +321,10 @@ export class OutputView {
     ctx.strokeStyle = '#999';
     ctx.lineWidth = 1;
     ctx.strokeRect(left, top, size, size);
-    // Class names: colour swatches match the output surface and the dots.
+    // Class names: colour swatches match the output surface and the dots. Under the columns
+    // too when every name fits its cell (digits).
     ctx.textBaseline = 'middle';
+    const shortNames = names.every((n) => ctx.measureText(n).width <= cell - 2);
     for (let k = 0; k < K; k++) {
       ctx.fillStyle = classColour(k, K);
       ctx.fillRect(left - 6, top + k * cell + cell / 2 - 3, 4, 6);
@@ -330,7 +332,7 @@ export class OutputView {
       ctx.fillStyle = '#333';
       ctx.textAlign = 'right';
       ctx.fillText(shorten(names[k], 12), left - 8, top + (k + 0.5) * cell);
-      if (cell >= 26 || K <= 6) {
+      if (cell >= 26 || K <= 6 || shortNames) {
         ctx.textAlign = 'center';
         ctx.fillText(shorten(names[k], Math.max(3, Math.floor(cell / 6))), left + (k + 0.5) * cell, top + size + 12);
       }
