@@ -299,7 +299,7 @@ export class OutputView {
     ctx.font = '10px system-ui, sans-serif';
     const labelW = Math.min(80, Math.max(...names.map((n) => ctx.measureText(shorten(n, 12)).width)) + 6);
     const accW = 40;  // the per-class accuracy column
-    const top = 20, left = 14 + labelW, bottom = 30;
+    const top = 30, left = 14 + labelW, bottom = 30;  // top: the title line, then the accuracy column's head
     const cell = Math.max(4, Math.floor(Math.min((w - left - 6 - accW) / K, (h - top - bottom) / K)));
     const size = cell * K;
     for (let r = 0; r < K; r++) {
@@ -342,7 +342,7 @@ export class OutputView {
     const overall = t.length ? correct / t.length : 0;
     ctx.textAlign = 'left';
     ctx.fillStyle = '#555';
-    ctx.fillText('acc.', left + size + 6, top - 6);
+    ctx.fillText('acc.', left + size + 6, top - 7);
     for (let k = 0; k < K; k++) {
       const a = perClass[k];
       ctx.fillStyle = a !== null && a < overall - 0.1 ? '#D55E00' : '#333';
