@@ -188,7 +188,9 @@ function create({ config, restore, runId: id, startOnFrame = false }) {
 function compactSet(set, info) {
   if (!imageShapeOf(info)) return { x: set.x, y: set.y };
   const pixels = new Uint8Array(set.x.length);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = Math.round(set.x[i] * 255);
+  const x = set.x;
+  // x * 255 is within float error of a whole number; + 0.5 and the byte conversion's truncation round it.
+  for (let i = 0; i < pixels.length; i++) pixels[i] = x[i] * 255 + 0.5;
   return { pixels, y: set.y };
 }
 

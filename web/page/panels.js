@@ -50,7 +50,12 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice, mark
       if (kind === 'ablate') run.client.neuron('setAblated', l, i, !layer.ablated[i]);
     },
     onNeedTop: (l, i, k) => {
-      selectedRun()?.client.topInputs(l, i, k).then((r) => card.setTop(r), (e) => notice([String(e.message)]));
+      const client = selectedRun()?.client;
+      if (!client) return card.topFailed();
+      client.topInputs(l, i, k).then((r) => card.setTop(r), (e) => {
+        card.topFailed();
+        notice([String(e.message)]);
+      });
     },
     onNeedGrid: (l, i) => {
       selectedRun()?.client.neuronGrid(l, i, 32).then((m) => {

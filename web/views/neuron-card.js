@@ -11,8 +11,11 @@ import { paintImage, sampleReader, unitWeights } from '../image-data.js';
 // about as much as 20 training steps.
 const GRID_EVERY_MS = 200;
 // The top inputs cost the worker one forward over the training set (MNIST: 8,000 images, about
-// 20 training steps of 784-256-256-10 at batch 128): asked when the step changed, at most this often.
+// 25 training steps of 784-256-256-10 at batch 128): asked when the step changed, at most every
+// TOP_EVERY_MS, and never sooner than TOP_COST_SHARE times the last answer's round trip after it,
+// so that an open card takes at most about a fifth of the worker's time on a slow machine.
 const TOP_EVERY_MS = 400;
+const TOP_COST_SHARE = 4;
 export const TOP_K = 8;
 const POS_RGB = [0, 114, 178];
 const NEG_RGB = [213, 94, 0];
@@ -115,6 +118,8 @@ export class NeuronCard {
     topBox.append(this.topTitle, this.topRow, this.topNote);
     this.seeing.append(fieldBox, topBox);
     this.lastTopAt = -Infinity;
+    this.topAskedAt = null;  // performance.now() of the request in flight
+    this.topGap = TOP_EVERY_MS;
     this.top = null;  // {layer, neuron, index, z, step} of the shown unit
     root.append(head, this.help, body, this.seeing, actions);
     root.addEventListener('keydown', (e) => {
@@ -204,9 +209,11 @@ export class NeuronCard {
       return;
     }
     this.topRow.hidden = false;
-    if (snapshot.step !== this.lastTopStep && (this.lastTopStep < 0 || now - this.lastTopAt >= TOP_EVERY_MS)) {
+    const waiting = this.topAskedAt !== null;  // one request in flight at a time
+    if (!waiting && snapshot.step !== this.lastTopStep && (this.lastTopStep < 0 || now - this.lastTopAt >= this.topGap)) {
       this.lastTopStep = snapshot.step;
       this.lastTopAt = now;
+      this.topAskedAt = now;
       this.onNeedTop(l, i, TOP_K);
     }
     if (this.top) this.#drawTop(image);
@@ -228,9 +235,16 @@ export class NeuronCard {
 
   /** The worker's answer to onNeedTop: {layer, neuron, index, z}; ignored if another unit is shown by now. */
   setTop(result) {
+    if (this.topAskedAt !== null) this.topGap = Math.max(TOP_EVERY_MS, TOP_COST_SHARE * (performance.now() - this.topAskedAt));
+    this.topAskedAt = null;
     if (!this.sel || result.layer !== this.sel.l || result.neuron !== this.sel.i) return;
     this.top = result;
     this.topDrawn = null;
+  }
+
+  /** The request failed (or had no run to ask): the next one may go. */
+  topFailed() {
+    this.topAskedAt = null;
   }
 
   #drawTop(image) {
