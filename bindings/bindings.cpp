@@ -306,6 +306,24 @@ class RunHandle {
     });
   }
 
+  // The k training inputs with the highest z of a hidden unit (Run::top_inputs), as two
+  // views: {index: Int32Array, z: Float32Array}.
+  val top_inputs(int l, int neuron, int k) {
+    return guard([&] {
+      const auto& top = need().top_inputs(l, neuron, k);
+      top_index_.resize(top.size());
+      top_z_.resize(top.size());
+      for (size_t j = 0; j < top.size(); ++j) {
+        top_index_[j] = top[j].index;
+        top_z_[j] = top[j].z;
+      }
+      val out = val::object();
+      out.set("index", val(typed_memory_view(top_index_.size(), top_index_.data())));
+      out.set("z", f32(top_z_));
+      return out;
+    });
+  }
+
   // predict: engine.js writes n samples (features x n, column-major) into input(n),
   // then calls predict(n) and copies the (outputs x n) result.
   val input(int n) {
@@ -399,7 +417,8 @@ class RunHandle {
 
   std::unique_ptr<relu::Run> run_;
   std::string error_;
-  std::vector<float> grid_buf_, in_buf_, out_buf_;
+  std::vector<float> grid_buf_, in_buf_, out_buf_, top_z_;
+  std::vector<int32_t> top_index_;
   std::vector<double> events_buf_;
   std::vector<uint32_t> pack_buf_;  // layer_pack's copy (4-byte aligned)
 };
@@ -514,6 +533,7 @@ EMSCRIPTEN_BINDINGS(relu_engine) {
       .function("numModelLayers", &RunHandle::num_model_layers)
       .function("layerShape", &RunHandle::layer_shape)
       .function("grid", &RunHandle::grid)
+      .function("topInputs", &RunHandle::top_inputs)
       .function("input", &RunHandle::input)
       .function("predict", &RunHandle::predict)
       .function("features", &RunHandle::features)

@@ -87,6 +87,18 @@ class Run {
   // over a res x res grid spanning the data's 2-D domain; row-major, y from top.
   void grid(int layer, int neuron, int res, std::vector<float>& out);
 
+  // The k training inputs that drive hidden unit (layer, neuron) hardest: the highest
+  // pre-activations z, descending, ties by lower index (top_inputs.cpp). The training set is
+  // the monitor's evaluation set under the default `full` definition, so for a dead unit
+  // every z is <= 0 and the first one says how far the unit is from waking. k is clamped to
+  // the training set's size; 1 <= k <= kMaxTopInputs. Reuses its buffers between calls.
+  struct TopInput {
+    int index;  // column of the training set
+    float z;
+  };
+  static constexpr int kMaxTopInputs = 1024;
+  const std::vector<TopInput>& top_inputs(int layer, int neuron, int k);
+
  private:
   friend struct LiveHooks;  // the key table's on-change hooks (config.h)
   void build();
@@ -113,6 +125,7 @@ class Run {
   Eigen::RowVectorXf yb_;
   Eigen::MatrixXf probe_x_;         // fixed probe sample for probe:B
   std::vector<float> revive_row_;
+  std::vector<TopInput> top_;       // top_inputs' heap, then its answer
   int64_t step_ = 0;
   double last_batch_loss_ = 0, last_grad_norm_ = 0;
   int last_batch_cols_ = 0;

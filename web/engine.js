@@ -385,6 +385,17 @@ class Run {
   }
 
   /**
+   * The k training inputs with the highest pre-activation z of hidden unit (layer, neuron),
+   * descending, ties by the lower index: { index: Int32Array (columns of data(false)),
+   * z: Float32Array }. Fewer than k when the training set is smaller. One forward over the
+   * training set: a request, not a per-frame read.
+   */
+  topInputs(layer, neuron, k = 8) {
+    const r = this.#call('topInputs', layer, neuron, k);
+    return { index: r.index.slice(), z: r.z.slice() };
+  }
+
+  /**
    * Network output for inputs x: an array of samples (each an array of features), or a
    * Float32Array of n samples laid out feature-major (features x n, column-major).
    * Returns a Float32Array of outputs x n (column-major).

@@ -93,6 +93,18 @@ export const MARKUP = `
       <div id="card" class="card" role="dialog" aria-label="Neuron card" hidden></div>
     </section>
 
+    <section class="panel fields-panel" aria-labelledby="h-fields" data-part="fields" id="fields-panel" hidden>
+      <div class="panel-head"><h2 id="h-fields">What the first layer sees</h2><span id="fields-note" class="summary"></span></div>
+      <canvas id="fields" role="img" aria-label="receptive fields: every first-layer unit's incoming weights as an image, dead units crossed out"></canvas>
+      <p class="hint" data-part="hints fields-hint">Each square is one unit's incoming weights laid out as the image (blue +, orange −, white 0; each scaled to its own largest weight). Dead units are greyed and crossed out in red: no input wakes them, so their weights stopped learning. Hover or tap one for its card.</p>
+    </section>
+
+    <section class="panel gallery-panel" aria-labelledby="h-gallery" data-part="gallery" id="gallery-panel" hidden>
+      <div class="panel-head"><h2 id="h-gallery">Test inputs</h2><span id="gallery-note" class="summary"></span></div>
+      <canvas id="gallery" role="img" aria-label="test inputs with their predicted classes; misclassified ones framed in red"></canvas>
+      <p class="hint" data-part="hints gallery-hint">Under each image: its class, or in red "predicted≠true" when the network gets it wrong. Click one to select it.</p>
+    </section>
+
     <section class="panel charts-panel" aria-labelledby="h-charts" data-part="charts">
       <div class="panel-head"><h2 id="h-charts">Charts</h2><span id="charts-note" class="summary"></span><label class="inline step-axis" data-part="step-axis" title="Spread the first steps out: a log step axis on the charts and the timeline (step 0 at the left edge)"><input type="checkbox" id="step-axis"> Log step axis</label></div>
       <div id="charts" class="charts"></div>

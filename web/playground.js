@@ -137,6 +137,8 @@ export function mount(container, { host = container, query = '', urlSync = false
     marks: (run) => interventions.marks(run),
     onUnitAction: (unit) => interventions.ask('unit', null, unit),
     replay,
+    // A gallery input was selected (or cleared): a page event, so other views and embedders can follow it.
+    onInputSelected: (detail) => host.dispatchEvent(new CustomEvent('relu-input-selected', { detail, bubbles: true, composed: true })),
   });
   const status = createStatusText({ $, host, runs: runs.list, state: () => state, playing: runs.playing, replay });
   const stories = createStories({

@@ -166,6 +166,11 @@ export class RunClient {
   neuronGrid(layer, neuron, res) {
     return this.#request('neuronGrid', { layer, neuron, res });
   }
+  /** Resolves to {layer, neuron, index: Int32Array, z: Float32Array}: the k training inputs
+   *  with the highest pre-activation of hidden unit (layer, neuron), descending. */
+  topInputs(layer, neuron, k = 8) {
+    return this.#request('topInputs', { layer, neuron, k });
+  }
   play() {
     this.#send('play');
   }

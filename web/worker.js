@@ -9,12 +9,14 @@
 //                   the handler's result; null: no reply (the snapshot is the answer)
 // Messages out:
 //   {type:'ready', info}               engine loaded; info = engine.info() (the names the page shows)
-//   {type:'created', runId, data}      run created; data: {info (dataset facts), train {x, y}, test {x, y}}
+//   {type:'created', runId, data}      run created; data: {info (dataset facts), train {x, y}, test {x, y}};
+//                                      image data: train/test {pixels (Uint8Array, x * 255), y} (compactSet)
 //   {type:'snapshot', runId, snapshot, grid, weights, stepsPerSec, run, readAt}   (typed arrays transferred)
 //       grid: 1-D/2-D data {res, values} (the network output over the domain; K > 2 classes:
 //             values = the winner's probability (2-D) or the predicted class (1-D), plus
 //             classes = the winning class per cell (2-D)), else {predictions, targets} for up
-//             to 512 training samples (K classes: the predicted class); null when it was not
+//             to 512 training samples, or classification with a test split, up to 2,000 test
+//             samples (set: 'train' | 'test'; K classes: the predicted class); null when it was not
 //             recomputed for this snapshot (the page keeps the previous one; see read-cadence.js)
 //       weights: run.weights(); readAt: the worker's clock (ms) when the run was read
 //       run: what the page shows about the run's state, owned here:
@@ -52,6 +54,7 @@
 import { loadEngine, snapshotTransferables } from './engine.js';
 import { createReadCadence } from './read-cadence.js';
 import { createDataLoader } from './data-loader.js';
+import { imageShapeOf } from './image-data.js';
 
 const SLICE_MS = 8;
 const BURST_S = 0.1;  // the most steps the bucket holds: 0.1 s worth (at least 1)
@@ -212,11 +215,24 @@ function create({ config, restore, runId: id, startOnFrame = false }) {
   runInfo = info;
   emptyBucket();
   clockHeld = !!startOnFrame;
-  const data = { info, train: { x: train.x, y: train.y }, test: { x: test.x, y: test.y } };
-  postMessage({ type: 'created', runId, data }, [train.x.buffer, train.y.buffer, test.x.buffer, test.y.buffer]);
+  const data = { info, train: compactSet(train, info), test: compactSet(test, info) };
+  const transfer = [data.train, data.test].flatMap((set) => [(set.x ?? set.pixels).buffer, set.y.buffer]);
+  postMessage({ type: 'created', runId, data }, transfer);
   awaitingFrame = false;
   stepsSinceSnapshot = 0;
   cadence.newRun();
+}
+
+// Image data (info.imageShape set: inputs are pixel/255) travel as their bytes, {pixels, y}:
+// a quarter of the floats (MNIST: 6.3 MB instead of 25 MB for the training set, held by the
+// page for the whole run), and exact, since every input is k/255. Other data keep {x, y}.
+function compactSet(set, info) {
+  if (!imageShapeOf(info)) return { x: set.x, y: set.y };
+  const pixels = new Uint8Array(set.x.length);
+  const x = set.x;
+  // x * 255 is within float error of a whole number; + 0.5 and the byte conversion's truncation round it.
+  for (let i = 0; i < pixels.length; i++) pixels[i] = x[i] * 255 + 0.5;
+  return { pixels, y: set.y };
 }
 
 // A throwaway run: the page checks an upload or an import before it replaces anything.
@@ -263,6 +279,13 @@ function revivedUnits(before, after) {
 function neuronGrid({ layer = -1, neuron = 0, res = 64 }) {
   const values = needRun().grid(layer, neuron, res);
   return { result: { layer, neuron, res, values }, transfer: [values.buffer] };
+}
+
+// The k training inputs closest to waking a unit (engine.js topInputs): a request, asked by
+// the neuron card a few times a second at most, never per frame.
+function topInputs({ layer, neuron, k = 8 }) {
+  const { index, z } = needRun().topInputs(layer, neuron, k);
+  return { result: { layer, neuron, index, z }, transfer: [index.buffer, z.buffer] };
 }
 
 // op -> { handler(msg) -> result, mutates (a snapshot follows), reply (type of the answer to a request) }
@@ -358,6 +381,7 @@ const COMMANDS = {
   },
   validate: { handler: validate, mutates: false, reply: 'done' },
   neuronGrid: { handler: neuronGrid, mutates: false, reply: 'neuronGrid' },
+  topInputs: { handler: topInputs, mutates: false, reply: 'topInputs' },
   frame: {
     handler({ runId: acked }) {
       usesAcks = true;
@@ -493,9 +517,13 @@ function outputGrid() {
     return { res, values: run.grid(-1, 0, res) };
   }
   if (!sample || sample.run !== run) {
-    const d = run.data(false);
-    const n = Math.min(512, d.y.length);
-    sample = { run, n, x: d.x.slice(0, n * features), y: d.y.slice(0, n) };
+    // Classification with a test split: the whole test set (up to MAX_TEST_ROWS; MNIST's
+    // 2,000, Iris's 75), so the confusion matrix, the per-class accuracies and the gallery
+    // (its first inputs) are about unseen inputs. Else a sample of the training set.
+    const test = runInfo?.task !== 'regression' && runInfo?.test_samples > 0;
+    const d = run.data(test);
+    const n = Math.min(test ? MAX_TEST_ROWS : 512, d.y.length);
+    sample = { run, n, set: test ? 'test' : 'train', x: d.x.slice(0, n * features), y: d.y.slice(0, n) };
   }
   const out = run.predict(sample.x);
   const k = out.length / sample.n;
@@ -508,9 +536,10 @@ function outputGrid() {
       predictions[i] = best;  // the predicted class
     }
   }
-  return { predictions, targets: sample.y.slice() };
+  return { predictions, targets: sample.y.slice(), set: sample.set };
 }
 let sample = null;
+const MAX_TEST_ROWS = 2000;
 
 // A K-class surface over the 2-D domain (run.grid gives one output unit): per cell the
 // winning class and its softmax probability, on the engine grid's layout (row-major, y from top).

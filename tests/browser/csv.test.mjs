@@ -131,7 +131,11 @@ test('CSV uploads: task, classes, colours, axes, test split, story, confusion ma
     const m = JSON.parse(out.confusion);
     assert.equal(m.length, 3);
     assert.ok(m.every((r) => r.length === 3));
-    assert.equal(m.flat().reduce((a, b) => a + b, 0), 120, 'every training row counted once (160 rows, a quarter held out)');
+    assert.equal(m.flat().reduce((a, b) => a + b, 0), 40, 'every test row counted once (160 rows, a quarter held out)');
+    assert.equal(out.rows, 'test');
+    // Per-class accuracy: each class's diagonal share of its row.
+    const perClass = JSON.parse(out.perClass);
+    assert.deepEqual(perClass, m.map((r, k) => (r.reduce((a, b) => a + b, 0) ? r[k] / r.reduce((a, b) => a + b, 0) : null)));
     // The same file read as regression (task setting): predictions against targets.
     await page.selectOption('#c-task', 'regression');
     await page.waitForFunction(() => document.querySelector('#output').dataset.view === 'scatter', null, { timeout: 30000 });

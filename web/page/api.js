@@ -159,6 +159,15 @@ export function createApi({ state, apply, runs, loop, files, pictures, stories, 
       },
       // Where unit i of hidden layer l sits in run k's network picture (a node or a grid cell), in viewport coordinates.
       unitPoint: (l, i, k = 0) => panels.unitPoint(k, l, i),
+      // Image data: the gallery's selected input ({set, index, label, predicted} or null; also
+      // the page event 'relu-input-selected'), and where unit i's receptive field is on screen.
+      get selectedInput() {
+        return panels.selectedInput();
+      },
+      fieldPoint: (i) => panels.fieldPoint(i),
+      get cardUnit() {
+        return panels.selection();
+      },
       get events() {
         return runs.list().map((r) => r.events.slice());
       },

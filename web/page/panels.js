@@ -1,5 +1,6 @@
 // The panels that draw a run: the network picture(s) with the neuron card, the output,
-// the charts, the histograms and the timeline. Each draw function reads what to show through
+// the charts, the histograms and the timeline, and for image data the receptive fields and
+// the gallery of test inputs. Each draw function reads what to show through
 // replay.frame(run): the newest snapshot, or the logged one the replay cursor points at
 // (replay.js); the draw loop (draw-loop.js) decides when each one runs.
 import { NetworkView } from '../views/network.js';
@@ -8,6 +9,9 @@ import { HistogramsView } from '../views/histograms.js';
 import { OutputView } from '../views/output.js';
 import { TimelineView } from '../views/timeline.js';
 import { NeuronCard } from '../views/neuron-card.js';
+import { ReceptiveFieldsView } from '../views/receptive-fields.js';
+import { GalleryView } from '../views/gallery.js';
+import { imageShapeOf, classNamesOf } from '../image-data.js';
 import { RUN_COLORS } from '../palette.js';
 import { fmtNum, outputNote } from './status-text.js';
 import { placeCard } from './card-place.js';
@@ -21,8 +25,9 @@ import { placeCard } from './card-place.js';
  * marks(run)     the units an intervention marked in run's network (interventions.js)
  * onUnitAction({l, i, wasDead})  the card asks for an intervention on one unit
  * replay         the replay cursor (replay.js createReplay): what each run's views show
+ * onInputSelected(detail)  a gallery input was selected ({set, index, label, predicted}) or cleared (null)
  */
-export function createPanels({ $, runs, states, histView, stepAxis, notice, marks = () => [], onUnitAction = () => {}, replay }) {
+export function createPanels({ $, runs, states, histView, stepAxis, notice, marks = () => [], onUnitAction = () => {}, replay, onInputSelected = () => {} }) {
   const charts = new ChartsView($('charts'), { onSeek: (step) => replay.seek(step) });
   const histograms = new HistogramsView($('hists'));
   const output = new OutputView($('output'));
@@ -44,6 +49,14 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice, mark
       if (kind === 'freeze') run.client.neuron('setFrozen', l, i, !layer.frozen[i]);
       if (kind === 'ablate') run.client.neuron('setAblated', l, i, !layer.ablated[i]);
     },
+    onNeedTop: (l, i, k) => {
+      const client = selectedRun()?.client;
+      if (!client) return card.topFailed();
+      client.topInputs(l, i, k).then((r) => card.setTop(r), (e) => {
+        card.topFailed();
+        notice([String(e.message)]);
+      });
+    },
     onNeedGrid: (l, i) => {
       selectedRun()?.client.neuronGrid(l, i, 32).then((m) => {
         if (selected && selected.l === m.layer && selected.i === m.neuron) card.drawGrid(m.res, m.values);
@@ -51,8 +64,43 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice, mark
     },
   });
 
+  const imageShape = (run) => imageShapeOf(run?.client.data?.info);
+  // The first run's receptive fields: a field opens its unit's card, as the network's neurons do.
+  const fields = new ReceptiveFieldsView($('fields'), {
+    onSelect: (i) => {
+      const run = runs()[0];
+      if (!run?.snap) return;
+      selected = { run: 0, l: 0, i };
+      card.open(0, i);
+      const f = replay.frame(run);
+      card.update(f.snap, twoD(run), states(), f.replay, cardImage(run, f));
+      placeCard($('card'), $('fields'));
+    },
+  });
+  let selectedInput = null;  // {set, index, label, predicted} of the gallery's selection
+  const gallery = new GalleryView($('gallery'), {
+    onSelect: (j) => {
+      const main = runs()[0];
+      const data = main?.client.data;
+      const grid = replay.frame(main).grid;
+      const names = classNamesOf(data?.info);
+      if (j < 0 || !data) selectedInput = null;
+      else {
+        const p = grid?.set === 'test' ? grid.predictions[j] : undefined;
+        selectedInput = { set: 'test', index: j, label: names[Math.round(data.test.y[j])], predicted: p === undefined ? null : names[Math.round(p)] };
+      }
+      onInputSelected(selectedInput && { ...selectedInput });
+      drawGallery();
+    },
+  });
+  const cardImage = (run, f) => {
+    const shape = imageShape(run);
+    return shape ? { shape, weights: f.weights, data: run.client.data } : null;
+  };
+
   /** New network pictures (one per run) after a restart; the timeline and the card start afresh. */
   function rebuild() {
+    selectedInput = null;
     replay.live();
     timeline.clear();
     selected = null;
@@ -87,7 +135,7 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice, mark
           selected = { run: k, l, i };
           card.open(l, i);
           const f = replay.frame(run);
-          card.update(f.snap, twoD(run), states(), f.replay);
+          card.update(f.snap, twoD(run), states(), f.replay, cardImage(run, f));
           placeCard($('card'), canvas.closest('.network-panel') ?? canvas);
         },
       });
@@ -115,6 +163,38 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice, mark
     const { snap, grid, replay: past } = replay.frame(main);
     output.draw(main.client.data, grid);
     $('output-note').textContent = (past ? `Step ${snap.step}: ` : '') + outputNote(main.client.data?.info, snap);
+  }
+
+  // Image data only: the panels show themselves when the main run's data are images.
+  function showImagePanels(shape) {
+    const on = !!shape;
+    if ($('fields-panel').hidden === !on) return;
+    $('fields-panel').hidden = !on;
+    $('gallery-panel').hidden = !on;
+  }
+
+  function drawFields() {
+    const main = runs()[0];
+    const shape = imageShape(main);
+    showImagePanels(shape);
+    if (!shape) return;
+    const { snap, weights, replay: past } = replay.frame(main);
+    const sel = selected && selected.run === 0 && selected.l === 0 ? selected.i : -1;
+    fields.draw(weights, snap.layers[0], shape, states(), sel, snap.step);
+    const dead = snap.layers[0].counts.dead;
+    $('fields-note').textContent = `${past ? `Step ${snap.step}: ` : ''}${snap.layers[0].width} units, ${dead} dead (${Math.round((100 * dead) / snap.layers[0].width)}%)`;
+  }
+
+  function drawGallery() {
+    const main = runs()[0];
+    const shape = imageShape(main);
+    if (!shape || !main.client.data?.test) return;
+    const { snap, grid, replay: past } = replay.frame(main);
+    const names = classNamesOf(main.client.data.info);
+    gallery.draw(main.client.data, shape, grid, names);
+    const wrong = JSON.parse($('gallery').dataset.wrong || '[]').length;
+    const shown = Number($('gallery').dataset.shown);
+    $('gallery-note').textContent = `${past ? `Step ${snap.step}: ` : ''}the first ${shown} of ${main.client.data.test.y.length}, ${wrong} misclassified`;
   }
 
   function drawCharts() {
@@ -151,7 +231,7 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice, mark
     const run = selected && runs()[selected.run];
     if (!run) return;
     const f = replay.frame(run);
-    card.update(f.snap, twoD(run), states(), f.replay);
+    card.update(f.snap, twoD(run), states(), f.replay, cardImage(run, f));
   }
 
   /** Escape, or the card's × : the card closes and no unit stays selected. */
@@ -170,9 +250,23 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice, mark
       { id: 'output', every: 66, draw: drawOutput, stamp: () => (runs()[0] ? replay.frame(runs()[0]).grid : undefined) },
       { id: 'hist', every: 150, draw: drawHist },
       { id: 'timeline', every: 200, draw: drawTimeline },
+      // The fields change with the weights: redrawn for other weights (a new snapshot's or a
+      // replayed one's), at most 4 times a second (256 fields of 784 weights: ~200k pixels).
+      { id: 'fields', every: 250, draw: drawFields, stamp: () => (runs()[0] ? replay.frame(runs()[0]).weights : undefined) },
+      // The gallery changes with the predictions (the output read).
+      { id: 'gallery', every: 250, draw: drawGallery, stamp: () => (runs()[0] ? replay.frame(runs()[0]).grid : undefined) },
     ],
     updateCard,
     closeCard,
+    /** The gallery's selected input: {set: 'test', index, label, predicted}, or null. */
+    selectedInput: () => (selectedInput ? { ...selectedInput } : null),
+    /** Where unit i's receptive field is, in viewport coordinates (tests hover there). */
+    fieldPoint(i) {
+      const c = fields.fieldCentre(i);
+      if (!c) return null;
+      const r = $('fields').getBoundingClientRect();
+      return { x: r.left + c.x, y: r.top + c.y };
+    },
     /** The unit whose card is open: {run (index), l, i}, or null. */
     selection: () => (selected ? { ...selected } : null),
     /** New neuron events of the main run, for the timeline. */

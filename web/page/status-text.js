@@ -18,7 +18,7 @@ export function outputNote(info, snap) {
   const name = info.name === 'csv' ? 'your data' : info.name;
   if (info.features === 2) return `${name}: filled dots train, rings test${acc}`;
   if (info.features === 1) return `${name}: targets and prediction`;
-  if (info.task !== 'regression') return `${name}: classes of a training sample (${info.features} inputs)${acc}`;
+  if (info.task !== 'regression') return `${name}: classes of ${info.test_samples > 0 ? 'the test set' : 'a training sample'} (${info.features} inputs)${acc}`;
   return `${name}: predictions against targets (${info.features} inputs)`;
 }
 

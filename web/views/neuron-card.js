@@ -1,12 +1,22 @@
 // The neuron card: one hidden unit's numbers from the latest snapshot (or a replayed one), a
 // small map of its output over the input plane (2-D data, live only: the worker draws it from
 // the current weights), and revive / freeze / ablate (which act on the live run).
+// Image data: the unit's receptive field (first layer, from the shown step's weights) and the
+// TOP_K training inputs closest to waking it, with their z (the engine's topInputs, live only).
 import { sci } from '../number-format.js';
+import { paintImage, sampleReader, unitWeights } from '../image-data.js';
 
 // The map is asked of the worker (a 32 x 32 evaluation) when the step changed, at most this
 // often: at full speed it was asked at every text refresh (10 times a second), each costing the worker
 // about as much as 20 training steps.
 const GRID_EVERY_MS = 200;
+// The top inputs cost the worker one forward over the training set (MNIST: 8,000 images, about
+// 25 training steps of 784-256-256-10 at batch 128): asked when the step changed, at most every
+// TOP_EVERY_MS, and never sooner than TOP_COST_SHARE times the last answer's round trip after it,
+// so that an open card takes at most about a fifth of the worker's time on a slow machine.
+const TOP_EVERY_MS = 400;
+const TOP_COST_SHARE = 4;
+export const TOP_K = 8;
 const POS_RGB = [0, 114, 178];
 const NEG_RGB = [213, 94, 0];
 
@@ -21,6 +31,12 @@ const FIELDS = [
   ['died', 'Died at step'],
 ];
 
+// z as the card shows it: 2 decimals, more for values near zero (a unit a hair from waking).
+function fmtZ(z) {
+  if (!Number.isFinite(z)) return String(z);
+  return Math.abs(z) >= 0.01 || z === 0 ? z.toFixed(2) : z.toExponential(1);
+}
+
 function el(tag, cls, text) {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
@@ -29,10 +45,11 @@ function el(tag, cls, text) {
 }
 
 export class NeuronCard {
-  constructor(root, { onAction, onClose, onNeedGrid }) {
+  constructor(root, { onAction, onClose, onNeedGrid, onNeedTop = () => {} }) {
     this.root = root;
     this.onAction = onAction;
     this.onNeedGrid = onNeedGrid;
+    this.onNeedTop = onNeedTop;
     this.sel = null;
     root.replaceChildren();
     const head = el('div', 'card-head');
@@ -76,7 +93,35 @@ export class NeuronCard {
     const right = el('div', 'card-right');
     right.append(this.heat, this.heatNote);
     body.append(left, right);
-    root.append(head, this.help, body, actions);
+    // Image data: what the unit sees.
+    this.seeing = el('div', 'card-seeing');
+    this.seeing.hidden = true;
+    this.field = el('canvas', 'card-field');
+    this.field.setAttribute('role', 'img');
+    this.field.setAttribute('aria-label', "this unit's incoming weights as an image");
+    this.fieldNote = el('p', 'card-note');
+    const fieldBox = el('figure', 'card-field-box');
+    fieldBox.append(this.field, this.fieldNote);
+    this.topTitle = el('p', 'card-top-title', `The ${TOP_K} training inputs closest to waking it`);
+    this.topRow = el('div', 'card-top');
+    this.topThumbs = [];
+    for (let k = 0; k < TOP_K; k++) {
+      const fig = el('figure', 'card-thumb');
+      const c = el('canvas');
+      const z = el('figcaption');
+      fig.append(c, z);
+      this.topRow.append(fig);
+      this.topThumbs.push({ fig, canvas: c, z });
+    }
+    this.topNote = el('p', 'card-top-note');
+    const topBox = el('div', 'card-top-box');
+    topBox.append(this.topTitle, this.topRow, this.topNote);
+    this.seeing.append(fieldBox, topBox);
+    this.lastTopAt = -Infinity;
+    this.topAskedAt = null;  // performance.now() of the request in flight
+    this.topGap = TOP_EVERY_MS;
+    this.top = null;  // {layer, neuron, index, z, step} of the shown unit
+    root.append(head, this.help, body, this.seeing, actions);
     root.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') {
         e.preventDefault(); // handled: the page's Escape (which would also leave a replay) skips it
@@ -86,17 +131,28 @@ export class NeuronCard {
   }
 
   open(l, i) {
+    if (this.sel?.l !== l || this.sel?.i !== i) {
+      // Another unit: the last one's inputs go until this one's arrive.
+      this.top = null;
+      this.topDrawn = null;
+      for (const t of this.topThumbs) t.fig.hidden = true;
+      delete this.topRow.dataset.z;
+      delete this.topNote.dataset.wakes;
+      this.topNote.textContent = 'Finding the closest inputs…';
+    }
     this.sel = { l, i };
     this.root.hidden = false;
     this.lastGridStep = -1;
+    this.lastTopStep = -1;
   }
   close() {
     this.sel = null;
     this.root.hidden = true;
   }
 
-  // states: the engine's state table (palette.js stateTable); replay: snapshot is a past one
-  update(snapshot, twoD, states, replay = false) {
+  // states: the engine's state table (palette.js stateTable); replay: snapshot is a past one;
+  // image: {shape [C,H,W], weights (of the shown step), data ({train} from the worker)} for image data
+  update(snapshot, twoD, states, replay = false, image = null) {
     if (!this.sel || !snapshot || !states) return;
     const layer = snapshot.layers[this.sel.l];
     if (!layer || this.sel.i >= layer.width) return this.close();
@@ -135,6 +191,96 @@ export class NeuronCard {
       this.lastGridAt = now;
       this.onNeedGrid(this.sel.l, this.sel.i);
     }
+    this.#updateSeeing(snapshot, image, replay, now);
+  }
+
+  #updateSeeing(snapshot, image, replay, now) {
+    this.seeing.hidden = !image;
+    this.root.dataset.image = image ? '1' : '0';
+    if (!image) return;
+    const { l, i } = this.sel;
+    const first = l === 0 && !!image.weights?.layers?.[0];
+    this.field.hidden = !first;
+    this.fieldNote.textContent = first ? 'incoming weights (blue +, orange −, white 0)' : `Layer ${l + 1} reads the layer below, not the image: no picture of its weights.`;
+    if (first) this.#drawField(image.weights, image.shape);
+    if (replay) {
+      this.topNote.textContent = `Replaying step ${snapshot.step}: the closest inputs are found live only.`;
+      this.topRow.hidden = true;
+      return;
+    }
+    this.topRow.hidden = false;
+    const waiting = this.topAskedAt !== null;  // one request in flight at a time
+    if (!waiting && snapshot.step !== this.lastTopStep && (this.lastTopStep < 0 || now - this.lastTopAt >= this.topGap)) {
+      this.lastTopStep = snapshot.step;
+      this.lastTopAt = now;
+      this.topAskedAt = now;
+      this.onNeedTop(l, i, TOP_K);
+    }
+    if (this.top) this.#drawTop(image);
+  }
+
+  #drawField(weights, shape) {
+    const [, H, W] = shape;
+    const c = this.field;
+    if (c.width !== W || c.height !== H) {
+      c.width = W;
+      c.height = H;
+    }
+    const ctx = c.getContext('2d');
+    const img = ctx.createImageData(W, H);
+    const { at, max } = unitWeights(weights, this.sel.i);
+    paintImage(img.data, W, 0, 0, shape, at, 'weight', max);
+    ctx.putImageData(img, 0, 0);
+  }
+
+  /** The worker's answer to onNeedTop: {layer, neuron, index, z}; ignored if another unit is shown by now. */
+  setTop(result) {
+    if (this.topAskedAt !== null) this.topGap = Math.max(TOP_EVERY_MS, TOP_COST_SHARE * (performance.now() - this.topAskedAt));
+    this.topAskedAt = null;
+    if (!this.sel || result.layer !== this.sel.l || result.neuron !== this.sel.i) return;
+    this.top = result;
+    this.topDrawn = null;
+  }
+
+  /** The request failed (or had no run to ask): the next one may go. */
+  topFailed() {
+    this.topAskedAt = null;
+  }
+
+  #drawTop(image) {
+    const t = this.top;
+    if (this.topDrawn === t) return;
+    this.topDrawn = t;
+    const shape = image.shape;
+    const [, H, W] = shape;
+    const train = image.data?.train;
+    const f = shape[0] * H * W;
+    const zs = [];
+    this.topThumbs.forEach((thumb, k) => {
+      const has = k < t.index.length && !!train;
+      thumb.fig.hidden = !has;
+      if (!has) return;
+      const c = thumb.canvas;
+      if (c.width !== W || c.height !== H) {
+        c.width = W;
+        c.height = H;
+      }
+      const ctx = c.getContext('2d');
+      const img = ctx.createImageData(W, H);
+      paintImage(img.data, W, 0, 0, shape, sampleReader(train, t.index[k], f), 'input');
+      ctx.putImageData(img, 0, 0);
+      const z = t.z[k];
+      zs.push(z);
+      thumb.z.textContent = `z = ${fmtZ(z)}`;
+      thumb.z.dataset.positive = z > 0 ? '1' : '0';
+      thumb.fig.title = `training input ${t.index[k]}, z = ${z}`;
+    });
+    const best = t.z.length ? t.z[0] : NaN;
+    this.topNote.dataset.wakes = best > 0 ? '1' : '0';
+    this.topNote.textContent = !(best <= 0)
+      ? `Its best input reaches z = ${fmtZ(best)}: it is active on some training inputs.`
+      : `closest input: z = ${fmtZ(best)}; no training input wakes it`;
+    this.topRow.dataset.z = JSON.stringify(zs);
   }
 
   drawGrid(res, values) {

@@ -4,10 +4,13 @@
 // confusion matrix (classification). Axes are named after the data's columns (a CSV's header).
 //
 // What is drawn is also written on the canvas as data attributes (data-view, data-task,
-// data-classes, data-colours, data-axis-x, data-axis-y, data-confusion), so tests and
+// data-classes, data-colours, data-axis-x, data-axis-y, data-confusion, data-per-class: each
+// class's accuracy (its share of rows predicted right; null without rows), data-rows: which
+// rows the matrix counts, test or train), so tests and
 // assistive tools can read it without decoding pixels.
 import { fitCanvas } from './canvas.js';
 import { SERIES } from '../palette.js';
+import { classNamesOf } from '../image-data.js';
 
 const POS = '#0072B2'; // class 1 of two, values above zero
 const NEG = '#E69F00'; // class 0 of two, values below zero
@@ -28,11 +31,7 @@ export function classColour(k, K) {
   return SERIES[k % SERIES.length];
 }
 
-/** The names of the K classes: the CSV's labels, else 0..K-1. */
-function classNames(info) {
-  const K = info.task === 'binary' ? 2 : info.num_classes;
-  return info.class_names?.length === K ? info.class_names : Array.from({ length: K }, (_, k) => String(k));
-}
+const classNames = classNamesOf;
 
 function shorten(text, max) {
   const t = String(text);
@@ -67,7 +66,7 @@ export class OutputView {
 
   // Data attributes, written only when they change.
   #mark(marks) {
-    for (const key of ['view', 'task', 'classes', 'colours', 'axisX', 'axisY', 'confusion']) {
+    for (const key of ['view', 'task', 'classes', 'colours', 'axisX', 'axisY', 'confusion', 'perClass', 'rows']) {
       const v = marks[key] ?? '';
       if (this.marks[key] === v) continue;
       this.marks[key] = v;
@@ -266,8 +265,10 @@ export class OutputView {
     return { view: 'scatter', axisX, axisY };
   }
 
-  // Rows: the true class; columns: the predicted one, over the worker's training sample.
-  // Cells are shaded by the share of their row, so a class's recall reads along the diagonal.
+  // Rows: the true class; columns: the predicted one, over the worker's rows (the test set when
+  // there is one, worker.js outputGrid). Cells are shaded by the share of their row, so a
+  // class's recall reads along the diagonal; the column at the right gives it as a number:
+  // the class's accuracy (its rows predicted right).
   #confusion(ctx, w, h, info, grid, names) {
     const K = names.length;
     const p = grid.predictions, t = grid.targets;
@@ -281,18 +282,25 @@ export class OutputView {
       if (truth === guess) correct++;
     }
     const axisX = `predicted ${info.target_name || 'class'}`, axisY = `true ${info.target_name || 'class'}`;
+    const rowsName = grid.set === 'test' ? 'test' : 'training';
+    const perClass = counts.map((row, k) => {
+      const total = row.reduce((a, b) => a + b, 0);
+      return total ? row[k] / total : null;
+    });
+    const marks = { view: 'confusion', axisX, axisY, confusion: JSON.stringify(counts), perClass: JSON.stringify(perClass), rows: rowsName };
     ctx.fillStyle = '#333';
     ctx.font = '11px system-ui, sans-serif';
     ctx.textAlign = 'left';
-    ctx.fillText(`Confusion matrix, ${t.length} training rows · ${t.length ? Math.round((100 * correct) / t.length) : 0}% right`, 4, 12);
+    ctx.fillText(`Confusion matrix, ${t.length} ${rowsName} rows · ${rowsName} accuracy ${t.length ? ((100 * correct) / t.length).toFixed(1) : 0}%`, 4, 12);
     if (K > MAX_MATRIX) {
       ctx.fillText(`${K} classes: too many to draw one cell each (at most ${MAX_MATRIX}).`, 4, 30);
-      return { view: 'confusion', axisX, axisY, confusion: JSON.stringify(counts) };
+      return marks;
     }
     ctx.font = '10px system-ui, sans-serif';
     const labelW = Math.min(80, Math.max(...names.map((n) => ctx.measureText(shorten(n, 12)).width)) + 6);
-    const top = 20, left = 14 + labelW, bottom = 30;
-    const cell = Math.max(4, Math.floor(Math.min((w - left - 6) / K, (h - top - bottom) / K)));
+    const accW = 40;  // the per-class accuracy column
+    const top = 30, left = 14 + labelW, bottom = 30;  // top: the title line, then the accuracy column's head
+    const cell = Math.max(4, Math.floor(Math.min((w - left - 6 - accW) / K, (h - top - bottom) / K)));
     const size = cell * K;
     for (let r = 0; r < K; r++) {
       const total = counts[r].reduce((a, b) => a + b, 0);
@@ -313,8 +321,10 @@ export class OutputView {
     ctx.strokeStyle = '#999';
     ctx.lineWidth = 1;
     ctx.strokeRect(left, top, size, size);
-    // Class names: colour swatches match the output surface and the dots.
+    // Class names: colour swatches match the output surface and the dots. Under the columns
+    // too when every name fits its cell (digits).
     ctx.textBaseline = 'middle';
+    const shortNames = names.every((n) => ctx.measureText(n).width <= cell - 2);
     for (let k = 0; k < K; k++) {
       ctx.fillStyle = classColour(k, K);
       ctx.fillRect(left - 6, top + k * cell + cell / 2 - 3, 4, 6);
@@ -322,13 +332,24 @@ export class OutputView {
       ctx.fillStyle = '#333';
       ctx.textAlign = 'right';
       ctx.fillText(shorten(names[k], 12), left - 8, top + (k + 0.5) * cell);
-      if (cell >= 26 || K <= 6) {
+      if (cell >= 26 || K <= 6 || shortNames) {
         ctx.textAlign = 'center';
         ctx.fillText(shorten(names[k], Math.max(3, Math.floor(cell / 6))), left + (k + 0.5) * cell, top + size + 12);
       }
     }
+    // Per-class accuracy, beside each row; a weak class (under the overall accuracy by 10
+    // points or more) in the error colour.
+    const overall = t.length ? correct / t.length : 0;
+    ctx.textAlign = 'left';
+    ctx.fillStyle = '#555';
+    ctx.fillText('acc.', left + size + 6, top - 7);
+    for (let k = 0; k < K; k++) {
+      const a = perClass[k];
+      ctx.fillStyle = a !== null && a < overall - 0.1 ? '#D55E00' : '#333';
+      ctx.fillText(a === null ? '—' : `${(100 * a).toFixed(0)}%`, left + size + 6, top + (k + 0.5) * cell);
+    }
     ctx.textBaseline = 'alphabetic';
     this.#axes(ctx, left + size / 2, top + size + 26, top + size / 2, axisX, axisY);
-    return { view: 'confusion', axisX, axisY, confusion: JSON.stringify(counts) };
+    return marks;
   }
 }

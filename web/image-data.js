@@ -1,0 +1,70 @@
+// Image datasets seen from the page and the worker: the shape a dataset's inputs have as a
+// picture, and the two ways they are drawn (inputs in grey, weights in a diverging palette).
+// Inputs are pixel/255 in [0, 1], samples as columns in (C, H, W) row-major order
+// (pixel index = c*H*W + y*W + x); the worker sends them as their bytes (worker.js compactSet).
+
+/** [C, H, W] when the data are images (dataInfo().imageShape), else null. */
+export function imageShapeOf(info) {
+  const s = info?.imageShape ?? info?.image_shape ?? null;
+  return Array.isArray(s) && s.length === 3 && s.every((v) => Number.isInteger(v) && v > 0) ? s : null;
+}
+
+/** The names of the K classes: the data's own (digits, species, a CSV's labels), else 0..K-1. */
+export function classNamesOf(info) {
+  const K = info?.task === 'binary' ? 2 : info?.num_classes ?? 0;
+  const names = info?.classNames ?? info?.class_names;
+  return names?.length === K ? names.map(String) : Array.from({ length: K }, (_, k) => String(k));
+}
+
+// Diverging palette for weights, the links' colours (blue positive, orange negative), white at 0.
+const POS = [0, 114, 178];
+const NEG = [213, 94, 0];
+
+/**
+ * Writes one image (C x H x W values read by at(p), p the pixel index) into rgba (an
+ * ImageData's data) at (ox, oy) of an image `stride` pixels wide. Several channels: their mean.
+ * kind 'input': grey, 0 white to 1 black (ink on paper, as the digits were written);
+ * kind 'weight': diverging around 0, t = value / scale clamped to [-1, 1].
+ */
+export function paintImage(rgba, stride, ox, oy, [C, H, W], at, kind, scale = 1) {
+  const plane = H * W;
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      let v = 0;
+      for (let c = 0; c < C; c++) v += at(c * plane + y * W + x);
+      v /= C;
+      const o = 4 * ((oy + y) * stride + ox + x);
+      if (kind === 'input') {
+        const g = Math.round(255 * (1 - Math.min(1, Math.max(0, v))));
+        rgba[o] = rgba[o + 1] = rgba[o + 2] = g;
+      } else {
+        const t = Math.max(-1, Math.min(1, v / scale));
+        const col = t >= 0 ? POS : NEG;
+        const a = Math.abs(t);
+        rgba[o] = Math.round(255 + (col[0] - 255) * a);
+        rgba[o + 1] = Math.round(255 + (col[1] - 255) * a);
+        rgba[o + 2] = Math.round(255 + (col[2] - 255) * a);
+      }
+      rgba[o + 3] = 255;
+    }
+}
+
+/** Sample j of a set the worker sent ({pixels} or {x}) as a reader of its values in [0, 1]. */
+export function sampleReader(set, j, features) {
+  const base = j * features;
+  if (set.pixels) return (p) => set.pixels[base + p] / 255;
+  return (p) => set.x[base + p];
+}
+
+/**
+ * Unit i's incoming weights in first layer L of weights ({params, layers}: run.weights()), as
+ * a reader, and its largest |w| (the scale its field is drawn at). W is (out x in), column-major.
+ */
+export function unitWeights(weights, i) {
+  const L = weights.layers[0];
+  const p = weights.params;
+  const at = (k) => p[L.wOffset + k * L.out + i];
+  let max = 0;
+  for (let k = 0; k < L.in; k++) max = Math.max(max, Math.abs(at(k)));
+  return { at, max: max || 1 };
+}
