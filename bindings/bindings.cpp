@@ -26,8 +26,10 @@
 #include "activation.h"
 #include "config.h"
 #include "dataset.h"
+#include "fingerprint.h"
 #include "history.h"
 #include "monitor.h"
+#include "packed_data.h"
 #include "run.h"
 
 using emscripten::typed_memory_view;
@@ -351,7 +353,9 @@ class RunHandle {
       j["domain_max"] = d.domain_max;
       j["feature_names"] = d.feature_names;  // CSV: the header's names (else x1..xN); [] for generators
       j["target_name"] = d.target_name;
-      j["class_names"] = d.class_names;      // CSV classification: class k's label as written
+      j["class_names"] = d.class_names;      // CSV classification: class k's label as written; packed data's classes
+      const bool image = d.image_shape[0] > 0;
+      j["image_shape"] = image ? nlohmann::json(d.image_shape) : nlohmann::json(nullptr);  // [C,H,W] or null
       j["loss"] = relu::loss_name(need().loss());
       return j.dump();
     });
@@ -370,6 +374,11 @@ class RunHandle {
       const Eigen::RowVectorXf& y = test ? d.y_test : d.y_train;
       return val(typed_memory_view(static_cast<size_t>(y.size()), y.data()));
     });
+  }
+
+  // engine/fingerprint.h's dataset_fingerprint: equal to the CLI's "data_fingerprint".
+  std::string data_fingerprint() {
+    return guard([&] { return relu::dataset_fingerprint(need().data()); });
   }
 
   void dispose() { run_.reset(); }
@@ -418,6 +427,23 @@ std::string engine_info() {
   for (int k = 0; k < relu::kNumStates; ++k) j["states"].push_back(relu::state_name(static_cast<relu::NeuronState>(k)));
   return j.dump();
 }
+
+// engine.provideData(name, bytes): one bulk copy of the Uint8Array into the heap, then the
+// engine checks and registers it. Returns "" or the error's message (engine.js throws it).
+std::string provide_data(const std::string& name, const val& bytes) {
+  try {
+    const size_t n = bytes["length"].as<size_t>();
+    if (n > (256u << 20)) throw std::invalid_argument("provideData: " + std::to_string(n) + " bytes is more than the limit of 256 MB");
+    std::vector<uint8_t> copy(n);
+    val(typed_memory_view(n, copy.data())).call<void>("set", bytes);
+    relu::provide_packed_data(name, std::move(copy));
+    return "";
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+bool has_data(const std::string& name) { return relu::has_packed_data(name); }
 
 // Heap size in bytes, for tests of growth and leaks.
 double heap_bytes() { return static_cast<double>(__builtin_wasm_memory_size(0)) * 65536.0; }
@@ -496,8 +522,11 @@ EMSCRIPTEN_BINDINGS(relu_engine) {
       .function("dataJson", &RunHandle::data_json)
       .function("dataX", &RunHandle::data_x)
       .function("dataY", &RunHandle::data_y)
+      .function("dataFingerprint", &RunHandle::data_fingerprint)
       .function("dispose", &RunHandle::dispose);
   function("engineInfo", &engine_info);
+  function("provideData", &provide_data);
+  function("hasData", &has_data);
   function("snapshotLayout", &snapshot_layout);
   function("heapBytes", &heap_bytes);
   function("mallocBytes", &malloc_bytes);

@@ -186,6 +186,11 @@ if(_catch2_inc)
   set_target_properties(engine_tests_wasm PROPERTIES OUTPUT_NAME engine_tests SUFFIX ".cjs")
   target_include_directories(engine_tests_wasm SYSTEM PRIVATE "${_catch_only}")
   target_link_libraries(engine_tests_wasm PRIVATE relu_engine)
+  # The packed datasets, read through NODERAWFS (tests/engine/test_packed_data.cpp, goldens).
+  target_compile_definitions(engine_tests_wasm PRIVATE RELU_DATA_DIR="${RELU_DATA_DIR}")
+  if(TARGET datasets)
+    add_dependencies(engine_tests_wasm datasets)
+  endif()
   # tests/engine/test_reference.cpp reads these through NODERAWFS.
   target_compile_definitions(engine_tests_wasm PRIVATE RELU_REFERENCE_DIR="${CMAKE_CURRENT_SOURCE_DIR}/tests/reference"
                              RELU_REFERENCE_REPORT="${CMAKE_BINARY_DIR}/reference-report-catch2.txt")

@@ -26,7 +26,9 @@
 #include "born_dead.h"
 #include "config.h"
 #include "dataset.h"
+#include "fingerprint.h"
 #include "history.h"
+#include "packed_data.h"
 #include "run.h"
 #include "sweep.h"
 #include "weights_io.h"
@@ -58,9 +60,12 @@ parse as JSON, strings otherwise.
 
 files:
   --config FILE.json      config keys as a JSON object (same names as the flags)
-  --dataset NAME|csv:PATH a generator, or CSV (numeric features, last column = target:
-                          numbers, or text class labels; a quarter held out for test
-                          unless --test-fraction)
+  --dataset NAME|csv:PATH a generator; mnist, mnist14 or iris (packed real data, a fixed
+                          8:2 split, docs/datasets.md); or CSV (numeric features, last column
+                          = target: numbers, or text class labels; a quarter held out for
+                          test unless --test-fraction)
+  --data-dir DIR          where mnist.bin, mnist14.bin, iris.bin are (default: the build's
+                          data directory, written by bash playground.sh build)
   --task auto|classification|regression
                           how a CSV's last column is read. auto: classes when it holds
                           2..20 distinct whole numbers or 2..20 distinct text labels
@@ -401,6 +406,8 @@ int cmd_train(const std::vector<std::string>& args) {
     summary["train_accuracy"] = number(eval.train_accuracy);
     summary["test_accuracy"] = has_test ? number(eval.test_accuracy) : json(nullptr);
   }
+  // The loaded data's bytes (engine/fingerprint.h): the same in the wasm build (run.dataFingerprint()).
+  summary["data_fingerprint"] = relu::dataset_fingerprint(data);
   summary["born_dead"] = run.born_dead();
   summary["diverged"] = run.diverged();
   json layers = json::array();
@@ -680,6 +687,8 @@ int run_cli(const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   try {
+    // Packed datasets come from the build unless --data-dir (or "data_dir") names another place.
+    relu::set_data_dir(RELU_DATA_DIR);
     return run_cli(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const std::bad_alloc&) {
     std::cerr << "relu-lab: error: out of memory\n";

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "packed_data.h"
 
 #include <algorithm>
 #include <cctype>
@@ -23,6 +24,8 @@ constexpr int64_t kMaxJsonInteger = int64_t(1) << 53;
 constexpr int kMaxJsonDepth = 64;
 // Generators produce at most this many features; used for the size estimate.
 constexpr int kGeneratorMaxFeatures = 4;
+// The packed datasets have at most this many (mnist: 28x28).
+constexpr int kPackedMaxFeatures = 784;
 
 [[noreturn]] void fail(const std::string& message) { throw std::invalid_argument(message); }
 
@@ -385,6 +388,10 @@ const std::vector<KeyDef>& key_table() {
                  [](const RunConfig& c) { check_dataset_name(c.data.name); }});
     t.push_back({"csv_text", [](RunConfig& c, const json& v) { c.data.csv_text = read_string("csv_text", v); },
                  [](const RunConfig& c) { return json(c.data.csv_text); }, nullptr});
+    // Where the CLI reads packed datasets (mnist, ...): "" = the build's data dir. No use in
+    // the browser, where the page hands the engine the bytes (engine.provideData).
+    t.push_back({"data_dir", [](RunConfig& c, const json& v) { c.data.data_dir = read_string("data_dir", v); },
+                 [](const RunConfig& c) { return json(c.data.data_dir); }, nullptr});
     t.push_back(int_key("samples", 0, kMaxSamples, [](auto& c) -> auto& { return c.data.samples; }));
     t.push_back(real_key("noise", kUnit, [](auto& c) -> auto& { return c.data.noise; }));
     // null means "the dataset's default", which is how an unset fraction round-trips.
@@ -511,6 +518,7 @@ void apply_value(RunConfig& cfg, const KeyDef& def, const json& value) {
 }
 
 int estimated_features(const RunConfig& cfg) {
+  if (is_packed_dataset(cfg.data.name)) return kPackedMaxFeatures;
   if (cfg.data.name != "csv") return kGeneratorMaxFeatures;
   // Fields of the first non-blank line minus the target column.
   const std::string& text = cfg.data.csv_text;

@@ -24,6 +24,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "packed_data.h"
 #include "rng.h"
 
 namespace relu {
@@ -245,9 +246,11 @@ void split_rows(const Eigen::MatrixXf& x, const Eigen::RowVectorXf& y, double te
   }
 }
 
+}  // namespace
+
 // Statistics from the training split only, so the test split stays unseen; the
 // same affine map then goes to the test split and to the plotting domain.
-void standardize(Dataset& d) {
+void standardize_inputs(Dataset& d) {
   const Eigen::Index n = d.x_train.cols();
   for (int f = 0; f < d.features(); ++f) {
     const float lo = d.x_train.row(f).minCoeff();
@@ -270,6 +273,8 @@ void standardize(Dataset& d) {
     d.domain_max[f] = z(d.domain_max[f]);
   }
 }
+
+namespace {
 
 // ---- CSV ----
 
@@ -367,6 +372,7 @@ const std::vector<std::string>& dataset_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> v;
     for (const Generator& g : kGenerators) v.push_back(g.name);
+    for (const std::string& name : packed_dataset_names()) v.push_back(name);
     return v;
   }();
   return names;
@@ -552,6 +558,17 @@ Dataset make_dataset(const DataSpec& spec) {
   const Generator* generator = nullptr;
   for (const Generator& g : kGenerators)
     if (spec.name == g.name) generator = &g;
+  if (is_packed_dataset(spec.name)) {
+    check_spec(spec);
+    if (spec.task == "regression")
+      throw std::invalid_argument("task regression does not apply to dataset \"" + spec.name +
+                                  "\" (its task is classification)");
+    // noise and keep_order do not apply: the split is the file's fixed order.
+    Dataset d = load_packed_dataset(spec);
+    // Iris's raw features (cm) are always standardised; images only when asked.
+    if (spec.standardize || d.image_shape[0] == 0) standardize_inputs(d);
+    return d;
+  }
   if (!generator && spec.name != "csv") {
     std::string valid;
     for (const std::string& name : dataset_names()) valid += name + ", ";
@@ -601,7 +618,7 @@ Dataset make_dataset(const DataSpec& spec) {
     }
   }
   split_rows(x, y, spec.test_fraction, spec.keep_order, rng, d);
-  if (spec.standardize) standardize(d);
+  if (spec.standardize) standardize_inputs(d);
   return d;
 }
 

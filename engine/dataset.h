@@ -1,9 +1,11 @@
-// Datasets: generated from a seed, or parsed from CSV text (numeric features; the target
-// column holds numbers, or text class labels).
+// Datasets: generated from a seed, parsed from CSV text (numeric features; the target
+// column holds numbers, or text class labels), or real data packed at build time
+// (mnist, mnist14, iris: engine/packed_data.h).
 // Samples are columns (features x n), matching Eigen's column-major storage
 // and the layer products W * X.
 #pragma once
 #include <Eigen/Core>
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,7 +28,11 @@ struct Dataset {
   // "target") and, for classification, each class's label as the file wrote it, by index.
   std::vector<std::string> feature_names;
   std::string target_name;
+  // Packed data too: class_names "0".."9" (mnist) or the species (iris), and feature_names for iris.
   std::vector<std::string> class_names;
+  // Images (mnist, mnist14): {C, H, W}, and each sample's features are pixel/255 in (C,H,W)
+  // row-major order (feature index c*H*W + y*W + x). All 0 when the data are not images.
+  std::array<int, 3> image_shape{0, 0, 0};
   int features() const { return static_cast<int>(x_train.rows()); }
 };
 
@@ -42,6 +48,9 @@ struct DataSpec {
   // auto | classification | regression: how a CSV's last column is read (csv_targets).
   // A generator has its own task; anything but auto must match it.
   std::string task = "auto";
+  // Packed datasets: read <data_dir>/<name>.bin ("" = bytes provided earlier, else the
+  // process's data dir, set_data_dir in packed_data.h).
+  std::string data_dir;
 };
 
 // Limits enforced before anything is allocated.
@@ -53,8 +62,12 @@ constexpr int kMaxAutoClasses = 20;
 // Task "classification" accepts up to this many classes (loss ce's labels 0..999).
 constexpr int kMaxClasses = 1000;
 
-// Names accepted by make_dataset (besides "csv").
+// Names accepted by make_dataset (besides "csv"): the generators, then the packed datasets.
 const std::vector<std::string>& dataset_names();
+
+// z-scores every feature with the training split's mean and (population) std; the same map
+// goes to the test split and the plotting domain. A constant feature is only centred.
+void standardize_inputs(Dataset& d);
 
 // Builds (and splits, and optionally standardizes) a dataset.
 // Throws std::invalid_argument with a message naming the problem.

@@ -39,8 +39,11 @@ struct Fnv {
   uint64_t h = 1469598103934665603ull;
   template <typename T>
   void add(const std::vector<T>& v) {
-    const auto* p = reinterpret_cast<const unsigned char*>(v.data());
-    for (size_t i = 0; i < v.size() * sizeof(T); ++i) h = (h ^ p[i]) * 1099511628211ull;
+    add_bytes(v.data(), v.size() * sizeof(T));
+  }
+  void add_bytes(const void* data, size_t n) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
   }
   std::string hex() const {
     char buf[24];
@@ -50,6 +53,15 @@ struct Fnv {
 };
 
 }  // namespace
+
+std::string dataset_fingerprint(const Dataset& d) {
+  Fnv f;
+  f.add_bytes(d.x_train.data(), sizeof(float) * d.x_train.size());
+  f.add_bytes(d.y_train.data(), sizeof(float) * d.y_train.size());
+  f.add_bytes(d.x_test.data(), sizeof(float) * d.x_test.size());
+  f.add_bytes(d.y_test.data(), sizeof(float) * d.y_test.size());
+  return f.hex();
+}
 
 std::string run_fingerprint(Run& run) {
   const Evaluation e = run.evaluate();

@@ -11,11 +11,17 @@
 namespace relu {
 
 class Run;
+struct Dataset;
 
 // JSON object: steps, batch_loss, grad_norm, losses and accuracies, born_dead, diverged,
 // checkpoint_step, params (FNV-1a 64 of the parameter block's bytes), and the monitor's
 // report step, per-layer counts, dead/silent fractions, states and a hash of every
 // per-unit statistic, plus the event list [[step, layer, unit, kind], ...].
 std::string run_fingerprint(Run& run);
+
+// FNV-1a 64, as 16 hex digits, of the dataset's bytes as the network sees them: x_train,
+// y_train, x_test, y_test (float32, column-major). Equal natively and in wasm exactly when
+// the loaded data are bit-identical.
+std::string dataset_fingerprint(const Dataset& d);
 
 }  // namespace relu

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "chunks.h"
+#include "packed_data.h"
 #include "weights_io.h"
 
 namespace relu {
@@ -17,6 +18,7 @@ constexpr int kMaxCols = 1024;  // columns per chunk: bounds every workspace, wh
 double default_test_fraction(const std::string& dataset) {
   if (dataset == "csv") return 0.25;
   if (dataset == "negative-uniform") return 0.3;
+  if (is_packed_dataset(dataset)) return 0.2;  // the packed files' fixed 80/20 split
   return 0.5;
 }
 

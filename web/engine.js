@@ -126,6 +126,22 @@ class Engine {
     return structuredClone(this.#info);
   }
 
+  /**
+   * Hands the engine a packed dataset's bytes (data/NAME.bin, tools/pack-datasets.mjs): checked
+   * (format, checksum) and kept, so later runs of that dataset use them. Throws with the
+   * engine's message on bad bytes; what was registered before stays.
+   */
+  provideData(name, bytes) {
+    if (!(bytes instanceof Uint8Array)) throw new TypeError('provideData: bytes must be a Uint8Array');
+    const err = this.#m.provideData(String(name), bytes);
+    if (err) throw new Error(err);
+  }
+
+  /** True when the packed bytes of dataset name are registered. */
+  hasData(name) {
+    return this.#m.hasData(String(name));
+  }
+
   /** How layerPack() lays out a layer (bindings.cpp's kUnitFields): read once. */
   get snapshotLayout() {
     if (!this.#layout) this.#layout = JSON.parse(this.#m.snapshotLayout());
@@ -203,9 +219,21 @@ class Run {
     return JSON.parse(this.#call('configJson'));
   }
 
-  /** Dataset facts: name, task, classes, features, sizes, 2-D domain, loss. */
+  /**
+   * Dataset facts: name, task, classes, features, sizes, 2-D domain, loss; imageShape [C,H,W]
+   * for images (mnist, mnist14; null otherwise) and classNames (class k's label). The engine's
+   * JSON is snake_case (image_shape, class_names); the two camelCase names are the fixed API.
+   */
   dataInfo() {
-    return JSON.parse(this.#call('dataJson'));
+    const info = JSON.parse(this.#call('dataJson'));
+    info.imageShape = info.image_shape;
+    info.classNames = info.class_names;
+    return info;
+  }
+
+  /** FNV-1a 64 (hex) of the loaded data as the network sees it; the CLI's data_fingerprint. */
+  dataFingerprint() {
+    return this.#call('dataFingerprint');
   }
 
   /** The training (or test) data: { x: Float32Array (features x n, column-major), y: Float32Array }. */

@@ -215,6 +215,19 @@ expect_error "cannot open \"$T/nowhere.json\"" train --load-weights "$T/nowhere.
 printf '{"layers": [' >"$T/broken.json"
 expect_error 'invalid JSON' train --load-weights "$T/broken.json"
 
+# ---- packed datasets (build/data, tools/pack-datasets.mjs) ----
+if expect_ok train --dataset iris --layers 8 --steps 100 --quiet; then
+  check_json "iris: multiclass with its species" "$T/out" \
+    'd["task"] == "multiclass" and d["classes"] == ["setosa","versicolor","virginica"] and d["test_accuracy"] > 0.6'
+fi
+if expect_ok train --dataset mnist14 --samples 500 --layers 16 --steps 30 --quiet; then
+  check_json "mnist14: ten digit classes" "$T/out" 'd["classes"] == [str(k) for k in range(10)] and len(d["data_fingerprint"]) == 16'
+fi
+expect_error "\"$T/none/mnist.bin\" cannot be read" train --dataset mnist --data-dir "$T/none"
+printf '{"dataset": "mnist14", "data_dir": "%s"}' "$T/none" >"$T/datadir.json"
+expect_error "\"$T/none/mnist14.bin\" cannot be read" train --config "$T/datadir.json"
+expect_error 'task regression does not apply to dataset "iris"' train --dataset iris --task regression
+
 # ---- born-dead ----
 if expect_ok born-dead --width 3 --depth 4 --trials 200 --seed 2; then
   check_json "born-dead keys" "$T/out" \

@@ -48,6 +48,7 @@ TEST_CASE("config: defaults round-trip through JSON", "[config]") {
 TEST_CASE("config: every key round-trips with non-default values", "[config]") {
   const RunConfig a = with({{"dataset", "\"csv\""},
                             {"csv_text", "\"x,y\\n1,2\\n3,4\\n\""},
+                            {"data_dir", "\"/some/dir\""},
                             {"samples", "123"},
                             {"noise", "0.25"},
                             {"test-fraction", "0.2"},
@@ -86,6 +87,7 @@ TEST_CASE("config: every key round-trips with non-default values", "[config]") {
   CHECK(relu::config_to_json(b) == text);
   CHECK(b.data.name == "csv");
   CHECK(b.data.csv_text == "x,y\n1,2\n3,4\n");
+  CHECK(b.data.data_dir == "/some/dir");
   CHECK(b.data.samples == 123);
   CHECK(b.test_fraction_set);
   CHECK(b.data.test_fraction == 0.2);
