@@ -5,9 +5,13 @@
 //        {type:'result', job, metrics, ms} | {type:'error', job, message}
 // Cancelling = the page terminates the Worker; finished jobs were already posted.
 import { loadEngine } from '../engine.js';
+import { createDataLoader } from '../data-loader.js';
 import { metricsFromSnapshot } from './sweep.js';
 
 const enginePromise = loadEngine();
+// Packed datasets (study 6's mnist14) are fetched on this Worker's first job that names one
+// (dist/data/NAME.bin, as the playground's worker does), then kept by the engine.
+const loaderPromise = enginePromise.then((engine) => createDataLoader({ engine, embedded: globalThis.RELU_ENGINE_OPTIONS?.embeddedData ?? null }));
 enginePromise.then(
   () => postMessage({ type: 'ready' }),
   (e) => postMessage({ type: 'error', job: -1, message: `could not load the engine: ${e.message}` }),
@@ -62,6 +66,9 @@ onmessage = async (e) => {
   const { task } = msg;
   try {
     const engine = await enginePromise;
+    const dataset = String(task.config?.dataset ?? '');
+    const loader = await loaderPromise;
+    if (task.kind !== 'born_dead' && loader.needs(dataset)) await loader.load(dataset);
     const t0 = performance.now();
     const metrics = task.kind === 'born_dead' ? runBornDead(engine, task) : runTrain(engine, task);
     postMessage({ type: 'result', job: task.job, metrics, ms: performance.now() - t0 });
