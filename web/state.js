@@ -41,7 +41,7 @@ export const HIST_VIEWS = ['offset', 'overlay', 'bands'];
 // How an uploaded CSV's last column is read (the engine's task key, engine/dataset.h csv_targets).
 export const TASKS = ['auto', 'classification', 'regression'];
 export const MAX_LAYERS = 10;
-export const MAX_WIDTH = 32;
+export const MAX_WIDTH = 512;
 export const MAX_COMPARE = 4;
 
 // type: 'enum' | 'int' | 'num' | 'bool' | 'widths' | 'compare' ; engine: the engine key (null: page only)
