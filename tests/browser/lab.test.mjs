@@ -22,7 +22,7 @@ before(async () => {
     if (!src) throw new Error(`${f} is not built: run \`bash playground.sh build\` first`);
     copyFileSync(src, join(LAB_DIR, 'web', f));
   }
-  // Study 6's Workers fetch data/mnist14.bin beside web/ (web/data-loader.js), as on dist/.
+  // Study 6's Workers fetch data/mnist14.bin beside web/ (web/lab/lab-worker.js), as on dist/.
   mkdirSync(join(LAB_DIR, 'data'), { recursive: true });
   const mnist14 = [join(ROOT, 'dist', 'data', 'mnist14.bin'), join(ROOT, 'build', 'data', 'mnist14.bin')].find(existsSync);
   if (!mnist14) throw new Error('mnist14.bin is not packed: run `bash playground.sh build` first');
