@@ -472,6 +472,22 @@ const Study kStudies[] = {
         "base":{"dataset":"spiral","layers":[16,16],"activation":"relu","optimizer":"sgd","batch":32},
         "axes":{"lr":[0.3,0.5,1,2],"revive_every":[0,10,30,50,100,200,500,1000]},
         "seeds":50,"steps":6030,"metrics":["test_accuracy","dead","final_loss"]})"},
+    // Real data (issue 13): the packed digits must be loaded (the CLI reads build/data/ or
+    // --data-dir). mnist14 and 64-unit layers keep the grid to minutes on 2 cores; --full runs
+    // the full 28x28 digits through the preset's 256-256 net.
+    {"mnist-lr",
+     "MNIST digits: learning rate -> share of dead hidden units and test accuracy (2,000 held-out digits) "
+     "for ReLU, Leaky ReLU, ELU and SELU, plain SGD, batch 64. The default grid uses mnist14 (the same "
+     "10,000 digits 2x2 mean-pooled to 14x14) and a 196-64-64-10 net; --full the 28x28 digits and "
+     "784-256-256-10.",
+     R"({"kind":"train","name":"mnist-lr",
+        "base":{"dataset":"mnist14","layers":[64,64],"optimizer":"sgd","batch":64},
+        "axes":{"activation":["relu","leaky_relu","elu","selu"],"lr":[0.01,0.03,0.1,0.3,1,3]},
+        "seeds":5,"steps":1000,"metrics":["dead","no_positive","test_accuracy","final_loss","diverged"]})",
+     R"({"kind":"train","name":"mnist-lr",
+        "base":{"dataset":"mnist","layers":[256,256],"optimizer":"sgd","batch":128},
+        "axes":{"activation":["relu","leaky_relu","elu","selu"],"lr":[0.01,0.03,0.1,0.3,0.5,1,2,3]},
+        "seeds":5,"steps":3000,"metrics":["dead","no_positive","test_accuracy","final_loss","diverged"]})"},
 };
 
 const Study* find_study(const std::string& name) {

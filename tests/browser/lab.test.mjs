@@ -3,7 +3,7 @@
 // study's plot has error bars; the exports produce files. Waits on conditions, never sleeps.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { join } from 'node:path';
 import { ARTIFACTS, CHROMIUM, ROOT } from './helpers.mjs';
@@ -22,6 +22,11 @@ before(async () => {
     if (!src) throw new Error(`${f} is not built: run \`bash playground.sh build\` first`);
     copyFileSync(src, join(LAB_DIR, 'web', f));
   }
+  // Study 6's Workers fetch data/mnist14.bin beside web/ (web/lab/lab-worker.js), as on dist/.
+  mkdirSync(join(LAB_DIR, 'data'), { recursive: true });
+  const mnist14 = [join(ROOT, 'dist', 'data', 'mnist14.bin'), join(ROOT, 'build', 'data', 'mnist14.bin')].find(existsSync);
+  if (!mnist14) throw new Error('mnist14.bin is not packed: run `bash playground.sh build` first');
+  copyFileSync(mnist14, join(LAB_DIR, 'data', 'mnist14.bin'));
   const server = await startServer(LAB_DIR, 0, { csp: CSP });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
   env = {
@@ -150,6 +155,25 @@ test('a built-in study starts and can be cancelled; bad input is reported', asyn
   await page.click('#run');
   await page.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 5000 });
   assert.match(await page.textContent('#error'), /base config/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('study 6 runs its reduced MNIST grid in Workers, which fetch mnist14 once each', async () => {
+  const { page, context, problems } = await openLab('?study=mnist-lr');
+  const fetched = [];
+  page.on('request', (r) => r.url().endsWith('.bin') && fetched.push(r.url()));
+  await page.fill('#workers', '2');
+  await page.click('#run');
+  await page.waitForFunction(() => window.__lab.state === 'done', null, { timeout: 180000, polling: 200 });
+  const res = await page.evaluate(() => window.__lab.result);
+  assert.equal(res.jobs_done, 12);
+  const cell = (activation, lr) => res.cells.find((c) => c.settings.activation === activation && c.settings.lr === lr);
+  // Real learning at a sane rate (10 classes: chance is 10%), and ReLU's dead share is a share.
+  assert.ok(cell('relu', 0.3).metrics.test_accuracy.mean > 0.6, JSON.stringify(cell('relu', 0.3).metrics.test_accuracy));
+  for (const c of res.cells) assert.ok(c.metrics.dead.mean >= 0 && c.metrics.dead.mean <= 1);
+  assert.equal(cell('leaky_relu', 0.03).metrics.dead.mean, 0, 'Leaky ReLU units cannot be dead');
+  assert.ok(fetched.every((u) => u.endsWith('/data/mnist14.bin')) && fetched.length >= 1 && fetched.length <= 2, fetched.join(' '));
   assert.deepEqual(problems, []);
   await context.close();
 });

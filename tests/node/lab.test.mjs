@@ -84,6 +84,10 @@ test('figures: one error bar per point with a standard error, valid SVG text', (
 });
 
 test('the browser studies are valid sweeps', () => {
-  assert.deepEqual(STUDIES.map((s) => s.name), ['lr-dead', 'born-dead', 'init-activation', 'bias-lr', 'revival']);
+  assert.deepEqual(STUDIES.map((s) => s.name), ['lr-dead', 'born-dead', 'init-activation', 'bias-lr', 'revival', 'mnist-lr']);
+  // Study 6 is the browser's reduced grid: 3 rates x 2 activations x 2 seeds of mnist14.
+  const mnist = normalizeSpec(STUDIES.at(-1).spec);
+  assert.equal(numJobs(mnist), 12);
+  assert.equal(mnist.base.dataset, 'mnist14');
   for (const s of STUDIES) assert.ok(numJobs(normalizeSpec(s.spec)) > 0);
 });

@@ -102,3 +102,50 @@ test('the note names each contradicting key and who set it', () => {
   );
   assert.equal(contradictionNote(state, { lr: { value: 1, source: 'set' } }), '', 'a key that agrees with the story is no contradiction');
 });
+
+// The real-data presets' verdicts on made-up snapshots (the runs themselves are measured with
+// relu-lab; tests/browser/presets.test.mjs loads them): each check passes on what its text
+// promises and fails just outside it, and the variant comes from the state.
+const snap = (dead, widths, { acc = NaN, collapsed = false, activation = 'relu' } = {}) => ({
+  step: 5000,
+  testAccuracy: acc,
+  layerCollapsed: collapsed,
+  layers: widths.map((w, i) => ({ width: w, activation, counts: { dead: dead[i] } })),
+});
+
+test('mnist: the story wants at least 30% dead; the tuned rate under 5% dead and at least 95% accuracy', () => {
+  const p = PRESET_BY_ID.mnist;
+  const tuned = p.actions.find((a) => a.set?.lr !== undefined);
+  const v = (s) => p.check(snap(...s));
+  assert.equal(v([[77, 77], [256, 256], { acc: 0.9 }]).ok, true, '154 of 512 = 30.1%');
+  assert.equal(v([[76, 77], [256, 256], { acc: 0.9 }]).ok, false, '153 of 512 = 29.9%');
+  assert.match(v([[76, 77], [256, 256], { acc: 0.9 }]).text, /^30% of hidden units dead; test accuracy 90%$/);
+  assert.equal(tuned.check(snap([12, 13], [256, 256], { acc: 0.95 })).ok, true, '25 of 512 = 4.9%');
+  assert.equal(tuned.check(snap([13, 13], [256, 256], { acc: 0.99 })).ok, false, '26 of 512 = 5.1%');
+  assert.equal(tuned.check(snap([0, 0], [256, 256], { acc: 0.9495 })).ok, false, 'accuracy below 95%');
+  assert.equal(tuned.check(snap([0, 0], [256, 256])).ok, false, 'no accuracy yet');
+  const base = defaults();
+  const story = presetState('mnist', base);
+  assert.equal(story.dataset, 'mnist');
+  assert.deepEqual(story.layers, [256, 256]);
+  assert.equal(storyVariant('mnist', story, base).label, null);
+  assert.equal(storyVariant('mnist', { ...story, lr: tuned.set.lr }, base).label, tuned.label);
+});
+
+test('iris: the story wants more than half dead and a whole layer gone; Leaky ReLU none dead and 90% accuracy', () => {
+  const p = PRESET_BY_ID.iris;
+  const leaky = p.actions[0];
+  assert.equal(p.check(snap([3, 8], [8, 8], { acc: 1 / 3, collapsed: true })).ok, true);
+  assert.equal(p.check(snap([3, 8], [8, 8], { acc: 1 / 3 })).ok, false, 'no layer wholly dead');
+  assert.equal(p.check(snap([0, 8], [8, 8], { collapsed: true })).ok, false, '8 of 16 is not more than half');
+  assert.match(p.check(snap([3, 8], [8, 8], { acc: 1 / 3, collapsed: true })).text, /^69% of hidden units dead, a whole layer dead; test accuracy 33%$/);
+  assert.equal(leaky.check(snap([0, 0], [8, 8], { acc: 0.9, activation: 'leaky_relu' })).ok, true);
+  assert.equal(leaky.check(snap([0, 0], [8, 8], { acc: 0.8667, activation: 'leaky_relu' })).ok, false);
+  assert.equal(leaky.check(snap([1, 0], [8, 8], { acc: 1, activation: 'leaky_relu' })).ok, false);
+  const base = defaults();
+  const story = presetState('iris', base);
+  assert.equal(storyVariant('iris', { ...story, activation: 'leaky_relu' }, base).label, 'Same net with Leaky ReLU');
+  // The key moment the page paces: the second layer's collapse.
+  assert.equal(p.key.reached([snap([3, 8], [8, 8], { collapsed: true })]), true);
+  assert.equal(p.key.reached([snap([3, 7], [8, 8])]), false);
+});

@@ -8,6 +8,27 @@ import { loadEngine } from '../engine.js';
 import { metricsFromSnapshot } from './sweep.js';
 
 const enginePromise = loadEngine();
+
+// Packed datasets (study 6's mnist14) are fetched by this Worker's first job that names one,
+// from data/NAME.bin beside web/ (dist/data/, relative to this script), and handed to the
+// engine once (engine.provideData checks the checksum); later jobs reuse them. A failed fetch
+// fails that job with the reason, and the next job tries again.
+const PACKED = new Set(['mnist', 'mnist14', 'iris']);
+const loading = new Map();
+function ensureData(engine, name) {
+  if (!PACKED.has(name) || engine.hasData(name)) return null;
+  if (!loading.has(name)) {
+    const url = new URL(`../data/${name}.bin`, import.meta.url);
+    const p = fetch(url)
+      .then(async (res) => {
+        if (!res.ok) throw new Error(`dataset ${name}: fetching ${url.pathname} answered ${res.status}`);
+        engine.provideData(name, new Uint8Array(await res.arrayBuffer()));
+      })
+      .finally(() => loading.delete(name));
+    loading.set(name, p);
+  }
+  return loading.get(name);
+}
 enginePromise.then(
   () => postMessage({ type: 'ready' }),
   (e) => postMessage({ type: 'error', job: -1, message: `could not load the engine: ${e.message}` }),
@@ -62,6 +83,7 @@ onmessage = async (e) => {
   const { task } = msg;
   try {
     const engine = await enginePromise;
+    if (task.kind !== 'born_dead') await ensureData(engine, String(task.config?.dataset ?? ''));
     const t0 = performance.now();
     const metrics = task.kind === 'born_dead' ? runBornDead(engine, task) : runTrain(engine, task);
     postMessage({ type: 'result', job: task.job, metrics, ms: performance.now() - t0 });
