@@ -1,7 +1,9 @@
-// The layer products on the benchmark's shapes: Eigen's product beside relu::gemm (in a
-// wasm SIMD build, the kernel of engine/gemm.cpp; natively, the same Eigen product).
+// The layer products on the benchmark's shapes: Eigen's product beside relu::gemm (the
+// kernel of engine/gemm.cpp: wasm SIMD in a wasm build, vector extensions natively).
 // GFLOP/s, best of 5 timings of >= 0.1 s each. Built by bindings/wasm.cmake:
 //   node build-wasm/gemm_bench.cjs
+// Natively: g++ -std=c++17 -O3 -ffp-contract=off -Iengine -I/usr/include/eigen3 \
+//   bench/gemm_bench.cpp engine/gemm.cpp -o /tmp/gemm_native && /tmp/gemm_native
 #include <Eigen/Core>
 #include <algorithm>
 #include <chrono>

@@ -3,9 +3,11 @@
 #include <Eigen/Core>
 #include <type_traits>
 
+#include <cstring>
+
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
-#define RELU_GEMM_KERNEL 1
+#define RELU_WASM_SIMD 1
 #endif
 
 namespace relu {
@@ -38,15 +40,22 @@ void eigen_gemm(int m, int n, int k, const T* A, int lda, Trans ta, const T* B, 
   else assign(c, a.transpose() * b.transpose(), accumulate);
 }
 
-#if RELU_GEMM_KERNEL
-// Why our own kernel in wasm. Eigen 3.4 has no wasm SIMD path; its SSE path, which
-// Emscripten lowers to wasm SIMD, packs both operands and runs an 8x4 register tile with
-// the k loop unrolled eight times and the broadcasts of B built from shuffles
-// (pbroadcast4). V8 compiles that loop poorly (no FMA in wasm SIMD, and x64 has only 16
-// vector registers, one of which V8 keeps for itself). The same 8x4 tile written as a
-// plain loop (two vector loads of A, one load-and-splat of B per column, multiply, add)
-// compiles to tight code. bench/gemm_bench.cpp measures both on the benchmark's shapes
-// (figures in bindings/README.md); 12x4 and 8x6 tiles spill, 8x5 / 12x3 / 4x8 are slower.
+// Why our own kernel. Eigen 3.4 has no wasm SIMD path; its SSE path, which Emscripten
+// lowers to wasm SIMD, packs both operands and runs an 8x4 register tile with the k loop
+// unrolled eight times and the broadcasts of B built from shuffles (pbroadcast4). V8
+// compiles that loop poorly (no FMA in wasm SIMD, and x64 has only 16 vector registers, one
+// of which V8 keeps for itself). The same 8x4 tile written as a plain loop (two vector
+// loads of A, one load-and-splat of B per column, multiply, add) compiles to tight code.
+// bench/gemm_bench.cpp measures both on the benchmark's shapes (figures in
+// bindings/README.md); 12x4 and 8x6 tiles spill, 8x5 / 12x3 / 4x8 are slower.
+//
+// Why natively too: so that the CLI and the page compute the same bits. Every entry of C
+// is summed over k in order, one multiply then one add per term (no FMA: wasm SIMD has
+// none, and -ffp-contract=off keeps the compiler from fusing), into a register that is
+// then added to C. Eigen's native product splits long sums (k = 784, MNIST's first layer)
+// into cache-sized blocks added into C one after another, so its last bits differed from
+// the page's. With one kernel the two builds agree bit for bit (tests/node/parity.test.mjs).
+// Natively the four lanes are GCC/Clang vector extensions (SSE on x86-64, NEON on arm64).
 //
 // Layout: op(A)'s rows are packed one 8-row panel at a time into `work` (k x 8, p-major,
 // zero-padded), so the inner loop reads A as two vector loads whatever the transpose;
@@ -56,18 +65,43 @@ void eigen_gemm(int m, int n, int k, const T* A, int lda, Trans ta, const T* B, 
 // Kept out of line: inlined into a larger function, V8 (node 20's more than Chromium's)
 // allocates the tile's registers worse and the kernel runs at half speed.
 #define RELU_NOINLINE __attribute__((noinline))
-constexpr int kMr = 8;  // rows per register tile: two f32x4
+#define RELU_INLINE inline __attribute__((always_inline))
+constexpr int kMr = 8;  // rows per register tile: two vectors of four floats
 constexpr int kNr = 4;  // columns per register tile
 
-// work (k, kMr) <- rows i .. i+mr of op(A), zero rows below mr.
+// Four float lanes: load, store, load-and-splat, multiply, add. Nothing else touches a lane.
+#if RELU_WASM_SIMD
+using f32x4 = v128_t;
+RELU_INLINE f32x4 v_load(const float* p) { return wasm_v128_load(p); }
+RELU_INLINE void v_store(float* p, f32x4 v) { wasm_v128_store(p, v); }
+RELU_INLINE f32x4 v_splat(const float* p) { return wasm_v128_load32_splat(p); }
+RELU_INLINE f32x4 v_zero() { return wasm_f32x4_splat(0.f); }
+RELU_INLINE f32x4 v_add(f32x4 a, f32x4 b) { return wasm_f32x4_add(a, b); }
+RELU_INLINE f32x4 v_mul(f32x4 a, f32x4 b) { return wasm_f32x4_mul(a, b); }
+#else
+typedef float f32x4 __attribute__((vector_size(16)));
+RELU_INLINE f32x4 v_load(const float* p) {
+  f32x4 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+RELU_INLINE void v_store(float* p, f32x4 v) { std::memcpy(p, &v, sizeof v); }
+RELU_INLINE f32x4 v_splat(const float* p) { return f32x4{*p, *p, *p, *p}; }
+RELU_INLINE f32x4 v_zero() { return f32x4{0.f, 0.f, 0.f, 0.f}; }
+RELU_INLINE f32x4 v_add(f32x4 a, f32x4 b) { return a + b; }
+RELU_INLINE f32x4 v_mul(f32x4 a, f32x4 b) { return a * b; }
+#endif
+
+// work (k, kMr) <- rows i .. i+mr of op(A), zero rows below mr. Packing moves floats and
+// computes nothing, so its two forms (shuffles in wasm, plain copies natively) agree.
 void pack_panel(int mr, int k, const float* A, int lda, Trans ta, int i, float* work) {
   if (ta == Trans::No) {
     for (int p = 0; p < k; ++p) {
       const float* a = A + i + static_cast<std::ptrdiff_t>(p) * lda;  // op(A)(i + r, p) = A[i + r + p lda]
       float* w = work + p * kMr;
       if (mr == kMr) {
-        wasm_v128_store(w, wasm_v128_load(a));
-        wasm_v128_store(w + 4, wasm_v128_load(a + 4));
+        v_store(w, v_load(a));
+        v_store(w + 4, v_load(a + 4));
       } else {
         int r = 0;
         for (; r < mr; ++r) w[r] = a[r];
@@ -75,10 +109,12 @@ void pack_panel(int mr, int k, const float* A, int lda, Trans ta, int i, float* 
       }
     }
   } else if (mr == kMr) {
-    // op(A)'s rows are A's columns: 4 x 4 blocks transposed in registers.
+    // op(A)'s rows are A's columns.
     const float* col[kMr];
     for (int r = 0; r < kMr; ++r) col[r] = A + static_cast<std::ptrdiff_t>(i + r) * lda;
     int p = 0;
+#if RELU_WASM_SIMD
+    // 4 x 4 blocks transposed in registers (scalar packing cost 40% on 64x64 layers in V8).
     for (; p + 4 <= k; p += 4)
       for (int h = 0; h < kMr; h += 4) {
         const v128_t r0 = wasm_v128_load(col[h] + p), r1 = wasm_v128_load(col[h + 1] + p);
@@ -90,6 +126,7 @@ void pack_panel(int mr, int k, const float* A, int lda, Trans ta, int i, float* 
         wasm_v128_store(work + (p + 2) * kMr + h, wasm_i32x4_shuffle(hi01, hi23, 0, 1, 4, 5));
         wasm_v128_store(work + (p + 3) * kMr + h, wasm_i32x4_shuffle(hi01, hi23, 2, 3, 6, 7));
       }
+#endif
     for (; p < k; ++p)
       for (int r = 0; r < kMr; ++r) work[p * kMr + r] = col[r][p];
   } else {
@@ -108,31 +145,31 @@ void pack_panel(int mr, int k, const float* A, int lda, Trans ta, int i, float* 
 template <int nr>
 RELU_NOINLINE void register_tile(int k, const float* panel, const float* B, std::ptrdiff_t brs, std::ptrdiff_t bcs, float* C,
                    int ldc, int mr, bool accumulate) {
-  v128_t c0[nr], c1[nr];
-  for (int j = 0; j < nr; ++j) c0[j] = c1[j] = wasm_f32x4_splat(0.f);
+  f32x4 c0[nr], c1[nr];
+  for (int j = 0; j < nr; ++j) c0[j] = c1[j] = v_zero();
   for (int p = 0; p < k; ++p) {
-    const v128_t a0 = wasm_v128_load(panel + p * kMr);
-    const v128_t a1 = wasm_v128_load(panel + p * kMr + 4);
+    const f32x4 a0 = v_load(panel + p * kMr);
+    const f32x4 a1 = v_load(panel + p * kMr + 4);
     const float* b = B + p * brs;
     for (int j = 0; j < nr; ++j) {
-      const v128_t bj = wasm_v128_load32_splat(b + j * bcs);
-      c0[j] = wasm_f32x4_add(c0[j], wasm_f32x4_mul(a0, bj));
-      c1[j] = wasm_f32x4_add(c1[j], wasm_f32x4_mul(a1, bj));
+      const f32x4 bj = v_splat(b + j * bcs);
+      c0[j] = v_add(c0[j], v_mul(a0, bj));
+      c1[j] = v_add(c1[j], v_mul(a1, bj));
     }
   }
   for (int j = 0; j < nr; ++j) {
     float* c = C + static_cast<std::ptrdiff_t>(j) * ldc;
     if (mr == kMr) {
       if (accumulate) {
-        c0[j] = wasm_f32x4_add(wasm_v128_load(c), c0[j]);
-        c1[j] = wasm_f32x4_add(wasm_v128_load(c + 4), c1[j]);
+        c0[j] = v_add(v_load(c), c0[j]);
+        c1[j] = v_add(v_load(c + 4), c1[j]);
       }
-      wasm_v128_store(c, c0[j]);
-      wasm_v128_store(c + 4, c1[j]);
+      v_store(c, c0[j]);
+      v_store(c + 4, c1[j]);
     } else {
       alignas(16) float t[kMr];
-      wasm_v128_store(t, c0[j]);
-      wasm_v128_store(t + 4, c1[j]);
+      v_store(t, c0[j]);
+      v_store(t + 4, c1[j]);
       for (int r = 0; r < mr; ++r) c[r] = accumulate ? c[r] + t[r] : t[r];
     }
   }
@@ -152,17 +189,11 @@ void kernel_gemm(int m, int n, int k, const float* A, int lda, Trans ta, const f
       register_tile<1>(k, work, B + j * bcs, brs, bcs, c + static_cast<std::ptrdiff_t>(j) * ldc, ldc, mr, accumulate);
   }
 }
-#endif
 
 }  // namespace
 
 std::size_t gemm_workspace(int max_k) {
-#if RELU_GEMM_KERNEL
   return static_cast<std::size_t>(kMr) * static_cast<std::size_t>(max_k > 0 ? max_k : 0);
-#else
-  (void)max_k;
-  return 0;
-#endif
 }
 
 template <typename T>
@@ -173,13 +204,13 @@ void gemm(int m, int n, int k, const T* A, int lda, Trans ta, const T* B, int ld
     if (!accumulate) MutMap<T>(C, m, n, Eigen::OuterStride<>(ldc)).setZero();
     return;
   }
-#if RELU_GEMM_KERNEL
-  // Below half a tile of rows (a 1-output layer's dW, say) the padding would waste more
-  // than Eigen's matrix-vector path loses.
+  // Below half a tile of rows (a one-output layer, say) the padding would waste more than
+  // Eigen's matrix-vector path loses; that path is the same code in both builds (Eigen's SSE
+  // path, which Emscripten lowers to wasm SIMD, on a 16-byte aligned heap), and its sums do
+  // not depend on cache sizes. Doubles (the gradient checks) stay with Eigen too.
   if constexpr (std::is_same_v<T, float>) {
     if (m >= kMr / 2) return kernel_gemm(m, n, k, A, lda, ta, B, ldb, tb, C, ldc, accumulate, work);
   }
-#endif
   (void)work;
   eigen_gemm<T>(m, n, k, A, lda, ta, B, ldb, tb, C, ldc, accumulate);
 }

@@ -8,19 +8,19 @@
 // own leading dimension (the layers' workspaces are wider than the columns in use).
 // In the mlp:  z = W x (No, No);  da = W^T dz (Yes, No);  dW += dz x^T (No, Yes).
 //
-// In a wasm SIMD build, float products go to a kernel of our own (gemm.cpp says why and
-// what it measured); everywhere else, and for doubles, this is an Eigen product.
+// Float products go to a kernel of our own, the same arithmetic in wasm SIMD and natively,
+// so the page and the CLI compute the same bits (gemm.cpp says why and what it measured);
+// doubles (the gradient checks) are an Eigen product.
 #include <cstddef>
 
 namespace relu {
 
 enum class Trans { No, Yes };
 
-// Floats the packing workspace needs for products with inner dimension up to max_k
-// (0 when the build has no kernel of its own).
+// Floats the packing workspace needs for products with inner dimension up to max_k.
 std::size_t gemm_workspace(int max_k);
 
-// `work` holds at least gemm_workspace(k) elements (unused on the Eigen path). No
+// `work` holds at least gemm_workspace(k) elements (unused for doubles). No
 // allocation. C must not overlap A or B.
 template <typename T>
 void gemm(int m, int n, int k, const T* A, int lda, Trans ta, const T* B, int ldb, Trans tb, T* C, int ldc,

@@ -40,9 +40,9 @@ const HIGH_LR = { dataset: 'spiral', layers: [16, 16, 16, 16, 16, 16], activatio
 // Real data (issue 13): the packed digits and iris (engine/packed_data.h), fetched when chosen.
 // The MNIST story's run and its tuned twin, measured in the page's engine (wasm in node 20:
 // the engine run on toEngineConfig of these settings, 1,500 steps of 128 digits). Rate 1 is
-// chaotic: the native CLI sums the 784-long products in Eigen's blocked order and the wasm kernel
-// in one pass, a last-bit difference that rate 1 amplifies into a different run (seed 3: 33%
-// dead natively, 79% in wasm). So the numbers below are the page's, and the CLI's differ.
+// chaotic, so a last-bit difference becomes a different run; the native CLI computes the same
+// bits as the page (one GEMM kernel in both, engine/gemm.cpp; tests/engine/test_golden.cpp),
+// so `relu-lab train --dataset mnist --layers 256,256 --lr 1 --batch 128 --seed 5` ends here too.
 // Seed 5 at rate 1: 36% dead at step 400, 40.2% (206 of 512) at 1,500, test accuracy 84.2%;
 // at rate 0.1: 0 of 512 dead, 95.1%. Page (wasm) seeds 1-5 at rate 1: 34.4, 12.1, 79.1, 26.2,
 // 40.2% dead at 1,500 (>= 30% in 3 of 5); rate 0.1, seeds 1/3/5: 0.4/0/0% dead, 94.8/95.35/95.1%.
@@ -271,7 +271,7 @@ export const PRESETS = [
     settings: { ...DIGITS },
     text: [
       "A real digit classifier: 784 pixels, two layers of 256 ReLU units, 10 outputs, He init, plain SGD at rate 1 in batches of 128 (8,000 handwritten digits to train on, 2,000 held out). In the first few hundred steps about a third of the 512 hidden units die: their cells go dark in the grid and stay dark. This seed ends step 1,500 with 206 of 512 dead (40%) and 84.2% test accuracy: CS231n's \"as much as 40% of your network can be dead\", measured.",
-      'Press "Same net, rate 0.1": same seed, same start, a tuned rate. At step 1,500 none of the 512 units is dead and test accuracy is 95.1%. Measured in this page\'s engine over seeds 1–5: rate 1 leaves 12–79% dead at step 1,500 (at least 30% in 3 of the 5 seeds; rate 1 is chaotic, so the native relu-lab, which sums in a different order, ends elsewhere); rate 0.1 leaves 0–0.4% dead with 94.8–95.35% test accuracy (seeds 1, 3 and 5).',
+      'Press "Same net, rate 0.1": same seed, same start, a tuned rate. At step 1,500 none of the 512 units is dead and test accuracy is 95.1%. Measured in this page\'s engine over seeds 1–5: rate 1 leaves 12–79% dead at step 1,500 (at least 30% in 3 of the 5 seeds: rate 1 is chaotic, and the seed decides how much dies); rate 0.1 leaves 0–0.4% dead with 94.8–95.35% test accuracy (seeds 1, 3 and 5).',
     ],
     actions: [
       {

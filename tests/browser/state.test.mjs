@@ -1,7 +1,7 @@
 // Pure unit tests of web/state.js: the one table of settings, parse and serialize.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parse, serialize, defaults, toEngineConfig, SETTINGS, registerPresetIds } from '../../web/state.js';
+import { parse, serialize, defaults, toEngineConfig, SETTINGS, registerPresetIds, cadenceFor } from '../../web/state.js';
 import { PRESETS } from '../../web/presets.js';
 
 registerPresetIds(PRESETS.map((p) => p.id));
@@ -13,7 +13,13 @@ test('defaults parse to defaults with no warnings', () => {
 });
 
 test('serialize then parse round-trips every preset and a hand-made state', () => {
-  const states = PRESETS.map((p) => ({ ...defaults(), ...structuredClone(p.settings), preset: p.id }));
+  // A link without monitorEvery gets the cadence that fits its network (monitor-cadence.js):
+  // 10 on the small nets, sparser on MNIST's, whose one evaluation is a big job.
+  const states = PRESETS.map((p) => {
+    const s = { ...defaults(), ...structuredClone(p.settings), preset: p.id };
+    return { ...s, monitorEvery: cadenceFor(s.speed, s) };
+  });
+  assert.ok(states.find((s) => s.preset === 'mnist').monitorEvery > 10, 'MNIST\'s cadence is fitted to its size');
   states.push({ ...defaults(), lr: 0.125, layers: [4, 5, 6], activation: 'leaky_relu', test: 0.3, standardize: true, dead: 'probe', probe: 512, seed: 123456, hist: 'bands', speed: '300', steps: 'log' });
   for (const s of states) {
     const q = serialize(s);

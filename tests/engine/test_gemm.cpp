@@ -1,5 +1,5 @@
 // relu::gemm (the three layer products) against a naive double-precision reference.
-// Natively this is the Eigen path; tests/wasm/gemm_check.cpp runs the same cases on the
+// Natively this is the kernel on vector extensions; tests/wasm/gemm_check.cpp runs the same cases on the
 // wasm SIMD kernel (tests/node/gemm.test.mjs).
 #include <catch2/catch.hpp>
 
