@@ -117,6 +117,15 @@ else()
   message(FATAL_ERROR "RELU_WASM_EH must be js or wasm, not '${RELU_WASM_EH}'")
 endif()
 
+# Size: the page's first download has a 300 KB gzip budget (tools/download-sizes.mjs), and the
+# wasm is two thirds of it. The code that runs once per run or per request (parsing configs,
+# CSV and weights JSON, sweeps, fingerprints, the embind glue) is compiled for size; the
+# training step, the monitor and the studies' inner loops stay at -O3. Optimisation level
+# changes no result (no fast-math): the goldens are the same bits.
+foreach(_cold config.cpp weights_io.cpp sweep.cpp fingerprint.cpp dataset.cpp packed_data.cpp history.cpp)
+  set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/engine/${_cold} PROPERTIES COMPILE_OPTIONS "-Os")
+endforeach()
+
 # PUBLIC: everything that links relu_engine (the module, test programs) compiles the
 # same way; the EH flag must match across all objects and the link.
 target_compile_options(relu_engine PUBLIC ${RELU_WASM_SIMD_FLAGS} ${RELU_WASM_EH_FLAG})
@@ -133,6 +142,8 @@ set_target_properties(relu_engine_wasm PROPERTIES OUTPUT_NAME relu_engine SUFFIX
 target_link_libraries(relu_engine_wasm PRIVATE relu_engine)
 target_compile_options(relu_engine_wasm PRIVATE -Wall -Wextra)
 set_source_files_properties(${_relu_bind_dir}/aligned_heap.c PROPERTIES COMPILE_OPTIONS "-O2")
+# The glue is cold too (see "Size" above): its bulk reads are copies.
+set_source_files_properties(${_relu_bind_dir}/bindings.cpp PROPERTIES COMPILE_OPTIONS "-Os")
 target_link_options(relu_engine_wasm PRIVATE
   -lembind
   -sMODULARIZE=1

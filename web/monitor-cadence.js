@@ -12,17 +12,22 @@
 // 784->256->256->10 costs about 28 training steps of batch 128, so every 10 steps would triple
 // the training time, and every step at 30 steps/s would need ~3 s of work per second. So when
 // an evaluation is big (BIG_EVALUATION_MACS: more than ~1 ms at ASSUMED_MACS_PER_S), the
-// cadence is also at least what keeps the monitor within MONITOR_BUDGET:
-//   flat out (speed max)  of training time: every evalMacs / (budget x stepMacs) steps;
-//   paced at r steps/s    of each second of wall time, on a machine doing ASSUMED_MACS_PER_S:
-//                         every r x evalMacs / (budget x rate) steps (never more than flat out).
+// cadence is also at least what keeps the monitor within its budget:
+//   flat out (speed max)  MONITOR_BUDGET of training time: every evalMacs / (budget x stepMacs)
+//                         steps;
+//   paced at r steps/s    PACED_MONITOR_BUDGET of each second of the worker's thread, on a
+//                         machine doing ASSUMED_MACS_PER_S: every r x evalMacs / (budget x rate)
+//                         steps (never more than flat out). Paced, the worker is otherwise idle
+//                         (a few steps a second), so the monitor may take more of it: the cells
+//                         of the grid then change about once a second, which is what a person
+//                         watching the units die needs.
 // An evaluation is one forward pass over the evaluation set; a step is a forward, the weight
 // gradients and the input gradients of every layer but the first (nothing needs dL/dx), on the
 // batch. On MNIST's net the first layer is 75% of the work, so a step is 2.25 forwards, not
 // the 3 that the engine's own cadence assumes (Run::monitor_interval, monitor_every 0:
 // n_eval / (0.3 x batch) = 209 steps, which measured 13% here, hence the page's own count).
-// MNIST 784->256->256->10, batch 128: every 278 steps at max, 65 at 30 steps/s, 5 at 2 steps/s;
-// mnist14: 243, 29 and 2. Small nets keep 1 / 10.
+// MNIST 784->256->256->10, batch 128: every 278 steps at max, 22 at 30 steps/s, 5 at 6 steps/s,
+// 2 at 2 steps/s; mnist14: 243, 10 and 1. Small nets keep 1 / 10.
 // Work is counted in multiply-adds of the layer products (the costs that scale; the
 // activations and the monitor's counting are a few operations per unit and sample).
 
@@ -30,6 +35,7 @@ export const WATCH_EVERY_STEP = 30;
 export const FAST_CADENCE = 10;
 export const MAX_CADENCE = 1000;             // the setting's maximum (state.js)
 export const MONITOR_BUDGET = 0.1;
+export const PACED_MONITOR_BUDGET = 0.3;
 // A modest machine: the wasm engine does ~25 G multiply-adds a second on MNIST's net in
 // Chromium on the project's 2-core machine; assume 2.5x slower.
 export const ASSUMED_MACS_PER_S = 1e10;
@@ -68,6 +74,6 @@ export function cadenceFor(speed, settings = null) {
   const work = monitorWork(settings);
   if (!work || work.evalMacs < BIG_EVALUATION_MACS) return watched;
   const flatOut = work.evalMacs / (MONITOR_BUDGET * work.stepMacs);
-  const paced = r > 0 ? (r * work.evalMacs) / (MONITOR_BUDGET * ASSUMED_MACS_PER_S) : Infinity;
+  const paced = r > 0 ? (r * work.evalMacs) / (PACED_MONITOR_BUDGET * ASSUMED_MACS_PER_S) : Infinity;
   return Math.min(MAX_CADENCE, Math.max(watched, Math.ceil(Math.min(flatOut, paced))));
 }

@@ -14,7 +14,7 @@
 //                        the losses over 10,000 images, ~100-270 ms (24 training steps): one
 //                        per frame would peg the worker and cut a 30 steps/s pace to ~20,
 //                        while the states it shows change only at the monitor's cadence
-//                        (monitor-cadence.js: every 65 steps there).
+//                        (monitor-cadence.js: every 22 steps there).
 //   training flat out    (speed max) a snapshot at most every flatOutMs (20 Hz) and the
 //                        output map at most every gridMs (10 Hz: it is the costlier read and
 //                        changes slowly); and each read only once the worker has trained for

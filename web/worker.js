@@ -78,6 +78,9 @@ let runId = null;  // echoed in snapshots, so the page can drop those of a repla
 let runFeatures = 0;
 let runInfo = null;  // the run's dataInfo(): domain and classes for the output surface
 let wantSnapshot = false;
+// The last snapshot went out without the output map (not due yet: a costly read): while the run
+// is paused, a later snapshot brings it, so the output view never stays at an older step.
+let gridOwed = false;
 const cadence = createReadCadence();
 let sliceScheduled = false;
 let idleTimer = null;
@@ -467,9 +470,10 @@ function tick() {
     }
   }
   maybeSnapshot();
-  if (!playing && !wantSnapshot) return;
+  if (!playing && !wantSnapshot && !gridOwed) return;
   if (stepped) schedule();
   else if (playing && stepsPerSecond !== null && bucket.tokens < 1 && !wantSnapshot && !stepsSinceSnapshot) scheduleIdle(msToNextStep());
+  else if (!playing && !wantSnapshot) scheduleIdle(50);  // only the output map is owed: no hurry
   else scheduleIdle();
 }
 
@@ -480,7 +484,8 @@ function maybeSnapshot() {
   if (!run || (usesAcks && awaitingFrame)) return;
   const now = performance.now();
   // While playing, a snapshot shows new steps (a paced run between steps has nothing new).
-  if (!(wantSnapshot || (playing && stepsSinceSnapshot > 0)) || !cadence.snapshotDue(now, flatOut())) return;
+  const owed = gridOwed && !playing && cadence.gridDue(now, false);
+  if (!(wantSnapshot || owed || (playing && stepsSinceSnapshot > 0)) || !cadence.snapshotDue(now, flatOut())) return;
   try {
     const snapshot = run.snapshot();
     const weights = run.weights();
@@ -491,8 +496,10 @@ function maybeSnapshot() {
     let grid = null;
     if (cadence.gridDue(now, flatOut() && usesAcks)) {
       grid = outputGrid();
+      if (grid) grid.step = snapshot.step;  // the step the map shows (the output view stamps it)
       cadence.gridRead(now, performance.now() - read);
     }
+    gridOwed = grid === null;
     const transfer = snapshotTransferables(snapshot);
     for (const a of [grid?.values, grid?.classes, grid?.predictions, grid?.targets, weights.params]) if (a) transfer.push(a.buffer);
     const status = { playing, rollbackStep: snapshot.divergence?.rollbackStep ?? -1, revived: { ...revived }, action };

@@ -95,3 +95,31 @@ for (const [file, dataset] of [['relu-playground.html', 'mnist14'], ['relu-playg
     await context.close();
   });
 }
+
+// The first visit's download budget (issue 13: under 300 KB gzipped; tools/download-sizes.mjs)
+// counts what the page really fetches: every file a first visit requests is in its list, and
+// the packed data is not among them.
+test('a first visit fetches only the budgeted files, and they are under 300 KB gzipped', { timeout: 60000 }, async () => {
+  const { execFileSync } = await import('node:child_process');
+  let out;
+  try {
+    out = execFileSync(process.execPath, [join(ROOT, 'tools/download-sizes.mjs'), join(ROOT, 'dist')], { encoding: 'utf8' });
+  } catch (e) {
+    assert.fail(`over budget:\n${e.stdout}`);
+  }
+  const initial = out.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| file') && !l.startsWith('| **'));
+  const budgeted = new Set(initial.slice(0, initial.findIndex((l) => l.startsWith('| data/'))).map((l) => l.split(' | ')[0].slice(2)));
+  assert.ok(budgeted.has('web/relu_engine.wasm') && budgeted.has('web/app.js'), [...budgeted].join(', '));
+  const total = Number(out.match(/\*\*initial download\*\* \| [\d.]+ KB \| \*\*([\d.]+) KB\*\*/)[1]);
+  assert.ok(total < 300, `initial download ${total} KB gzipped`);
+
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const fetched = new Set();
+  page.on('request', (r) => fetched.add(new URL(r.url()).pathname.slice(1) || 'index.html'));
+  await page.goto(env.base);
+  await page.waitForFunction(() => window.__relu?.snapshots[0]?.step > 0, null, { timeout: 30000 });
+  const outside = [...fetched].filter((p) => !budgeted.has(p));
+  assert.deepEqual(outside, [], `fetched but not counted in the budget: ${outside.join(', ')}`);
+  await context.close();
+});

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, openPage } from './helpers.mjs';
-import { PRESETS } from '../../web/presets.js';
+import { PRESETS, PRESET_BY_ID } from '../../web/presets.js';
 
 let env, page, context, problems;
 before(async () => {
@@ -104,7 +104,7 @@ for (const p of PRESETS.filter((p) => !SLOW.has(p.id))) {
 }
 
 test('preset mnist: the link loads the digits lazily, builds the 784-256-256-10 net and trains', async () => {
-  const { page: p2, context: c2, problems: pr2 } = await openPage(env, 'preset=mnist&speed=max');
+  const { page: p2, context: c2, problems: pr2 } = await openPage(env, 'preset=mnist');
   try {
     await p2.waitForFunction(() => window.__relu.snapshots[0]?.step >= 20, null, { timeout: 90000, polling: 200 });
     const r = await p2.evaluate(() => ({ state: window.__relu.state, widths: window.__relu.snapshots[0].layers.map((l) => l.width), outcome: window.__relu.outcome }));
@@ -112,6 +112,14 @@ test('preset mnist: the link loads the digits lazily, builds the 784-256-256-10 
     assert.deepEqual(r.widths, [256, 256]);
     assert.equal(r.outcome.ok, 'pending');
     assert.match(r.outcome.text, /^Watching the story… \(step [\d,]+ of [\d,]+\)/);
+    // One click each: the story's verdict (judged from step 400; the pace speeds up after the
+    // key moment), then the tuned rate's (from step 1,500 of the restarted run).
+    const verdict = async () => (await p2.waitForFunction(() => (window.__relu.outcome.ok === 'yes' ? window.__relu.outcome.text : null), null, { timeout: 180000, polling: 250 })).jsonValue();
+    assert.match(await verdict(), /^✓ As promised: \d+% of hidden units dead; test accuracy \d+%$/);
+    const tuned = PRESET_BY_ID.mnist.actions[0].label;
+    await p2.click(`#story-actions button:text-is("${tuned}")`);
+    await p2.waitForFunction((lr) => window.__relu.state.lr === lr && window.__relu.snapshots[0]?.step < 100, PRESET_BY_ID.mnist.actions[0].set.lr, { timeout: 60000, polling: 100 });
+    assert.match(await verdict(), /^✓ As promised: tuned: 0% of hidden units dead; test accuracy (9[5-9])%$/);
     assert.deepEqual(pr2, []);
   } finally {
     await c2.close();

@@ -42,8 +42,11 @@ test('mnist14: confusion matrix with per-class accuracy, receptive fields, top-k
   const { page, context, problems } = await openPage(env, 'dataset=mnist14&layers=24&biasInit=-1.5&lr=0.05&autoplay=0&speed=max', { width: 1440, height: 900 });
   try {
     const events = page.evaluate(() => new Promise((ok) => document.body.addEventListener('relu-input-selected', (e) => ok(e.detail), { once: true })));
+    // Awaited at the end; if an assertion fails first, closing the page rejects it, and that
+    // rejection must not hide the assertion's message.
+    events.catch(() => {});
     await page.evaluate(() => window.__reluApp.step(20));
-    await page.waitForFunction(() => window.__relu.snapshots[0]?.step === 20 && document.querySelector('#output').dataset.view === 'confusion' && document.querySelector('#fields').dataset.step === '20' && document.querySelector('#gallery').dataset.predicted === '1', null, { timeout: 30000, polling: 50 });
+    await page.waitForFunction(() => window.__relu.snapshots[0]?.step === 20 && document.querySelector('#output').dataset.view === 'confusion' && document.querySelector('#output').dataset.step === '20' && document.querySelector('#fields').dataset.step === '20' && document.querySelector('#gallery').dataset.predicted === '1', null, { timeout: 30000, polling: 50 });
     const snap = await page.evaluate(() => {
       const s = window.__relu.snapshots[0];
       return { states: Array.from(s.layers[0].states), testAccuracy: s.testAccuracy, dead: s.layers[0].counts.dead };

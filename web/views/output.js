@@ -56,7 +56,7 @@ export class OutputView {
     const info = data.info;
     const classify = info.task !== 'regression';
     const names = classify ? classNames(info) : [];
-    const marks = { task: info.task, classes: JSON.stringify(names), colours: JSON.stringify(names.map((_, k) => classColour(k, names.length))) };
+    const marks = { task: info.task, step: grid.step === undefined ? '' : String(grid.step), classes: JSON.stringify(names), colours: JSON.stringify(names.map((_, k) => classColour(k, names.length))) };
     if (info.features === 2 && grid.values) Object.assign(marks, this.#plane(ctx, w, h, data, grid, names));
     else if (info.features === 1 && grid.values) Object.assign(marks, this.#curve(ctx, w, h, data, grid, names));
     else if (grid.predictions && classify) Object.assign(marks, this.#confusion(ctx, w, h, info, grid, names));
@@ -66,7 +66,7 @@ export class OutputView {
 
   // Data attributes, written only when they change.
   #mark(marks) {
-    for (const key of ['view', 'task', 'classes', 'colours', 'axisX', 'axisY', 'confusion', 'perClass', 'rows']) {
+    for (const key of ['view', 'task', 'step', 'classes', 'colours', 'axisX', 'axisY', 'confusion', 'perClass', 'rows']) {
       const v = marks[key] ?? '';
       if (this.marks[key] === v) continue;
       this.marks[key] = v;
