@@ -45,6 +45,8 @@ struct StatusJs {
   double step;  // int64 as double: exact below 2^53
   double batch_loss, grad_norm;
   bool diverged, born_dead;
+  bool evaluation_reuses_monitor;  // Run::evaluation_reuses_monitor: a snapshot now is cheap
+  int monitor_interval;            // Run::monitor_interval: the monitor evaluates at its multiples
 };
 
 struct LayerScalarsJs {
@@ -185,7 +187,7 @@ class RunHandle {
     return guard([&] {
       relu::Run& r = need();
       return StatusJs{static_cast<double>(r.steps_done()), r.last_batch_loss(), r.last_grad_norm(), r.diverged(),
-                      r.born_dead()};
+                      r.born_dead(), r.evaluation_reuses_monitor(), r.monitor_interval()};
     });
   }
 
@@ -483,6 +485,8 @@ EMSCRIPTEN_BINDINGS(relu_engine) {
       .field("batchLoss", &StatusJs::batch_loss)
       .field("gradNorm", &StatusJs::grad_norm)
       .field("diverged", &StatusJs::diverged)
+      .field("evaluationReusesMonitor", &StatusJs::evaluation_reuses_monitor)
+      .field("monitorInterval", &StatusJs::monitor_interval)
       .field("bornDead", &StatusJs::born_dead);
   value_object<LayerScalarsJs>("LayerScalars")
       .field("width", &LayerScalarsJs::width)

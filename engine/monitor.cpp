@@ -161,7 +161,7 @@ void Monitor::mark_revived(int layer, int neuron, int64_t step) {
 }
 
 void Monitor::evaluate(Mlp<float>& model, const Eigen::Ref<const Eigen::MatrixXf>& x, int64_t step,
-                       bool with_histograms) {
+                       bool with_histograms, ChunkHook on_chunk, void* ctx) {
   ensure_shape(model);
   const int hidden = model.num_hidden();
   const int n = static_cast<int>(x.cols());
@@ -182,6 +182,7 @@ void Monitor::evaluate(Mlp<float>& model, const Eigen::Ref<const Eigen::MatrixXf
 
   for_each_chunk(n, chunk, [&](int c, int m) {
     model.forward(x.middleCols(c, m), m, false);
+    if (on_chunk) on_chunk(ctx, c, m);
     for (int l = 0; l < hidden; ++l) {
       const auto& L = model.layer(l);
       const int w = L.out;

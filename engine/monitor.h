@@ -110,8 +110,11 @@ class Monitor {
   MonitorOptions& options() { return options_; }
   // with_histograms: also build the three histograms per layer (the costly part:
   // percentiles need partial sorts). Training's own cadence checks skip them.
+  // on_chunk(ctx, c, m), when given, runs after the forward over columns c .. c+m, while the
+  // model's layers hold that chunk's outputs (Run reads the training loss there).
+  using ChunkHook = void (*)(void* ctx, int c, int m);
   void evaluate(Mlp<float>& model, const Eigen::Ref<const Eigen::MatrixXf>& x, int64_t step,
-                bool with_histograms = true);
+                bool with_histograms = true, ChunkHook on_chunk = nullptr, void* ctx = nullptr);
   const MonitorReport& report() const { return report_; }
   const std::vector<NeuronEvent>& events() const { return events_; }
   int64_t events_total() const { return events_total_; }  // including dropped ones

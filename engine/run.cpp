@@ -199,6 +199,7 @@ void Run::step(int64_t n) {
     m.record_grad_norms();
     last_grad_norm_ = opt_->step(m.params, m.grads, decay_mask_);
     ++step_;
+    ++changes_;
     if (!std::isfinite(last_batch_loss_) || !std::isfinite(last_grad_norm_) || !params_finite()) {
       diverged_ = true;
       divergence_.step = step_;
@@ -220,7 +221,7 @@ void Run::step(int64_t n) {
     // at the step where they happen, whoever reads and however often.
     const bool monitor_due = step_ % monitor_interval() == 0 || step_ == cfg_.steps;
     const bool revive_due = cfg_.revive_every > 0 && step_ % cfg_.revive_every == 0;
-    if (monitor_due && !revive_due) monitor_->evaluate(*model_, eval_inputs(), step_);
+    if (monitor_due && !revive_due) evaluate_monitor();
     if (revive_due) revive();
     if (monitor_due || revive_due) save_checkpoint();
   }
@@ -243,6 +244,7 @@ void Run::save_checkpoint() {
 }
 
 int64_t Run::rollback() {
+  ++changes_;
   model_->params = checkpoint_params_;
   opt_->load(checkpoint_opt_);
   step_ = checkpoint_step_;
@@ -280,8 +282,48 @@ Eigen::Ref<const Eigen::MatrixXf> Run::eval_inputs() {
 }
 
 const MonitorReport& Run::monitor() {
-  monitor_->evaluate(*model_, eval_inputs(), step_);
+  evaluate_monitor();
   return monitor_->report();
+}
+
+// The monitor's pass, and when its evaluation set is the training set (the default `full`
+// definition) the training loss and accuracy from the same forwards: evaluate() then reads
+// them instead of a second pass over the set, which on MNIST is 8,000 of a read's 10,000.
+void Run::evaluate_monitor() {
+  const auto x = eval_inputs();
+  const bool whole_train = x.data() == data_.x_train.data() && x.cols() == data_.x_train.cols();
+  if (!whole_train) {
+    monitor_->evaluate(*model_, x, step_);
+    return;
+  }
+  struct Sums {
+    Run* run;
+    double sum = 0;
+    int64_t correct = 0;
+  } sums{this};
+  auto hook = [](void* ctx, int c, int m) {
+    auto* s = static_cast<Sums*>(ctx);
+    s->run->add_chunk_metrics(s->run->data_.y_train, c, m, s->sum, s->correct);
+  };
+  monitor_->evaluate(*model_, x, step_, true, hook, &sums);
+  const int n = static_cast<int>(x.cols());
+  train_cache_.changes = changes_;
+  train_cache_.loss = n ? sums.sum / n : NAN;
+  train_cache_.accuracy = model_->loss() == Loss::Mse ? -1.0 : (n ? static_cast<double>(sums.correct) / n : NAN);
+}
+
+void Run::add_chunk_metrics(const Eigen::RowVectorXf& y, int c, int m, double& sum, int64_t& correct) const {
+  sum += model_->loss_value(y.middleCols(c, m), m) * m;
+  const auto& out = model_->layer(model_->num_layers() - 1).a;
+  for (int j = 0; j < m; ++j) {
+    if (model_->loss() == Loss::Bce)
+      correct += (out(0, j) > 0.5f) == (y(c + j) > 0.5f);
+    else if (model_->loss() == Loss::SoftmaxCe) {
+      Eigen::Index k;
+      out.col(j).maxCoeff(&k);
+      correct += static_cast<int>(k) == static_cast<int>(y(c + j));
+    }
+  }
 }
 
 Evaluation Run::evaluate() {
@@ -292,27 +334,23 @@ Evaluation Run::evaluate() {
     int64_t correct = 0;
     for_each_chunk(n, kMaxCols, [&](int c, int m) {
       model_->forward(x.middleCols(c, m), m, false);
-      sum += model_->loss_value(y.middleCols(c, m), m) * m;
-      const auto& out = model_->layer(model_->num_layers() - 1).a;
-      for (int j = 0; j < m; ++j) {
-        if (model_->loss() == Loss::Bce)
-          correct += (out(0, j) > 0.5f) == (y(c + j) > 0.5f);
-        else if (model_->loss() == Loss::SoftmaxCe) {
-          Eigen::Index k;
-          out.col(j).maxCoeff(&k);
-          correct += static_cast<int>(k) == static_cast<int>(y(c + j));
-        }
-      }
+      add_chunk_metrics(y, c, m, sum, correct);
     });
     loss = n ? sum / n : NAN;
     accuracy = model_->loss() == Loss::Mse ? -1.0 : (n ? static_cast<double>(correct) / n : NAN);
   };
-  over(data_.x_train, data_.y_train, e.train_loss, e.train_accuracy);
+  if (evaluation_reuses_monitor()) {
+    e.train_loss = train_cache_.loss;
+    e.train_accuracy = train_cache_.accuracy;
+  } else {
+    over(data_.x_train, data_.y_train, e.train_loss, e.train_accuracy);
+  }
   over(data_.x_test, data_.y_test, e.test_loss, e.test_accuracy);
   return e;
 }
 
 void Run::set(const std::string& key, const std::string& json_value) {
+  ++changes_;
   LiveHook on_change = nullptr;
   if (!live_key(key, &on_change))
     throw std::invalid_argument("\"" + key + "\" cannot change during a run; start a new run instead");
@@ -354,6 +392,7 @@ void LiveHooks::dead_def(Run& run) {
 }
 
 int Run::revive() {
+  ++changes_;
   const MonitorReport& r = monitor();
   int revived = 0;
   for (int l = 0; l < static_cast<int>(r.layers.size()); ++l)
@@ -379,6 +418,7 @@ void Run::check_unit(int layer, int neuron) const {
 
 void Run::revive_neuron(int layer, int neuron) {
   check_unit(layer, neuron);
+  ++changes_;
   revive_unit(layer, neuron);
   monitor();
 }
@@ -405,12 +445,14 @@ void Run::revive_unit(int l, int i) {
 
 void Run::set_frozen(int layer, int neuron, bool frozen) {
   check_unit(layer, neuron);
+  ++changes_;
   model_->layer(layer).frozen[neuron] = frozen;
   monitor_->sync_settings(*model_);
 }
 
 void Run::set_ablated(int layer, int neuron, bool ablated) {
   check_unit(layer, neuron);
+  ++changes_;
   model_->layer(layer).ablated[neuron] = ablated;
   monitor_->sync_settings(*model_);
 }
@@ -418,6 +460,7 @@ void Run::set_ablated(int layer, int neuron, bool ablated) {
 std::string Run::export_weights() const { return weights_to_json(*model_); }
 
 void Run::import_weights(const std::string& json) {
+  ++changes_;
   weights_from_json(*model_, json);
   // Imported numbers are a new starting point: optimiser moments and the
   // monitor's history belong to the old weights.

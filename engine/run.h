@@ -50,7 +50,14 @@ class Run {
   // Global gradient norm of the last step, and per layer (weights only).
   double last_grad_norm() const { return last_grad_norm_; }
 
-  Evaluation evaluate();               // the whole train and test sets, eval mode
+  // The whole train and test sets, eval mode. The training set's half comes from the
+  // monitor's last pass over it when nothing has changed since (evaluation_reuses_monitor()),
+  // the same numbers to the bit: the forward is the same, chunk by chunk.
+  Evaluation evaluate();
+  // True when evaluate() would take the training loss and accuracy from the monitor's last
+  // pass (the default `full` evaluation set, evaluated at the current weights and settings):
+  // a read then costs the test set alone. The page reads at such steps when reads are costly.
+  bool evaluation_reuses_monitor() const { return train_cache_.changes == changes_; }
   // The monitor's last report, as training's cadence left it (see step()): a pure read.
   // Between cadence points it shows the last evaluation; report().step says which step.
   // This is what the page's snapshots, the CLI's log rows and sweep metrics show.
@@ -111,6 +118,10 @@ class Run {
   Eigen::Ref<const Eigen::MatrixXf> eval_inputs();
   void revive_unit(int layer, int neuron);
   void check_unit(int layer, int neuron) const;
+  void evaluate_monitor();
+  // Loss (times the columns) and correct predictions of columns c .. c+m of a set, from the
+  // outputs a forward over them just left in the model.
+  void add_chunk_metrics(const Eigen::RowVectorXf& y, int c, int m, double& sum, int64_t& correct) const;
 
   RunConfig cfg_;
   Dataset data_;
@@ -134,6 +145,14 @@ class Run {
   std::vector<float> checkpoint_params_;
   Optimizer<float>::State checkpoint_opt_;
   int64_t checkpoint_step_ = 0;
+  // Bumped by everything that can change the network's outputs (a step, a live setting, a
+  // revive, freezing or ablating a unit, imported weights, a rollback): the key of train_cache_.
+  int64_t changes_ = 0;
+  struct TrainMetrics {
+    int64_t changes = -1;  // changes_ when the monitor's pass computed them
+    double loss = 0, accuracy = -1;
+  };
+  TrainMetrics train_cache_;
 };
 
 }  // namespace relu

@@ -81,6 +81,14 @@ let wantSnapshot = false;
 // The last snapshot went out without the output map (not due yet: a costly read): while the run
 // is paused, a later snapshot brings it, so the output view never stays at an older step.
 let gridOwed = false;
+// Flat out, a costly snapshot (its last full read took COSTLY_READ_MS or more: MNIST's net
+// evaluates 10,000 images, ~24 training steps) is read only at a step where the monitor has just
+// evaluated: the engine then takes the training loss and accuracy from the monitor's own pass
+// (Run::evaluation_reuses_monitor), and the read costs the test set alone (MNIST: 2,000 of the
+// 10,000 forwards). Slices end at those steps so that reads find them.
+const COSTLY_READ_MS = 8;
+let fullReadMs = 0;  // the last snapshot read that evaluated the training set itself
+const alignReads = () => flatOut() && fullReadMs >= COSTLY_READ_MS;
 const cadence = createReadCadence();
 let sliceScheduled = false;
 let idleTimer = null;
@@ -224,6 +232,8 @@ function create({ config, restore, runId: id, startOnFrame = false }) {
   awaitingFrame = false;
   stepsSinceSnapshot = 0;
   cadence.newRun();
+  fullReadMs = 0;
+  gridOwed = false;
 }
 
 // Image data (info.imageShape set: inputs are pixel/255) travel as their bytes, {pixels, y}:
@@ -440,7 +450,11 @@ function tick() {
   const budget = stepsPerSecond === null ? Infinity : Math.floor(bucket.tokens);
   if (playing && budget > 0) {
     try {
-      const n = Math.min(stepsPerSlice, budget);
+      let n = Math.min(stepsPerSlice, budget);
+      if (alignReads()) {
+        const { step, monitorInterval: k } = run.status();
+        n = Math.min(n, k - (step % k));
+      }
       const t0 = performance.now();
       run.step(n);
       stepped = true;
@@ -486,11 +500,20 @@ function maybeSnapshot() {
   // While playing, a snapshot shows new steps (a paced run between steps has nothing new).
   const owed = gridOwed && !playing && cadence.gridDue(now, false);
   if (!(wantSnapshot || owed || (playing && stepsSinceSnapshot > 0)) || !cadence.snapshotDue(now, flatOut())) return;
+  let reused = false;
+  if (alignReads() && !wantSnapshot) {
+    const { step, monitorInterval: k, evaluationReusesMonitor } = run.status();
+    if (step % k !== 0) return;  // the read waits for the monitor's next evaluation
+    reused = evaluationReusesMonitor;
+  } else {
+    reused = run.status().evaluationReusesMonitor;
+  }
   try {
     const snapshot = run.snapshot();
     const weights = run.weights();
     const read = performance.now();
     cadence.snapshotRead(now, read - now);
+    if (!reused) fullReadMs = read - now;
     // The output map may be left out only when the page takes every message (it acknowledges
     // each): an unacknowledged message can be replaced by the next one, and its map with it.
     let grid = null;
