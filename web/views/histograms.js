@@ -138,11 +138,16 @@ export class HistogramsView {
       ctx.setLineDash([]);
     }
     ctx.fillStyle = '#555';
+    const loText = String(fmt(lo)), hiText = String(fmt(hi));
     ctx.textAlign = 'left';
-    ctx.fillText(String(fmt(lo)), padL, h - 2);
+    ctx.fillText(loText, padL, h - 2);
     ctx.textAlign = 'right';
-    ctx.fillText(String(fmt(hi)), w - padR, h - 2);
-    if (zeroLine && lo < 0 && hi > 0) {
+    ctx.fillText(hiText, w - padR, h - 2);
+    // The zero mark's label, unless it would sit on an end label (a lopsided range, -300 .. 23:
+    // zero is next to one end); the dashed line still marks it.
+    const half = ctx.measureText('0').width / 2 + 3;
+    const clear = X(0) - half > padL + ctx.measureText(loText).width && X(0) + half < w - padR - ctx.measureText(hiText).width;
+    if (zeroLine && lo < 0 && hi > 0 && clear) {
       ctx.textAlign = 'center';
       ctx.fillStyle = '#D55E00';
       ctx.fillText('0', X(0), h - 2);
