@@ -1,9 +1,8 @@
 #include "gemm.h"
 
 #include <Eigen/Core>
-#include <type_traits>
-
 #include <cstring>
+#include <type_traits>
 
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>

@@ -306,10 +306,13 @@ void Run::evaluate_monitor() {
     s->run->add_chunk_metrics(s->run->data_.y_train, c, m, s->sum, s->correct);
   };
   monitor_->evaluate(*model_, x, step_, true, hook, &sums);
-  const int n = static_cast<int>(x.cols());
+  finish_metrics(static_cast<int>(x.cols()), sums.sum, sums.correct, train_cache_.loss, train_cache_.accuracy);
   train_cache_.changes = changes_;
-  train_cache_.loss = n ? sums.sum / n : NAN;
-  train_cache_.accuracy = model_->loss() == Loss::Mse ? -1.0 : (n ? static_cast<double>(sums.correct) / n : NAN);
+}
+
+void Run::finish_metrics(int n, double sum, int64_t correct, double& loss, double& accuracy) const {
+  loss = n ? sum / n : NAN;
+  accuracy = model_->loss() == Loss::Mse ? -1.0 : (n ? static_cast<double>(correct) / n : NAN);
 }
 
 void Run::add_chunk_metrics(const Eigen::RowVectorXf& y, int c, int m, double& sum, int64_t& correct) const {
@@ -336,8 +339,7 @@ Evaluation Run::evaluate() {
       model_->forward(x.middleCols(c, m), m, false);
       add_chunk_metrics(y, c, m, sum, correct);
     });
-    loss = n ? sum / n : NAN;
-    accuracy = model_->loss() == Loss::Mse ? -1.0 : (n ? static_cast<double>(correct) / n : NAN);
+    finish_metrics(n, sum, correct, loss, accuracy);
   };
   if (evaluation_reuses_monitor()) {
     e.train_loss = train_cache_.loss;

@@ -122,6 +122,8 @@ class Run {
   // Loss (times the columns) and correct predictions of columns c .. c+m of a set, from the
   // outputs a forward over them just left in the model.
   void add_chunk_metrics(const Eigen::RowVectorXf& y, int c, int m, double& sum, int64_t& correct) const;
+  // Mean loss and accuracy (-1 for regression, NaN for an empty set) from those sums over n columns.
+  void finish_metrics(int n, double sum, int64_t correct, double& loss, double& accuracy) const;
 
   RunConfig cfg_;
   Dataset data_;

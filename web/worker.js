@@ -500,14 +500,8 @@ function maybeSnapshot() {
   // While playing, a snapshot shows new steps (a paced run between steps has nothing new).
   const owed = gridOwed && !playing && cadence.gridDue(now, false);
   if (!(wantSnapshot || owed || (playing && stepsSinceSnapshot > 0)) || !cadence.snapshotDue(now, flatOut())) return;
-  let reused = false;
-  if (alignReads() && !wantSnapshot) {
-    const { step, monitorInterval: k, evaluationReusesMonitor } = run.status();
-    if (step % k !== 0) return;  // the read waits for the monitor's next evaluation
-    reused = evaluationReusesMonitor;
-  } else {
-    reused = run.status().evaluationReusesMonitor;
-  }
+  const { step, monitorInterval, evaluationReusesMonitor: reused } = run.status();
+  if (alignReads() && !wantSnapshot && step % monitorInterval !== 0) return;  // wait for the monitor's next evaluation
   try {
     const snapshot = run.snapshot();
     const weights = run.weights();

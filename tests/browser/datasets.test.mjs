@@ -3,6 +3,7 @@
 // keeps the page usable; the single files carry theirs and train from file:// with no request.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT, setup } from './helpers.mjs';
@@ -100,7 +101,6 @@ for (const [file, dataset] of [['relu-playground.html', 'mnist14'], ['relu-playg
 // counts what the page really fetches: every file a first visit requests is in its list, and
 // the packed data is not among them.
 test('a first visit fetches only the budgeted files, and they are under 300 KB gzipped', { timeout: 60000 }, async () => {
-  const { execFileSync } = await import('node:child_process');
   let out;
   try {
     out = execFileSync(process.execPath, [join(ROOT, 'tools/download-sizes.mjs'), join(ROOT, 'dist')], { encoding: 'utf8' });
