@@ -1,6 +1,6 @@
 // MNIST's shape in the page's worker (benchmark, not a test), headless Chromium:
-// 784->256,256->10, ReLU, SGD, batch 128 on 8,000 training rows (bench/workloads.mjs
-// mnistWorkloads: synthetic rows of MNIST's size until the packed MNIST is built), trained by
+// 784->256,256->10, ReLU, SGD 0.03, batch 128 on the 8,000 MNIST training digits (bench/workloads.mjs
+// mnistWorkloads; the packed build/data/mnist.bin), trained by
 // the page's own worker (web/worker.js: speed max, snapshots, weights, the prediction sample,
 // each snapshot acknowledged in requestAnimationFrame as the page's RunClient does), with the
 // monitor at the page's default cadence flat out (web/monitor-cadence.js: 278 steps), against
@@ -41,7 +41,12 @@ await page.evaluate(
   async ({ base, monitored, off }) => {
     const engineUrl = `${base}build-wasm/relu_engine.js`;
     // The page's worker, on the source tree's engine build.
-    const pageCode = `globalThis.RELU_ENGINE_OPTIONS = { moduleUrl: '${engineUrl}' }; await import('${base}web/worker.js');`;
+    // The source tree keeps the packed datasets in build/data (dist/ in data/, where the worker's
+    // loader looks): its fetches are pointed there.
+    const pageCode = `globalThis.RELU_ENGINE_OPTIONS = { moduleUrl: '${engineUrl}' };
+      const fetchFromTree = globalThis.fetch;
+      globalThis.fetch = (url, init) => fetchFromTree(String(url).replace(/\\/data\\/(\\w+)\\.bin$/, '/build/data/$1.bin'), init);
+      await import('${base}web/worker.js');`;
     const pw = new Worker(URL.createObjectURL(new Blob([pageCode], { type: 'text/javascript' })), { type: 'module' });
     let last = null;  // { step, at } of the newest snapshot
     let waiting = null;
@@ -75,6 +80,7 @@ await page.evaluate(
     const bareCode = `
       import { loadEngine } from '${base}web/engine.js';
       const engine = await loadEngine({ moduleUrl: '${engineUrl}' });
+      engine.provideData('mnist', new Uint8Array(await (await fetch('${base}build/data/mnist.bin')).arrayBuffer()));
       const runs = ${JSON.stringify([monitored, off])}.map((c) => engine.createRun(c));
       for (const run of runs) run.step(100);
       postMessage('ready');

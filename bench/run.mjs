@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadEngine } from '../web/engine.js';
 import { runSuite } from './suite.mjs';
-import { MNIST_PAGE_SETTINGS } from './workloads.mjs';
+import { MNIST_PAGE_SETTINGS, MNIST_PACKED } from './workloads.mjs';
 import { cadenceFor } from '../web/monitor-cadence.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -57,7 +57,8 @@ if (fs.existsSync(nativeBin)) {
       tf = null;
     }
   }
-  const r = await runSuite({ engine, tf, reps, log: (s) => log(`node ${s}`) });
+  const mnistBytes = new Uint8Array(fs.readFileSync(path.join(ROOT, MNIST_PACKED)));
+  const r = await runSuite({ engine, tf, reps, log: (s) => log(`node ${s}`), mnistBytes });
   results.node = r;
 }
 

@@ -4,7 +4,8 @@ import { SMALL, largeWorkload, mnistWorkloads, MNIST_PAGE_SETTINGS, timeSteps } 
 import { cadenceFor } from '../web/monitor-cadence.js';
 import { tfSetup } from './tfjs_bench.mjs';
 
-export async function runSuite({ engine, tf = null, reps = 7, log = () => {} }) {
+// mnistBytes: build/data/mnist.bin (MNIST_PACKED), read by the caller (node: a file; a page: a fetch).
+export async function runSuite({ engine, tf = null, reps = 7, log = () => {}, mnistBytes }) {
   const out = { wasm: {}, tfjs: {} };
   for (const wl of [SMALL, largeWorkload()]) {
     const run = engine.createRun(wl.config);
@@ -31,6 +32,7 @@ export async function runSuite({ engine, tf = null, reps = 7, log = () => {} }) 
   // MNIST-sized, the engine alone: monitor off, then at the page's default cadence flat out.
   const every = cadenceFor('max', MNIST_PAGE_SETTINGS);
   const [offWl, onWl] = mnistWorkloads(every);
+  if (!engine.hasData('mnist')) engine.provideData('mnist', mnistBytes);
   for (const wl of [offWl, onWl]) {
     const run = engine.createRun(wl.config);
     out.wasm[wl.name] = timeSteps(run, wl.steps, Math.min(reps, 5));

@@ -4,10 +4,7 @@
 #include <cstring>
 #include <type_traits>
 
-#if defined(__wasm_simd128__)
-#include <wasm_simd128.h>
-#define RELU_WASM_SIMD 1
-#endif
+#include "simd_lanes.h"
 
 namespace relu {
 
@@ -63,33 +60,8 @@ void eigen_gemm(int m, int n, int k, const T* A, int lda, Trans ta, const T* B, 
 // tiles while it sits in L1 (8 x 1024 floats = 32 KB at most).
 // Kept out of line: inlined into a larger function, V8 (node 20's more than Chromium's)
 // allocates the tile's registers worse and the kernel runs at half speed.
-#define RELU_NOINLINE __attribute__((noinline))
-#define RELU_INLINE inline __attribute__((always_inline))
 constexpr int kMr = 8;  // rows per register tile: two vectors of four floats
 constexpr int kNr = 4;  // columns per register tile
-
-// Four float lanes: load, store, load-and-splat, multiply, add. Nothing else touches a lane.
-#if RELU_WASM_SIMD
-using f32x4 = v128_t;
-RELU_INLINE f32x4 v_load(const float* p) { return wasm_v128_load(p); }
-RELU_INLINE void v_store(float* p, f32x4 v) { wasm_v128_store(p, v); }
-RELU_INLINE f32x4 v_splat(const float* p) { return wasm_v128_load32_splat(p); }
-RELU_INLINE f32x4 v_zero() { return wasm_f32x4_splat(0.f); }
-RELU_INLINE f32x4 v_add(f32x4 a, f32x4 b) { return wasm_f32x4_add(a, b); }
-RELU_INLINE f32x4 v_mul(f32x4 a, f32x4 b) { return wasm_f32x4_mul(a, b); }
-#else
-typedef float f32x4 __attribute__((vector_size(16)));
-RELU_INLINE f32x4 v_load(const float* p) {
-  f32x4 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-RELU_INLINE void v_store(float* p, f32x4 v) { std::memcpy(p, &v, sizeof v); }
-RELU_INLINE f32x4 v_splat(const float* p) { return f32x4{*p, *p, *p, *p}; }
-RELU_INLINE f32x4 v_zero() { return f32x4{0.f, 0.f, 0.f, 0.f}; }
-RELU_INLINE f32x4 v_add(f32x4 a, f32x4 b) { return a + b; }
-RELU_INLINE f32x4 v_mul(f32x4 a, f32x4 b) { return a * b; }
-#endif
 
 // work (k, kMr) <- rows i .. i+mr of op(A), zero rows below mr. Packing moves floats and
 // computes nothing, so its two forms (shuffles in wasm, plain copies natively) agree.
@@ -208,7 +180,7 @@ void gemm(int m, int n, int k, const T* A, int lda, Trans ta, const T* B, int ld
   // path, which Emscripten lowers to wasm SIMD, on a 16-byte aligned heap), and its sums do
   // not depend on cache sizes. Doubles (the gradient checks) stay with Eigen too.
   if constexpr (std::is_same_v<T, float>) {
-    if (m >= kMr / 2) return kernel_gemm(m, n, k, A, lda, ta, B, ldb, tb, C, ldc, accumulate, work);
+    if (m >= kGemmKernelMinRows) return kernel_gemm(m, n, k, A, lda, ta, B, ldb, tb, C, ldc, accumulate, work);
   }
   (void)work;
   eigen_gemm<T>(m, n, k, A, lda, ta, B, ldb, tb, C, ldc, accumulate);

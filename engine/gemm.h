@@ -17,6 +17,10 @@ namespace relu {
 
 enum class Trans { No, Yes };
 
+// Float products with at least this many rows take the kernel; narrower ones (a one-output
+// layer) take Eigen's matrix-vector path, which wastes no padding (gemm.cpp).
+constexpr int kGemmKernelMinRows = 4;
+
 // Floats the packing workspace needs for products with inner dimension up to max_k.
 std::size_t gemm_workspace(int max_k);
 

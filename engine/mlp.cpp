@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <type_traits>
 
 #include "gemm.h"
 
@@ -42,6 +43,7 @@ Mlp<T>::Mlp(int inputs, const std::vector<int>& hidden, const std::vector<Activa
   // Inner dimensions of the three products: a layer's inputs (z), the next layer's
   // outputs (da), the columns (dW); every layer's output is some layer's input or the last.
   gemm_work_.assign(gemm_workspace(std::max({widest, outputs, max_cols})), T(0));
+  if constexpr (std::is_same_v<T, float>) sparse_.reserve(widest, max_cols);
   weight_grad_norms.assign(n_layers, 0.0);
 }
 
@@ -64,7 +66,7 @@ void Mlp<T>::forward(const ConstRefMat& x, int n, bool training, Rng* rng) {
   dropped_ = training && dropout_.active();
   for (int l = 0; l <= last; ++l) {
     const Operand<T> in = input(l, x);
-    std::visit([&](auto& L) { L.forward(params.data(), in, n, l < last, dropped_ ? &dropout_ : nullptr, rng, gemm_work_.data()); },
+    std::visit([&](auto& L) { L.forward(params.data(), in, n, l < last, dropped_ ? &dropout_ : nullptr, rng, work()); },
                layers_[l]);
   }
   Layer& out = layer(last);
@@ -94,8 +96,8 @@ void Mlp<T>::backward(const ConstRefMat& x, int n, bool track) {
           // da_ holds dL/da of this layer, written by the layer above (the output layer's
           // dz comes from the loss head).
           if (l < last) L.backward_activation(params.data(), grads.data(), da_.topLeftCorner(L.out, n), n, dropped_);
-          L.backward_params(grads.data(), in, n, track, gemm_work_.data());
-          if (l > 0) L.backward_input(params.data(), da_.data(), static_cast<int>(da_.outerStride()), n, gemm_work_.data());
+          L.backward_params(grads.data(), in, n, track, work());
+          if (l > 0) L.backward_input(params.data(), da_.data(), static_cast<int>(da_.outerStride()), n, work());
         },
         layers_[l]);
   }

@@ -104,6 +104,10 @@ class Mlp {
   int max_cols_;
   Mat da_;  // (max width, max_cols) scratch for dL/da
   std::vector<T> gemm_work_;  // packing workspace of gemm() (empty where Eigen does the products)
+  SparseColumns sparse_;      // the zero index of a layer's input (floats only: skip_zeros.h)
+  ProductWork<T> work() {
+    return {gemm_work_.data(), std::is_same_v<T, float> ? &sparse_ : nullptr};
+  }
   // Layer l's input for gemm(): x for the first layer, else the previous layer's a.
   Operand<T> input(int l, const ConstRefMat& x) const {
     if (l == 0) return {x.data(), static_cast<int>(x.outerStride())};

@@ -26,10 +26,10 @@ size_t Dense<T>::carve(int inputs, int outputs, size_t offset, int max_cols) {
 
 template <typename T>
 void Dense<T>::forward(const T* params, Operand<T> x, int n, bool hidden, const Dropout<T>* dropout, Rng* rng,
-                       T* gemm_work) {
-  // z (out, n) = W (out, in) * x (in, n) + b
-  gemm<T>(out, n, in, params + w_off, out, Trans::No, x.data, x.ld, Trans::No, z.data(), static_cast<int>(z.outerStride()),
-          false, gemm_work);
+                       ProductWork<T> work) {
+  // z (out, n) = W (out, in) * x (in, n) + b; x is often mostly zeros (pixels, ReLU outputs)
+  gemm_skip_zeros<T>(out, n, in, params + w_off, out, x.data, x.ld, Trans::No, z.data(),
+                     static_cast<int>(z.outerStride()), false, work.pack, work.sparse);
   auto zn = z.leftCols(n);
   zn.colwise() += b(params);
   if (!hidden) return;
@@ -53,10 +53,10 @@ void Dense<T>::backward_activation(const T* params, T* grads, Eigen::Ref<Mat> da
 }
 
 template <typename T>
-void Dense<T>::backward_params(T* grads, Operand<T> x, int n, bool track, T* gemm_work) {
+void Dense<T>::backward_params(T* grads, Operand<T> x, int n, bool track, ProductWork<T> work) {
   // dW (out, in) += dz (out, n) * x^T (n, in);  db (out) += row sums of dz (out, n)
-  gemm<T>(out, in, n, dz.data(), static_cast<int>(dz.outerStride()), Trans::No, x.data, x.ld, Trans::Yes, grads + w_off,
-          out, true, gemm_work);
+  gemm_skip_zeros<T>(out, in, n, dz.data(), static_cast<int>(dz.outerStride()), x.data, x.ld, Trans::Yes,
+                     grads + w_off, out, true, work.pack, work.sparse);
   const auto dzn = dz.leftCols(n);
   b(grads) += dzn.rowwise().sum();
   if (track) grad_abs_sum += dzn.cwiseAbs().rowwise().sum();
@@ -72,10 +72,10 @@ void Dense<T>::backward_params(T* grads, Operand<T> x, int n, bool track, T* gem
 }
 
 template <typename T>
-void Dense<T>::backward_input(const T* params, T* dx, int ld_dx, int n, T* gemm_work) const {
+void Dense<T>::backward_input(const T* params, T* dx, int ld_dx, int n, ProductWork<T> work) const {
   // dx (in, n) = W^T (in, out) * dz (out, n)
   gemm<T>(in, n, out, params + w_off, out, Trans::Yes, dz.data(), static_cast<int>(dz.outerStride()), Trans::No, dx, ld_dx,
-          false, gemm_work);
+          false, work.pack);
 }
 
 template struct Dense<float>;

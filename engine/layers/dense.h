@@ -23,6 +23,7 @@
 #include "activation.h"
 #include "dropout.h"
 #include "rng.h"
+#include "skip_zeros.h"
 
 namespace relu {
 
@@ -68,7 +69,7 @@ struct Dense {
   // a = f(z); dropout when `dropout` is given (training); ablated neurons output 0.
   // The output layer leaves a to the loss head.
   void forward(const T* params, Operand<T> x, int n, bool hidden, const Dropout<T>* dropout, Rng* rng,
-               T* gemm_work);
+               ProductWork<T> work);
 
   // ---- backward, in reverse order of the forward ----
   // Hidden layer: dz (out, n) = (da ⊙ keep, ablated rows 0) ⊙ f'(z); da (out, n) is dL/da.
@@ -76,9 +77,9 @@ struct Dense {
   void backward_activation(const T* params, T* grads, Eigen::Ref<Mat> da, int n, bool dropped);
   // dW (out, in) += dz (out, n) * x^T (n, in); db (out) += row sums of dz; frozen neurons'
   // gradients are zeroed. track: grad_abs_sum += row sums of |dz| (for the monitor).
-  void backward_params(T* grads, Operand<T> x, int n, bool track, T* gemm_work);
+  void backward_params(T* grads, Operand<T> x, int n, bool track, ProductWork<T> work);
   // dx (in, n) = W^T (in, out) * dz (out, n): dL/da of the layer below.
-  void backward_input(const T* params, T* dx, int ld_dx, int n, T* gemm_work) const;
+  void backward_input(const T* params, T* dx, int ld_dx, int n, ProductWork<T> work) const;
 };
 
 extern template struct Dense<float>;

@@ -12,10 +12,11 @@
 //   - its shapes, as a header comment, and `size_t carve(in, out, offset, max_cols)`: take its
 //     parameters from the network's one block at `offset` (returning the next offset) and
 //     size its workspaces for max_cols columns; `xxx_param_count(...)` for the one count;
-//   - `forward(params, x, n, hidden, dropout, rng, gemm_work)` writing z and a (n columns),
+//   - `forward(params, x, n, hidden, dropout, rng, work)` writing z and a (n columns),
 //     and beside it the backward in three parts: `backward_activation` (dL/da -> dL/dz),
 //     `backward_params` (accumulate its gradients, +=) and `backward_input` (dL/dx for the
-//     layer below); products through relu::gemm, no allocation;
+//     layer below); products through relu::gemm (gemm_skip_zeros where the input may be
+//     mostly zeros), scratch from `work` (skip_zeros.h), no allocation;
 //   - `units()` and the monitor's view of a unit (dense: a neuron = a row of z and a;
 //     convolution: a channel), with `grad_abs_sum`, `frozen`, `ablated` per unit;
 //   - its weights-JSON form (weights_io.cpp) and its view in the page.
