@@ -1,0 +1,88 @@
+#include "layers/pool2d.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace relu {
+
+Volume pool_output(const Volume& in, int size) {
+  if (size < 1) throw std::invalid_argument("pooling: size must be >= 1");
+  if (in.h < size || in.w < size)
+    throw std::invalid_argument("pooling: a " + std::to_string(size) + "x" + std::to_string(size) +
+                                " window does not fit a " + std::to_string(in.h) + "x" + std::to_string(in.w) + " input");
+  return {in.c, in.h / size, in.w / size};
+}
+
+template <typename T>
+size_t Pool2d<T>::carve(const Volume& input, PoolKind k, int window, size_t offset, int max_cols) {
+  out = pool_output(input, window);
+  in = input;
+  kind = k;
+  size = window;
+  a.setZero(out.size(), max_cols);
+  dz.setZero(out.size(), max_cols);
+  if (kind == PoolKind::Max) from.setZero(out.size(), max_cols);
+  return offset;  // no parameters
+}
+
+template <typename T>
+void Pool2d<T>::forward(const T* x, int ldx, int n) {
+  const T inv = T(1) / T(size * size);
+  for (int j = 0; j < n; ++j) {
+    const T* xj = x + static_cast<int64_t>(j) * ldx;
+    T* aj = a.data() + static_cast<Eigen::Index>(j) * a.outerStride();
+    int32_t* fj = kind == PoolKind::Max ? from.data() + static_cast<Eigen::Index>(j) * from.outerStride() : nullptr;
+    for (int c = 0; c < out.c; ++c)
+      for (int oy = 0; oy < out.h; ++oy)
+        for (int ox = 0; ox < out.w; ++ox) {
+          const int o = (c * out.h + oy) * out.w + ox;
+          const int first = (c * in.h + oy * size) * in.w + ox * size;
+          if (kind == PoolKind::Max) {
+            int best = first;
+            for (int i = 0; i < size; ++i)
+              for (int k = 0; k < size; ++k) {
+                const int at = first + i * in.w + k;
+                // strict: the first of equal values wins; a NaN wins and stays (PyTorch's CPU kernel)
+                if (xj[at] > xj[best] || (std::isnan(xj[at]) && !std::isnan(xj[best]))) best = at;
+              }
+            aj[o] = xj[best];
+            fj[o] = best;
+          } else {
+            T sum = T(0);
+            for (int i = 0; i < size; ++i)
+              for (int k = 0; k < size; ++k) sum += xj[first + i * in.w + k];
+            aj[o] = sum * inv;
+          }
+        }
+  }
+}
+
+template <typename T>
+void Pool2d<T>::backward_input(T* dx, int ld_dx, int n) const {
+  const T inv = T(1) / T(size * size);
+  for (int j = 0; j < n; ++j) {
+    T* dxj = dx + static_cast<int64_t>(j) * ld_dx;
+    std::fill(dxj, dxj + in.size(), T(0));
+    const T* dzj = dz.data() + static_cast<Eigen::Index>(j) * dz.outerStride();
+    if (kind == PoolKind::Max) {
+      const int32_t* fj = from.data() + static_cast<Eigen::Index>(j) * from.outerStride();
+      for (int64_t o = 0; o < out.size(); ++o) dxj[fj[o]] += dzj[o];
+      continue;
+    }
+    for (int c = 0; c < out.c; ++c)
+      for (int oy = 0; oy < out.h; ++oy)
+        for (int ox = 0; ox < out.w; ++ox) {
+          const T g = dzj[(c * out.h + oy) * out.w + ox] * inv;
+          const int first = (c * in.h + oy * size) * in.w + ox * size;
+          for (int i = 0; i < size; ++i)
+            for (int k = 0; k < size; ++k) dxj[first + i * in.w + k] += g;
+        }
+  }
+}
+
+template struct Pool2d<float>;
+template struct Pool2d<double>;
+
+}  // namespace relu

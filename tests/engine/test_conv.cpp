@@ -1,0 +1,247 @@
+// The convolution and pooling layers (engine/layers/conv2d.h, pool2d.h), on their own:
+// forward against a direct loop over the definition; every gradient (weights, biases, PReLU
+// slopes, inputs) against central finite differences in double, over strides, paddings, even
+// and odd kernels and ragged sizes; shapes and their errors.
+#include <Eigen/Core>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <functional>
+#include <vector>
+
+#include "layers/conv2d.h"
+#include "layers/pool2d.h"
+#include "rng.h"
+
+using namespace relu;
+
+namespace {
+
+using MatD = Eigen::MatrixXd;
+
+struct ConvCase {
+  Volume in;
+  ConvSpec spec;
+};
+
+// Shapes that exercise every index path: same/valid/integer padding, stride 2, even kernels
+// (same pads one more at the bottom and right), a kernel as big as the image, 1 channel.
+const ConvCase kConvCases[] = {
+    {{1, 5, 5}, {2, 3, 1, kSamePadding}},
+    {{2, 5, 7}, {3, 3, 1, 0}},
+    {{2, 6, 5}, {3, 2, 1, kSamePadding}},
+    {{3, 7, 6}, {2, 3, 2, 1}},
+    {{1, 6, 6}, {4, 4, 2, 0}},
+    {{2, 4, 4}, {1, 4, 1, 0}},
+    {{1, 5, 5}, {2, 5, 1, 2}},
+};
+
+std::vector<double> work_for(int k) { return std::vector<double>(gemm_workspace(k) + 1); }
+
+MatD random_matrix(Eigen::Index rows, Eigen::Index cols, Rng& rng) {
+  MatD m(rows, cols);
+  for (Eigen::Index j = 0; j < cols; ++j)
+    for (Eigen::Index i = 0; i < rows; ++i) m(i, j) = rng.normal();
+  return m;
+}
+
+// z[o, oy, ox] = b[o] + sum_{c,i,j} W[o][c][i][j] x[c, oy s - pad + i, ox s - pad + j]: the definition.
+double direct_z(const Conv2d<double>& L, const std::vector<double>& params, const double* x, int o, int oy, int ox) {
+  const int k = L.spec.kernel;
+  double sum = params[L.b_off + o];
+  for (int c = 0; c < L.in.c; ++c)
+    for (int i = 0; i < k; ++i)
+      for (int j = 0; j < k; ++j) {
+        const int iy = oy * L.spec.stride - L.pad_lo + i, ix = ox * L.spec.stride - L.pad_lo + j;
+        if (iy < 0 || iy >= L.in.h || ix < 0 || ix >= L.in.w) continue;
+        // PyTorch's weight[o][c][i][j], row-major: filter o is contiguous.
+        sum += params[L.w_off + ((static_cast<size_t>(o) * L.in.c + c) * k + i) * k + j] * x[(c * L.in.h + iy) * L.in.w + ix];
+      }
+  return sum;
+}
+
+// Loss = sum over the chunk of R ⊙ a, so dL/da = R.
+double weighted_sum(const MatD& a, const MatD& r) { return (a.array() * r.array()).sum(); }
+
+}  // namespace
+
+TEST_CASE("conv2d output shapes follow PyTorch and bad specs name the problem", "[conv]") {
+  CHECK(conv_output({1, 28, 28}, {8, 5, 1, kSamePadding}).h == 28);
+  CHECK(conv_output({1, 28, 28}, {8, 5, 1, 0}).h == 24);
+  CHECK(conv_output({1, 28, 28}, {8, 5, 2, 2}).h == 14);
+  CHECK(conv_output({1, 28, 28}, {8, 4, 1, kSamePadding}).w == 28);
+  const Volume v = conv_output({3, 7, 6}, {2, 3, 2, 1});
+  CHECK((v.c == 2 && v.h == 4 && v.w == 3));
+  CHECK_THROWS_WITH(conv_output({1, 28, 28}, {8, 5, 2, kSamePadding}), Catch::Contains("same\" needs stride 1"));
+  CHECK_THROWS_WITH(conv_output({1, 3, 3}, {8, 5, 1, 0}), Catch::Contains("does not fit a padded 3x3"));
+  CHECK_THROWS_WITH(conv_output({1, 8, 8}, {8, 3, 3, 0}), Catch::Contains("stride must be 1 or 2"));
+  CHECK_THROWS_WITH(conv_output({1, 8, 8}, {0, 3, 1, 0}), Catch::Contains("channels must be >= 1"));
+  CHECK(pool_output({8, 7, 7}, 2).h == 3);
+  CHECK_THROWS_WITH(pool_output({8, 1, 7}, 2), Catch::Contains("does not fit a 1x7"));
+  CHECK(conv2d_param_count({1, 28, 28}, {8, 5, 1, kSamePadding}) == 8 * 25 + 16);
+}
+
+TEST_CASE("conv2d's forward is the convolution's definition, channel by channel", "[conv]") {
+  Rng rng(11);
+  for (const auto& cc : kConvCases) {
+    Conv2d<double> L;
+    const int n = 3;
+    std::vector<double> params(L.carve(cc.in, cc.spec, 0, n) + 0);
+    for (auto& p : params) p = rng.normal();
+    L.act.kind = Activation::Relu;
+    const MatD x = random_matrix(cc.in.size(), n, rng);
+    auto work = work_for(1024);
+    L.forward(params.data(), x.data(), static_cast<int>(x.rows()), n, true, {work.data(), nullptr});
+    double worst = 0;
+    for (int s = 0; s < n; ++s)
+      for (int o = 0; o < L.out.c; ++o)
+        for (int oy = 0; oy < L.out.h; ++oy)
+          for (int ox = 0; ox < L.out.w; ++ox) {
+            const Eigen::Index row = (o * L.out.h + oy) * L.out.w + ox;
+            const double want = direct_z(L, params, x.col(s).data(), o, oy, ox);
+            worst = std::max(worst, std::fabs(L.z(row, s) - want));
+            CHECK(L.a(row, s) == (want > 0 ? L.z(row, s) : 0.0));
+          }
+    CAPTURE(cc.in.c, cc.in.h, cc.in.w, cc.spec.channels, cc.spec.kernel, cc.spec.stride, cc.spec.padding);
+    CHECK(worst < 1e-12);
+  }
+}
+
+TEST_CASE("conv2d's gradients match finite differences for every parameter and input", "[conv][gradients]") {
+  Rng rng(5);
+  for (Activation act : {Activation::Tanh, Activation::Prelu, Activation::Elu}) {
+    for (const auto& cc : kConvCases) {
+      Conv2d<double> L;
+      const int n = 2;
+      std::vector<double> params(L.carve(cc.in, cc.spec, 0, n));
+      for (auto& p : params) p = 0.5 * rng.normal();
+      for (int o = 0; o < L.units(); ++o) L.s(params.data())(o) = 0.25 + 0.1 * rng.normal();
+      L.act.kind = act;
+      MatD x = random_matrix(cc.in.size(), n, rng);
+      const MatD r = random_matrix(L.out.size(), n, rng);
+      auto work = work_for(1024);
+      const ProductWork<double> pw{work.data(), nullptr};
+      auto loss = [&]() {
+        L.forward(params.data(), x.data(), static_cast<int>(x.rows()), n, true, pw);
+        return weighted_sum(L.a.leftCols(n), r);
+      };
+      // Analytic: dL/da = R, then the three backward parts.
+      loss();
+      std::vector<double> grads(params.size(), 0.0);
+      MatD da = r;
+      L.backward_activation(params.data(), grads.data(), da, n);
+      L.backward_params(grads.data(), x.data(), static_cast<int>(x.rows()), n, false, pw);
+      MatD dx(cc.in.size(), n);
+      L.backward_input(params.data(), dx.data(), static_cast<int>(dx.rows()), n, pw);
+      const double h = 1e-6;
+      auto central = [&](double& v) {
+        const double keep = v;
+        v = keep + h;
+        const double up = loss();
+        v = keep - h;
+        const double down = loss();
+        v = keep;
+        return (up - down) / (2 * h);
+      };
+      CAPTURE(static_cast<int>(act), cc.in.c, cc.in.h, cc.in.w, cc.spec.channels, cc.spec.kernel, cc.spec.stride,
+              cc.spec.padding);
+      for (size_t i = 0; i < params.size(); ++i) {
+        if (act != Activation::Prelu && i >= L.s_off) continue;  // slopes only matter to PReLU
+        CAPTURE(i);
+        CHECK(grads[i] == Approx(central(params[i])).margin(1e-7).epsilon(1e-6));
+      }
+      for (Eigen::Index i = 0; i < x.size(); ++i) {
+        CAPTURE(i);
+        CHECK(dx(i) == Approx(central(x.data()[i])).margin(1e-7).epsilon(1e-6));
+      }
+    }
+  }
+}
+
+TEST_CASE("frozen conv channels get no gradient; ablated ones output 0 and pass none back", "[conv]") {
+  Rng rng(2);
+  Conv2d<double> L;
+  std::vector<double> params(L.carve({1, 5, 5}, {3, 3, 1, kSamePadding}, 0, 2));
+  for (auto& p : params) p = rng.normal();
+  L.act.kind = Activation::Tanh;
+  L.frozen[1] = 1;
+  L.ablated[2] = 1;
+  const MatD x = random_matrix(25, 2, rng);
+  auto work = work_for(64);
+  const ProductWork<double> pw{work.data(), nullptr};
+  L.forward(params.data(), x.data(), 25, 2, true, pw);
+  CHECK(L.a.middleRows(2 * 25, 25).leftCols(2).cwiseAbs().maxCoeff() == 0.0);
+  std::vector<double> grads(params.size(), 0.0);
+  MatD da = MatD::Ones(L.out.size(), 2);
+  L.backward_activation(params.data(), grads.data(), da, 2);
+  L.backward_params(grads.data(), x.data(), 25, 2, true, pw);
+  CHECK(L.W(grads.data()).col(1).cwiseAbs().maxCoeff() == 0.0);
+  CHECK(L.b(grads.data())(1) == 0.0);
+  CHECK(L.W(grads.data()).col(2).cwiseAbs().maxCoeff() == 0.0);  // ablated: dz = 0
+  CHECK(L.W(grads.data()).col(0).cwiseAbs().maxCoeff() > 0.0);
+  CHECK(L.grad_abs_sum(2) == 0.0);
+  CHECK(L.grad_abs_sum(0) > 0.0);
+}
+
+TEST_CASE("pooling: max and mean over k x k windows, and their gradients", "[conv][pool]") {
+  Rng rng(9);
+  for (PoolKind kind : {PoolKind::Max, PoolKind::Avg})
+    for (const Volume in : {Volume{2, 4, 4}, Volume{3, 5, 7}, Volume{1, 6, 6}})
+      for (int size : {2, 3}) {
+        if (in.h < size || in.w < size) continue;
+        Pool2d<double> P;
+        const int n = 2;
+        P.carve(in, kind, size, 0, n);
+        MatD x = random_matrix(in.size(), n, rng);  // distinct values: the max is unique
+        P.forward(x.data(), static_cast<int>(x.rows()), n);
+        CAPTURE(kind == PoolKind::Max, in.c, in.h, in.w, size);
+        for (int s = 0; s < n; ++s)
+          for (int c = 0; c < in.c; ++c)
+            for (int oy = 0; oy < P.out.h; ++oy)
+              for (int ox = 0; ox < P.out.w; ++ox) {
+                double best = -1e300, sum = 0;
+                for (int i = 0; i < size; ++i)
+                  for (int k = 0; k < size; ++k) {
+                    const double v = x((c * in.h + oy * size + i) * in.w + ox * size + k, s);
+                    best = std::max(best, v);
+                    sum += v;
+                  }
+                const double got = P.a((c * P.out.h + oy) * P.out.w + ox, s);
+                CHECK(got == Approx(kind == PoolKind::Max ? best : sum / (size * size)).epsilon(1e-14));
+              }
+        const MatD r = random_matrix(P.out.size(), n, rng);
+        MatD da = r;
+        P.backward_activation(da, n);
+        MatD dx(in.size(), n);
+        P.backward_input(dx.data(), static_cast<int>(dx.rows()), n);
+        const double h = 1e-6;
+        for (Eigen::Index i = 0; i < x.size(); ++i) {
+          const double keep = x.data()[i];
+          x.data()[i] = keep + h;
+          P.forward(x.data(), static_cast<int>(x.rows()), n);
+          const double up = weighted_sum(P.a.leftCols(n), r);
+          x.data()[i] = keep - h;
+          P.forward(x.data(), static_cast<int>(x.rows()), n);
+          const double down = weighted_sum(P.a.leftCols(n), r);
+          x.data()[i] = keep;
+          CAPTURE(i);
+          CHECK(dx(i) == Approx((up - down) / (2 * h)).margin(1e-7).epsilon(1e-6));
+        }
+      }
+}
+
+TEST_CASE("max pooling sends a tie's gradient to the first of the equal values", "[conv][pool]") {
+  Pool2d<double> P;
+  P.carve({1, 2, 2}, PoolKind::Max, 2, 0, 1);
+  MatD x(4, 1);
+  x << 1, 3, 3, 2;  // rows 1 and 2 tie
+  P.forward(x.data(), 4, 1);
+  CHECK(P.a(0, 0) == 3.0);
+  MatD da = MatD::Constant(1, 1, 5.0);
+  P.backward_activation(da, 1);
+  MatD dx(4, 1);
+  P.backward_input(dx.data(), 4, 1);
+  CHECK(dx(0) == 0.0);
+  CHECK(dx(1) == 5.0);
+  CHECK(dx(2) == 0.0);
+  CHECK(dx(3) == 0.0);
+}
