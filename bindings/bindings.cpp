@@ -57,8 +57,9 @@ struct LayerScalarsJs {
 };
 
 struct ShapeJs {
-  int in, out;
+  int in, out;  // a unit's incoming weights, and the units (neurons or channels)
   double w_off, b_off, s_off;
+  int positions, unit_step, tap_step;  // rows of z per unit; where unit i's weight j is (unit_layer.h)
 };
 
 struct ReportMetaJs {
@@ -296,8 +297,8 @@ class RunHandle {
       const auto& m = need().model();
       if (l < 0 || l >= m.num_layers()) throw std::invalid_argument("no layer " + std::to_string(l));
       const auto& L = m.layer(l);
-      return ShapeJs{L.in, L.out, static_cast<double>(L.w_off), static_cast<double>(L.b_off),
-                     static_cast<double>(L.s_off)};
+      return ShapeJs{L.fan_in, L.units(), static_cast<double>(L.w_off), static_cast<double>(L.b_off),
+                     static_cast<double>(L.s_off), L.positions, L.unit_step, L.tap_step};
     });
   }
 
@@ -505,6 +506,9 @@ EMSCRIPTEN_BINDINGS(relu_engine) {
       .field("out", &ShapeJs::out)
       .field("wOffset", &ShapeJs::w_off)
       .field("bOffset", &ShapeJs::b_off)
+      .field("positions", &ShapeJs::positions)
+      .field("unitStep", &ShapeJs::unit_step)
+      .field("tapStep", &ShapeJs::tap_step)
       .field("sOffset", &ShapeJs::s_off);
   value_object<ReportMetaJs>("ReportMeta")
       .field("step", &ReportMetaJs::step)

@@ -279,11 +279,12 @@ void load_weights(relu::Run& run, const std::string& path) {
   const std::string text = read_file(path);
   try {
     // Compare whole shapes first: "2-8-1 vs 2-16-1" says more than a row count.
-    const std::vector<int> file_shape = relu::weights_shape(text);
+    // (A convolutional network's file is checked layer by layer by import_weights.)
     const auto& m = run.model();
+    const std::vector<int> file_shape = m.all_dense() ? relu::weights_shape(text) : std::vector<int>{};
     std::vector<int> shape = {m.inputs()};
-    for (int l = 0; l < m.num_layers(); ++l) shape.push_back(m.layer(l).out);
-    if (file_shape != shape)
+    for (int l = 0; l < m.num_layers(); ++l) shape.push_back(m.layer(l).units());
+    if (m.all_dense() && file_shape != shape)
       throw UsageError("weights: the file holds a " + shape_text(file_shape) + " network (inputs-hidden-outputs), " +
                        "this run builds " + shape_text(shape));
     run.import_weights(text);

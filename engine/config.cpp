@@ -1,4 +1,6 @@
 #include "config.h"
+
+#include "net_spec.h"
 #include "packed_data.h"
 
 #include <algorithm>
@@ -218,6 +220,35 @@ std::vector<std::string> split_commas(const std::string& text) {
 }
 
 // [8,8], "8,8" or 8.
+// "C,H,W" or [C, H, W] (null: the dataset's own shape).
+std::array<int, 3> read_input_shape(const json& v) {
+  std::array<int, 3> out{0, 0, 0};
+  if (v.is_null()) return out;
+  std::vector<json> parts;
+  if (v.is_array()) {
+    for (const auto& p : v) parts.push_back(p);
+  } else if (v.is_string()) {
+    for (const auto& p : split_commas(v.get<std::string>())) {
+      size_t used = 0;
+      long long n = -1;
+      try {
+        n = std::stoll(p, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (p.empty() || used != p.size()) fail("input_shape: \"" + v.get<std::string>() + "\" is not C,H,W like \"1,28,28\"");
+      parts.push_back(json(n));
+    }
+  }
+  if (parts.size() != 3) fail("input_shape must be C,H,W like \"1,28,28\" or [1,28,28] (got " + show(v) + ")");
+  for (int k = 0; k < 3; ++k) {
+    if (!parts[k].is_number_integer() || parts[k].get<int64_t>() < 1 || parts[k].get<int64_t>() > 4096)
+      fail("input_shape: " + show(parts[k]) + " is not a whole number in 1..4096");
+    out[k] = static_cast<int>(parts[k].get<int64_t>());
+  }
+  return out;
+}
+
 std::vector<int> read_layers(const json& v) {
   std::vector<int> out;
   if (v.is_array()) {
@@ -415,9 +446,38 @@ const std::vector<KeyDef>& key_table() {
                  [](RunConfig& c, const json& v) { c.data.task = read_choice("task", v, task_names()); },
                  [](const RunConfig& c) { return json(c.data.task); },
                  [](const RunConfig& c) { read_choice("task", json(c.data.task), task_names()); }});
-    t.push_back({"layers", [](RunConfig& c, const json& v) { c.layers = read_layers(v); },
+    t.push_back({"layers",
+                 [](RunConfig& c, const json& v) {
+                   c.layers = read_layers(v);
+                   c.net.clear();
+                 },
                  [](const RunConfig& c) { return json(c.layers); },
                  [](const RunConfig& c) { check_widths(c.layers); }});
+    // The whole hidden spec with convolutions and pooling (net_spec.h): a string or a list.
+    t.push_back({"net",
+                 [](RunConfig& c, const json& v) {
+                   if (v.is_null()) {
+                     c.net.clear();
+                     return;
+                   }
+                   try {
+                     c.net = read_net(v);
+                   } catch (const std::invalid_argument& e) {
+                     fail(e.what());
+                   }
+                   c.layers = unit_widths(c.net);
+                 },
+                 [](const RunConfig& c) { return c.net.empty() ? json(nullptr) : net_to_json(c.net); },
+                 [](const RunConfig& c) {
+                   if (!c.net.empty() && unit_widths(c.net) != c.layers)
+                     fail("net and layers disagree: layers lists the widths of net's conv2d and dense layers");
+                 }});
+    t.push_back({"input_shape",
+                 [](RunConfig& c, const json& v) { c.input_shape = read_input_shape(v); },
+                 [](const RunConfig& c) {
+                   return c.input_shape[0] ? json(c.input_shape) : json(nullptr);
+                 },
+                 nullptr});
     t.push_back(live({"activation", [](RunConfig& c, const json& v) { c.activations = read_activations(v); },
                  [](const RunConfig& c) {
                    if (c.activations.size() == 1) return json(activation_name(c.activations[0]));
@@ -591,7 +651,8 @@ void validate_config(const RunConfig& cfg) {
 
   // Rough parameter count ([W | b | s] per layer, one output unit); enough to refuse
   // networks that would exhaust memory before anything is allocated.
-  const int64_t params = network_param_count(estimated_features(cfg), cfg.layers, 1);
+  // (A convolutional spec is counted exactly once its data's shape is known: Run.)
+  const int64_t params = cfg.net.empty() ? network_param_count(estimated_features(cfg), cfg.layers, 1) : 0;
   if (params > kMaxParams)
     fail("layers: the network would have about " + std::to_string(params) + " parameters, more than the limit of " +
          std::to_string(kMaxParams) + "; use fewer or narrower layers");

@@ -1,6 +1,7 @@
 // A run's configuration: one table of keys shared by the CLI flags (--test-fraction),
 // the JSON config ("test_fraction" or "test-fraction"), and the JS API.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -25,7 +26,11 @@ struct RunConfig {
   DataSpec data;                 // name, samples, noise, test_fraction, standardize, task, seed (set from seed)
   bool test_fraction_set = false;  // false: the dataset's default (csv: 0.25, negative-uniform: 0.3, mnist, mnist14, iris: 0.2 = their fixed split, else 0.5)
   // network
-  std::vector<int> layers = {8, 8};
+  std::vector<int> layers = {8, 8};  // hidden unit layers' widths (neurons; a conv layer's channels)
+  // The whole hidden spec when it is more than dense layers (net_spec.h); empty: `layers` are
+  // dense. Setting "net" also sets `layers` to its widths; setting "layers" clears it.
+  std::vector<LayerSpec> net;
+  std::array<int, 3> input_shape{0, 0, 0};  // C, H, W of CSV rows for convolutions; 0: the dataset's
   std::vector<Activation> activations = {Activation::Relu};  // one, or one per hidden layer
   double leaky_slope = kLeakyDefaultSlope;
   std::string loss = "auto";     // auto | mse | bce | ce ; auto follows the dataset's task

@@ -105,27 +105,31 @@ void build_histogram(const float* values, size_t n, int bins, std::vector<float>
 void Monitor::ensure_shape(const Mlp<float>& model) {
   const int hidden = model.num_hidden();
   bool same = static_cast<int>(report_.layers.size()) == hidden;
-  for (int l = 0; same && l < hidden; ++l) same = report_.layers[l].width == model.layer(l).out;
+  for (int l = 0; same && l < hidden; ++l)
+    same = report_.layers[l].width == model.layer(l).units() && report_.layers[l].positions == model.layer(l).positions;
   if (same) return;
   report_.layers.assign(hidden, LayerReport{});
   pos_count_.assign(hidden, {});
   sat_count_.assign(hidden, {});
+  input_count_.assign(hidden, {});
   abs_sum_.assign(hidden, {});
   pre_vals_.assign(hidden, {});
   act_vals_.assign(hidden, {});
   prev_dead_.assign(hidden, {});
   has_prev_ = false;
   for (int l = 0; l < hidden; ++l) {
-    const int w = model.layer(l).out;
+    const int w = model.layer(l).units();
     LayerReport& r = report_.layers[l];
     r.width = w;
+    r.positions = model.layer(l).positions;
     r.state.assign(w, 0);
-    for (auto* v : {&r.active_fraction, &r.saturated_fraction, &r.mean_abs, &r.dormancy, &r.grad_abs, &r.weight_norm,
+    for (auto* v : {&r.active_fraction, &r.input_fraction, &r.saturated_fraction, &r.mean_abs, &r.dormancy, &r.grad_abs, &r.weight_norm,
                     &r.bias, &r.slope})
       v->assign(w, 0.0f);
     r.died_at.assign(w, -1);
     pos_count_[l].setZero(w);
     sat_count_[l].setZero(w);
+    input_count_[l].setZero(w);
     abs_sum_[l].setZero(w);
     prev_dead_[l].assign(w, 0);
   }
@@ -170,8 +174,9 @@ void Monitor::evaluate(Mlp<float>& model, const Eigen::Ref<const Eigen::MatrixXf
   for (int l = 0; l < hidden; ++l) {
     pos_count_[l].setZero();
     sat_count_[l].setZero();
+    input_count_[l].setZero();
     abs_sum_[l].setZero();
-    pre_vals_[l].resize(static_cast<size_t>(hist_cols) * model.layer(l).out);
+    pre_vals_[l].resize(static_cast<size_t>(hist_cols) * model.layer(l).z.rows());
     act_vals_[l].resize(pre_vals_[l].size());
   }
   sat_lo_.resize(hidden);
@@ -185,24 +190,45 @@ void Monitor::evaluate(Mlp<float>& model, const Eigen::Ref<const Eigen::MatrixXf
     if (on_chunk) on_chunk(ctx, c, m);
     for (int l = 0; l < hidden; ++l) {
       const auto& L = model.layer(l);
-      const int w = L.out;
+      const int w = L.units(), P = L.positions;
       double* pos = pos_count_[l].data();
       double* sat = sat_count_[l].data();
       double* abs = abs_sum_[l].data();
+      double* inputs = input_count_[l].data();
       const bool check_sat = !is_rectifier(L.act.kind) && (std::isfinite(lo[l]) || std::isfinite(hi[l]));
       for (int j = 0; j < m; ++j) {
         const float* zc = L.z.col(j).data();
         const float* ac = L.a.col(j).data();
+        if (P == 1) {
+          for (int i = 0; i < w; ++i) {
+            pos[i] += zc[i] > 0.0f;
+            abs[i] += std::fabs(ac[i]);
+            if (check_sat) sat[i] += (zc[i] < lo[l]) | (zc[i] > hi[l]);
+          }
+          continue;
+        }
+        // A channel: its P rows are its feature map on this input.
         for (int i = 0; i < w; ++i) {
-          pos[i] += zc[i] > 0.0f;
-          abs[i] += std::fabs(ac[i]);
-          if (check_sat) sat[i] += (zc[i] < lo[l]) | (zc[i] > hi[l]);
+          const float* zi = zc + static_cast<size_t>(i) * P;
+          const float* ai = ac + static_cast<size_t>(i) * P;
+          int on = 0;
+          double mag = 0, out_of_range = 0;
+          for (int p = 0; p < P; ++p) {
+            on += zi[p] > 0.0f;
+            mag += std::fabs(ai[p]);
+            if (check_sat) out_of_range += (zi[p] < lo[l]) | (zi[p] > hi[l]);
+          }
+          pos[i] += on;
+          abs[i] += mag;
+          sat[i] += out_of_range;
+          inputs[i] += on > 0;
         }
       }
       if (c < hist_cols) {
         const int take = std::min(m, hist_cols - c);
-        std::copy(L.z.data(), L.z.data() + static_cast<size_t>(take) * w, pre_vals_[l].data() + static_cast<size_t>(c) * w);
-        std::copy(L.a.data(), L.a.data() + static_cast<size_t>(take) * w, act_vals_[l].data() + static_cast<size_t>(c) * w);
+        const size_t rows = static_cast<size_t>(L.z.rows());
+        std::copy(L.z.data(), L.z.data() + take * rows, pre_vals_[l].data() + c * rows);
+        std::copy(L.a.data(), L.a.data() + take * rows, act_vals_[l].data() + c * rows);
       }
     }
   });
@@ -214,32 +240,35 @@ void Monitor::evaluate(Mlp<float>& model, const Eigen::Ref<const Eigen::MatrixXf
   for (int l = 0; l < hidden; ++l) {
     const auto& L = model.layer(l);
     LayerReport& r = report_.layers[l];
-    const int w = L.out;
+    const int w = L.units();
+    // A unit's samples: one per input for a neuron, one per (input, position) for a channel.
+    const double pairs = static_cast<double>(n) * L.positions;
     r.activation = activation_name(L.act.kind);
     r.counts.fill(0);
     double layer_mean = 0;
-    for (int i = 0; i < w; ++i) layer_mean += abs_sum_[l][i] / std::max(n, 1);
+    for (int i = 0; i < w; ++i) layer_mean += abs_sum_[l][i] / std::max(pairs, 1.0);
     layer_mean /= w;
     int no_positive = 0;
     r.frozen = L.frozen;
     r.ablated = L.ablated;
-    const auto W = model.W(l);
+    const float* params = model.params.data();
     const auto b = model.b(l);
     const auto s = model.s(l);
     for (int i = 0; i < w; ++i) {
-      const double active = n ? pos_count_[l][i] / n : 0.0;
-      const double mean_abs = n ? abs_sum_[l][i] / n : 0.0;
+      const double active = n ? pos_count_[l][i] / pairs : 0.0;
+      const double mean_abs = n ? abs_sum_[l][i] / pairs : 0.0;
       const double slope = L.act.kind == Activation::Prelu ? s(i)
                            : L.act.kind == Activation::LeakyRelu ? L.act.leaky_slope
                                                                   : 0.0;
       r.active_fraction[i] = static_cast<float>(active);
-      r.saturated_fraction[i] = static_cast<float>(n ? sat_count_[l][i] / n : 0.0);
+      r.input_fraction[i] = static_cast<float>(L.positions == 1 ? active : n ? input_count_[l][i] / n : 0.0);
+      r.saturated_fraction[i] = static_cast<float>(n ? sat_count_[l][i] / pairs : 0.0);
       r.mean_abs[i] = static_cast<float>(mean_abs);
       r.dormancy[i] = static_cast<float>(layer_mean > 0 ? mean_abs / layer_mean : 0.0);
       // dz carries the mean's 1/B, so the plain sum is the mean over the step's
       // samples of each sample's |dl/dz|: a figure that does not shrink with the batch.
       r.grad_abs[i] = L.grad_abs_sum(i);
-      r.weight_norm[i] = W.row(i).norm();
+      r.weight_norm[i] = L.incoming(params, i).norm();
       r.bias[i] = b(i);
       r.slope[i] = static_cast<float>(slope);
       if (pos_count_[l][i] == 0) ++no_positive;
@@ -254,7 +283,7 @@ void Monitor::evaluate(Mlp<float>& model, const Eigen::Ref<const Eigen::MatrixXf
         st = NeuronState::Dead;
       else if (!is_rectifier(L.act.kind) && r.saturated_fraction[i] > kSaturatedUnitShare)
         st = NeuronState::Saturated;
-      else if (n > 0 && pos_count_[l][i] == n)
+      else if (n > 0 && pos_count_[l][i] == pairs)
         st = NeuronState::AlwaysOn;
       else if (active < options_.silent_threshold)
         st = NeuronState::MostlySilent;
@@ -282,7 +311,7 @@ void Monitor::evaluate(Mlp<float>& model, const Eigen::Ref<const Eigen::MatrixXf
     build_histogram(pre_vals_[l].data(), pre_vals_[l].size(), bins, sort_buf_, r.pre);
     build_histogram(act_vals_[l].data(), act_vals_[l].size(), bins, sort_buf_, r.act);
     const int gc = std::min(model.last_backward_cols(), model.max_cols());
-    build_histogram(L.dz.data(), static_cast<size_t>(gc) * w, bins, sort_buf_, r.grad);
+    build_histogram(L.dz.data(), static_cast<size_t>(gc) * L.z.rows(), bins, sort_buf_, r.grad);
   }
   has_prev_ = true;
 }

@@ -64,7 +64,9 @@ struct LayerReport {
   int width = 0;
   std::string activation;
   std::vector<uint8_t> state;           // NeuronState
-  std::vector<float> active_fraction;   // share of inputs with z > 0
+  int positions = 1;                    // rows of z per unit: 1 for a neuron, a conv channel's ho wo
+  std::vector<float> active_fraction;   // share of (input, position) pairs with z > 0
+  std::vector<float> input_fraction;    // share of inputs with z > 0 at some position (dense: = active)
   std::vector<float> saturated_fraction;
   std::vector<float> mean_abs;          // mean |a|
   std::vector<float> dormancy;          // ReDo score
@@ -135,7 +137,7 @@ class Monitor {
   std::vector<std::vector<uint8_t>> prev_dead_;
   bool has_prev_ = false;
   // scratch
-  std::vector<Eigen::VectorXd> pos_count_, sat_count_, abs_sum_;
+  std::vector<Eigen::VectorXd> pos_count_, sat_count_, abs_sum_, input_count_;
   std::vector<std::vector<float>> pre_vals_, act_vals_, grad_vals_;
   std::vector<float> sort_buf_;
   std::vector<double> sat_lo_, sat_hi_;

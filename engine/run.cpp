@@ -1,5 +1,7 @@
 #include "run.h"
 
+#include "net_spec.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -12,6 +14,9 @@ namespace relu {
 
 namespace {
 constexpr int kMaxCols = 1024;  // columns per chunk: bounds every workspace, whatever the batch
+// A convolution's maps are much taller than a dense layer (8 x 28 x 28 = 6,272 rows), so its
+// chunk is as many columns as keep the tallest layer's z within this many floats (4 MiB).
+constexpr int64_t kConvChunkFloats = int64_t(1) << 20;
 
 // CSV data holds out a quarter: without a test split the test loss and accuracy charts
 // of an upload stay empty (split_rows keeps at least one row on each side).
@@ -82,13 +87,21 @@ void Run::build() {
   if (data_.x_train.cols() < 1) throw std::invalid_argument("the training set is empty");
   const Loss loss = resolve_loss(cfg_.loss, data_);
   const int outputs = loss == Loss::SoftmaxCe ? data_.num_classes : 1;
-  const int64_t n_params = network_param_count(data_.features(), cfg_.layers, outputs);
+  // The input's volume: an image dataset's shape, or input_shape for CSV rows of pixels.
+  const Volume input = input_volume(data_.image_shape, cfg_.input_shape, data_.features());
+  const std::vector<LayerSpec> specs = cfg_.net.empty() ? dense_net(cfg_.layers) : cfg_.net;
+  const int64_t n_params = network_param_count(input, specs, outputs);
   if (n_params > kMaxParams)
     throw std::invalid_argument("the network would have " + std::to_string(n_params) + " parameters; the limit is " +
                                 std::to_string(kMaxParams));
   std::vector<Activation> acts;
   for (size_t l = 0; l < cfg_.layers.size(); ++l) acts.push_back(cfg_.activation_of(static_cast<int>(l)));
-  model_ = std::make_unique<Mlp<float>>(data_.features(), cfg_.layers, acts, outputs, loss, kMaxCols);
+  max_cols_ = kMaxCols;
+  if (!cfg_.net.empty()) {
+    const int64_t rows = network_widest_rows(input, specs, outputs);
+    max_cols_ = static_cast<int>(std::clamp<int64_t>(kConvChunkFloats / rows, 1, kMaxCols));
+  }
+  model_ = std::make_unique<Mlp<float>>(input, specs, acts, outputs, loss, max_cols_);
   model_->set_leaky_slope(static_cast<float>(cfg_.leaky_slope));
   model_->set_dropout(Dropout<float>::from_rates(cfg_.dropout, cfg_.alpha_dropout));
 
@@ -101,11 +114,11 @@ void Run::build() {
     const bool is_output = l == model_->num_layers() - 1;
     InitSpec spec = cfg_.init;
     if (is_output) spec = InitSpec{Init::GlorotUniform};
-    row.resize(L.in);
-    for (int i = 0; i < L.out; ++i) {
+    row.resize(L.fan_in);
+    for (int i = 0; i < L.units(); ++i) {
       float bias = is_output ? 0.0f : static_cast<float>(cfg_.bias_init);
-      init_row<float>(spec, L.in, L.out, init_rng, row.data(), &bias);
-      model_->W(l).row(i) = Eigen::Map<Eigen::RowVectorXf>(row.data(), L.in);
+      init_row<float>(spec, L.fan_in, L.fan_out, init_rng, row.data(), &bias);
+      L.incoming(model_->params.data(), i) = Eigen::Map<Eigen::VectorXf>(row.data(), L.fan_in);
       model_->b(l)(i) = bias;
     }
   }
@@ -114,7 +127,7 @@ void Run::build() {
   decay_mask_.assign(model_->params.size(), 0);
   for (int l = 0; l < model_->num_layers(); ++l) {
     const auto& L = model_->layer(l);
-    std::fill_n(decay_mask_.begin() + L.w_off, static_cast<size_t>(L.out) * L.in, 1);
+    std::fill_n(decay_mask_.begin() + L.w_off, static_cast<size_t>(L.weight_count()), 1);
   }
 
   shuffle_rng_.reseed(derive_seed(cfg_.seed, kStreamShuffle));
@@ -125,8 +138,8 @@ void Run::build() {
   for (int i = 0; i < n; ++i) order_[i] = i;
   if (cfg_.shuffle) shuffle_rng_.shuffle(order_);
   cursor_ = 0;
-  xb_.setZero(data_.features(), kMaxCols);
-  yb_.setZero(kMaxCols);
+  xb_.setZero(data_.features(), max_cols_);
+  yb_.setZero(max_cols_);
 
   MonitorOptions mo = cfg_.monitor;
   monitor_ = std::make_unique<Monitor>(mo);
@@ -180,7 +193,7 @@ void Run::step(int64_t n) {
     m.zero_grads();
     m.zero_grad_tracking();
     double loss_sum = 0;
-    for_each_chunk(batch, kMaxCols, [&](int off, int cols) {
+    for_each_chunk(batch, max_cols_, [&](int off, int cols) {
       if (cfg_.batch == 0) {
         // Full batch: read the training set in place, in order.
         const auto x = data_.x_train.middleCols(off, cols);
@@ -232,7 +245,7 @@ int Run::monitor_interval() const {
   const auto& d = cfg_.monitor.dead;
   int64_t n_eval = data_.x_train.cols();
   if (d.criterion == DeadCriterion::Inactive && d.set == EvalSet::Probe) n_eval = probe_x_.cols();
-  if (d.criterion == DeadCriterion::Inactive && d.set == EvalSet::Batch) n_eval = std::min(batch_size(), kMaxCols);
+  if (d.criterion == DeadCriterion::Inactive && d.set == EvalSet::Batch) n_eval = std::min(batch_size(), max_cols_);
   const double every = std::ceil(static_cast<double>(n_eval) / (0.3 * batch_size()));
   return static_cast<int>(std::min(std::max(every, 10.0), 1e9));
 }
@@ -257,7 +270,7 @@ int64_t Run::rollback() {
 int Run::first_nonfinite_layer(const std::vector<float>& block) const {
   for (int l = 0; l < model_->num_layers(); ++l) {
     const auto& L = model_->layer(l);
-    const size_t end = L.s_off + static_cast<size_t>(L.out);
+    const size_t end = L.s_off + static_cast<size_t>(L.units());
     for (size_t i = L.w_off; i < end; ++i)
       if (!std::isfinite(block[i])) return l;
   }
@@ -273,10 +286,10 @@ bool Run::params_finite() const {
 Eigen::Ref<const Eigen::MatrixXf> Run::eval_inputs() {
   const auto& d = monitor_->options().dead;
   if (d.criterion == DeadCriterion::Inactive && d.set == EvalSet::Probe) return probe_x_;
-  // "batch": the last minibatch (its first kMaxCols columns); before the first step
+  // "batch": the last minibatch (its first max_cols_ columns); before the first step
   // there is none, and the full set stands in.
   if (d.criterion == DeadCriterion::Inactive && d.set == EvalSet::Batch && cfg_.batch != 0 && last_batch_cols_ > 0) {
-    return xb_.leftCols(std::min(last_batch_cols_, kMaxCols));
+    return xb_.leftCols(std::min(last_batch_cols_, max_cols_));
   }
   return data_.x_train;
 }
@@ -335,7 +348,7 @@ Evaluation Run::evaluate() {
     const int n = static_cast<int>(x.cols());
     double sum = 0;
     int64_t correct = 0;
-    for_each_chunk(n, kMaxCols, [&](int c, int m) {
+    for_each_chunk(n, max_cols_, [&](int c, int m) {
       model_->forward(x.middleCols(c, m), m, false);
       add_chunk_metrics(y, c, m, sum, correct);
     });
@@ -414,7 +427,7 @@ void Run::check_unit(int layer, int neuron) const {
   if (layer < 0 || layer >= model_->num_hidden())
     throw std::invalid_argument("layer " + std::to_string(layer) + " is not a hidden layer (0.." +
                                 std::to_string(model_->num_hidden() - 1) + ")");
-  if (neuron < 0 || neuron >= model_->layer(layer).out)
+  if (neuron < 0 || neuron >= model_->layer(layer).units())
     throw std::invalid_argument("layer " + std::to_string(layer) + " has no neuron " + std::to_string(neuron));
 }
 
@@ -431,18 +444,19 @@ void Run::revive_unit(int l, int i) {
   // the moment of revival), and zero optimiser state for all of them.
   Mlp<float>& m = *model_;
   const auto& L = m.layer(l);
-  const auto& next = m.layer(l + 1);
-  revive_row_.resize(L.in);
+  revive_row_.resize(L.fan_in);
   float bias = 0;
-  init_row<float>(cfg_.init, L.in, L.out, revive_rng_, revive_row_.data(), &bias);
-  m.W(l).row(i) = Eigen::Map<Eigen::RowVectorXf>(revive_row_.data(), L.in);
+  init_row<float>(cfg_.init, L.fan_in, L.fan_out, revive_rng_, revive_row_.data(), &bias);
+  L.incoming(m.params.data(), i) = Eigen::Map<Eigen::VectorXf>(revive_row_.data(), L.fan_in);
   m.b(l)(i) = 0.0f;
   m.s(l)(i) = static_cast<float>(kPreluInitSlope);
-  m.W(l + 1).col(i).setZero();
-  for (int j = 0; j < L.in; ++j) opt_->reset_state_at(L.w_off + static_cast<size_t>(j) * L.out + i);
+  for (int j = 0; j < L.fan_in; ++j) opt_->reset_state_at(L.weight_index(i, j));
   opt_->reset_state_at(L.b_off + i);
   opt_->reset_state_at(L.s_off + i);
-  opt_->reset_state(next.w_off + static_cast<size_t>(i) * next.out, next.out);
+  m.each_outgoing(l, i, [&](size_t k) {
+    m.params[k] = 0.0f;
+    opt_->reset_state_at(k);
+  });
 }
 
 void Run::set_frozen(int layer, int neuron, bool frozen) {
@@ -479,7 +493,7 @@ void Run::import_weights(const std::string& json) {
 
 void Run::predict(const float* x, int n, float* out) {
   const int f = data_.features(), k = model_->outputs();
-  for_each_chunk(n, kMaxCols, [&](int c, int m) {
+  for_each_chunk(n, max_cols_, [&](int c, int m) {
     Eigen::Map<const Eigen::MatrixXf> block(x + static_cast<size_t>(c) * f, f, m);
     model_->forward(block, m, false);
     Eigen::Map<Eigen::MatrixXf>(out + static_cast<size_t>(c) * k, k, m) =
@@ -503,7 +517,7 @@ void Run::grid(int layer, int neuron, int res, std::vector<float>& out) {
       if (f == 2) x(1, j) = data_.domain_max[1] - (data_.domain_max[1] - data_.domain_min[1]) * r / (res - 1);
     }
   out.resize(n);
-  for_each_chunk(n, kMaxCols, [&](int c, int m) {
+  for_each_chunk(n, max_cols_, [&](int c, int m) {
     model_->forward(x.middleCols(c, m), m, false);
     const auto& src = layer >= 0 ? model_->layer(layer).a : model_->layer(model_->num_layers() - 1).a;
     const int row = layer >= 0 ? neuron : 0;

@@ -135,6 +135,7 @@ class Run {
   std::vector<int> order_;          // shuffled sample indices
   int64_t cursor_ = 0;              // position in order_
   Eigen::MatrixXf xb_;              // (features, max_cols) gathered minibatch
+  int max_cols_ = 1024;             // columns per chunk (run.cpp: 1024, fewer for convolutions)
   Eigen::RowVectorXf yb_;
   Eigen::MatrixXf probe_x_;         // fixed probe sample for probe:B
   std::vector<float> revive_row_;

@@ -7,6 +7,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <variant>
 
 namespace relu {
 
@@ -105,8 +106,10 @@ std::vector<float> read_floats(const json& v, const std::string& where) {
 
 // One layer as read from the file, checked for internal consistency only.
 struct FileLayer {
-  int out = 0, in = 0;
-  std::vector<float> w;  // row-major (out x in), as in the file
+  std::string type = "dense";  // "dense", "conv2d", "maxpool", "avgpool"
+  int out = 0, in = 0;         // conv2d: in = the taps of one filter (in channels x kh x kw)
+  int in_channels = 0, kernel = 0, stride = 1, padding = 0, size = 0;
+  std::vector<float> w;  // row-major (out x in), as in the file; conv2d: [out][in][kh][kw] flattened
   std::vector<float> b;
   std::string activation;  // "" when absent
   std::vector<float> slope;
@@ -126,23 +129,77 @@ std::vector<FileLayer> read_file(const std::string& text) {
     const std::string name = layer_name(l);
     FileLayer& F = out[l];
     if (!L.is_object()) fail(name + " must be an object with \"weight\" and \"bias\"");
+    if (L.contains("type")) {
+      if (!L["type"].is_string()) fail(name + " type must be a name (got " + show(L["type"]) + ")");
+      F.type = L["type"].get<std::string>();
+      if (F.type != "dense" && F.type != "conv2d" && F.type != "maxpool" && F.type != "avgpool")
+        fail(name + " has type \"" + F.type + "\"; the types are dense, conv2d, maxpool and avgpool");
+    }
+    auto read_int = [&](const char* key, int lo, int hi) {
+      if (!L.contains(key) || !L[key].is_number_integer()) fail(name + " needs an integer \"" + key + "\"");
+      const auto v = L[key].get<int64_t>();
+      if (v < lo || v > hi)
+        fail(name + " " + key + " must be in " + std::to_string(lo) + ".." + std::to_string(hi) + " (got " +
+             std::to_string(v) + ")");
+      return static_cast<int>(v);
+    };
+    if (F.type == "maxpool" || F.type == "avgpool") {
+      F.size = read_int("size", 1, 1 << 16);
+      continue;
+    }
     if (!L.contains("weight") || !L["weight"].is_array()) fail(name + " has no \"weight\" list of rows");
     const json& rows = L["weight"];
     if (rows.empty()) fail(name + " has no rows");
     if (rows.size() > static_cast<size_t>(std::numeric_limits<int>::max())) fail(name + " has too many rows");
     F.out = static_cast<int>(rows.size());
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const std::string where = name + ", row " + std::to_string(i + 1);
-      if (!rows[i].is_array()) fail(where + " must be a list of numbers (got " + show(rows[i]) + ")");
-      if (i == 0) {
-        if (rows[0].empty()) fail(where + " is empty");
-        F.in = static_cast<int>(rows[0].size());
-        F.w.reserve(static_cast<size_t>(F.out) * F.in);
-      } else if (rows[i].size() != static_cast<size_t>(F.in)) {
-        fail(where + " has " + std::to_string(rows[i].size()) + " values, row 1 has " + std::to_string(F.in));
+    if (F.type == "conv2d") {
+      // [out][in][kh][kw], square kernels: every filter the same shape.
+      F.stride = L.contains("stride") ? read_int("stride", 1, 2) : 1;
+      if (L.contains("padding") && L["padding"].is_string()) {
+        const std::string p = L["padding"].get<std::string>();
+        if (p != "same" && p != "valid") fail(name + " padding must be \"same\", \"valid\" or an integer (got \"" + p + "\")");
+        F.padding = p == "same" ? kSamePadding : 0;
+      } else {
+        F.padding = L.contains("padding") ? read_int("padding", 0, 1 << 16) : 0;
       }
-      for (size_t j = 0; j < rows[i].size(); ++j)
-        F.w.push_back(read_float(rows[i][j], where + ", value " + std::to_string(j + 1)));
+      for (size_t o = 0; o < rows.size(); ++o) {
+        const std::string where = name + ", filter " + std::to_string(o + 1);
+        const json& f = rows[o];
+        if (!f.is_array() || f.empty()) fail(where + " must be a list of input channels");
+        if (o == 0) F.in_channels = static_cast<int>(f.size());
+        if (f.size() != static_cast<size_t>(F.in_channels))
+          fail(where + " has " + std::to_string(f.size()) + " input channels, filter 1 has " + std::to_string(F.in_channels));
+        for (size_t c = 0; c < f.size(); ++c) {
+          const json& k = f[c];
+          const std::string at = where + ", channel " + std::to_string(c + 1);
+          if (!k.is_array() || k.empty()) fail(at + " must be a square list of rows");
+          if (o == 0 && c == 0) F.kernel = static_cast<int>(k.size());
+          if (k.size() != static_cast<size_t>(F.kernel))
+            fail(at + " has " + std::to_string(k.size()) + " rows, the kernel is " + std::to_string(F.kernel));
+          for (size_t i = 0; i < k.size(); ++i) {
+            const std::vector<float> row = read_floats(k[i], at + ", row " + std::to_string(i + 1));
+            if (row.size() != static_cast<size_t>(F.kernel))
+              fail(at + ", row " + std::to_string(i + 1) + " has " + std::to_string(row.size()) +
+                   " values, the kernel is " + std::to_string(F.kernel) + " wide");
+            F.w.insert(F.w.end(), row.begin(), row.end());
+          }
+        }
+      }
+      F.in = F.in_channels * F.kernel * F.kernel;
+    } else {
+      for (size_t i = 0; i < rows.size(); ++i) {
+        const std::string where = name + ", row " + std::to_string(i + 1);
+        if (!rows[i].is_array()) fail(where + " must be a list of numbers (got " + show(rows[i]) + ")");
+        if (i == 0) {
+          if (rows[0].empty()) fail(where + " is empty");
+          F.in = static_cast<int>(rows[0].size());
+          F.w.reserve(static_cast<size_t>(F.out) * F.in);
+        } else if (rows[i].size() != static_cast<size_t>(F.in)) {
+          fail(where + " has " + std::to_string(rows[i].size()) + " values, row 1 has " + std::to_string(F.in));
+        }
+        for (size_t j = 0; j < rows[i].size(); ++j)
+          F.w.push_back(read_float(rows[i][j], where + ", value " + std::to_string(j + 1)));
+      }
     }
     if (!L.contains("bias")) fail(name + " has no \"bias\"");
     F.b = read_floats(L["bias"], name + " bias");
@@ -172,18 +229,50 @@ std::string weights_to_json(const Mlp<float>& m) {
   std::string out;
   out.reserve(m.params.size() * 12 + 64);
   out += "{\"layers\":[";
-  for (int l = 0; l < m.num_layers(); ++l) {
+  int l = 0;  // unit layer
+  bool first = true;
+  for (const auto& any : m.net_layers()) {
+    if (!first) out += ',';
+    first = false;
+    if (const auto* P = std::get_if<Pool2d<float>>(&any)) {
+      out += P->kind == PoolKind::Max ? "\n{\"type\":\"maxpool\",\"size\":" : "\n{\"type\":\"avgpool\",\"size\":";
+      out += std::to_string(P->size) + "}";
+      continue;
+    }
     const auto& L = m.layer(l);
     const bool is_output = l == m.num_layers() - 1;
-    if (l) out += ',';
-    out += "\n{\"weight\":[";
-    const auto W = m.W(l);
-    for (int i = 0; i < L.out; ++i) {
+    const auto* C = std::get_if<Conv2d<float>>(&any);
+    out += C ? "\n{\"type\":\"conv2d\",\"weight\":[" : "\n{\"weight\":[";
+    for (int i = 0; i < L.units(); ++i) {
       if (i) out += ',';
-      append_list(out, W.row(i));
+      const auto w = L.incoming(m.params.data(), i);
+      if (!C) {
+        append_list(out, w);
+        continue;
+      }
+      // Filter i as [in][kh][kw]: its taps are already in that order.
+      const int k = C->spec.kernel;
+      out += '[';
+      for (int c = 0; c < C->in.c; ++c) {
+        if (c) out += ',';
+        out += '[';
+        for (int r = 0; r < k; ++r) {
+          if (r) out += ',';
+          append_list(out, w.segment((c * k + r) * k, k));
+        }
+        out += ']';
+      }
+      out += ']';
     }
     out += "],\"bias\":";
     append_list(out, m.b(l));
+    if (C) {
+      // An integer as PyTorch prints it; "same" only where it is not one (an even kernel pads
+      // one more at the bottom and right).
+      const bool uneven = C->spec.padding == kSamePadding && C->spec.kernel % 2 == 0;
+      out += ",\"stride\":" + std::to_string(C->spec.stride) + ",\"padding\":" +
+             (uneven ? std::string("\"same\"") : std::to_string(C->pad_lo));
+    }
     out += ",\"activation\":\"";
     out += is_output ? output_activation(m.loss()) : activation_name(L.act.kind);
     out += '"';
@@ -196,6 +285,7 @@ std::string weights_to_json(const Mlp<float>& m) {
       append_float(out, L.act.leaky_slope);
     }
     out += '}';
+    ++l;
   }
   out += "]}\n";
   return out;
@@ -203,6 +293,9 @@ std::string weights_to_json(const Mlp<float>& m) {
 
 std::vector<int> weights_shape(const std::string& json_text) {
   const std::vector<FileLayer> layers = read_file(json_text);
+  for (size_t l = 0; l < layers.size(); ++l)
+    if (layers[l].type != "dense")
+      fail(layer_name(l) + " is a " + layers[l].type + " layer: a convolutional network's shape comes from its spec (\"net\")");
   std::vector<int> shape = {layers[0].in};
   for (size_t l = 0; l < layers.size(); ++l) {
     if (l > 0 && layers[l].in != layers[l - 1].out)
@@ -215,22 +308,54 @@ std::vector<int> weights_shape(const std::string& json_text) {
 
 void weights_from_json(Mlp<float>& m, const std::string& json_text) {
   const std::vector<FileLayer> layers = read_file(json_text);
+  const auto& net = m.net_layers();
   const int n = m.num_layers();
-  if (layers.size() != static_cast<size_t>(n))
-    fail("the file has " + std::to_string(layers.size()) + " layers, the network expects " + std::to_string(n) + " (" +
-         std::to_string(n - 1) + " hidden + output)");
+  if (layers.size() != net.size()) {
+    if (m.all_dense())
+      fail("the file has " + std::to_string(layers.size()) + " layers, the network expects " + std::to_string(n) + " (" +
+           std::to_string(n - 1) + " hidden + output)");
+    fail("the file has " + std::to_string(layers.size()) + " layers, the network expects " + std::to_string(net.size()) +
+         " (pooling layers included)");
+  }
 
   // Check everything before touching the model, so a bad file changes nothing.
   std::vector<Activation> acts(n, Activation::Linear);
-  for (int l = 0; l < n; ++l) {
-    const FileLayer& F = layers[l];
-    const auto& L = m.layer(l);
-    const std::string name = layer_name(l);
-    if (F.out != L.out)
-      fail(name + " has " + std::to_string(F.out) + " rows, the network expects " + std::to_string(L.out));
-    if (F.in != L.in)
-      fail(name + " rows have " + std::to_string(F.in) + " values, the network expects " + std::to_string(L.in));
-    if (l == n - 1) {
+  std::vector<int> unit_of(net.size(), -1);  // file layer -> unit layer
+  for (size_t k = 0, l = 0; k < net.size(); ++k) {
+    const FileLayer& F = layers[k];
+    const std::string name = layer_name(k);
+    if (const auto* P = std::get_if<Pool2d<float>>(&net[k])) {
+      const char* want = P->kind == PoolKind::Max ? "maxpool" : "avgpool";
+      if (F.type != want) fail(name + " is a " + F.type + " layer, the network has a " + want + " there");
+      if (F.size != P->size)
+        fail(name + " pools " + std::to_string(F.size) + "x" + std::to_string(F.size) + ", the network " +
+             std::to_string(P->size) + "x" + std::to_string(P->size));
+      continue;
+    }
+    const auto* C = std::get_if<Conv2d<float>>(&net[k]);
+    const auto& L = m.layer(static_cast<int>(l));
+    if (C && F.type != "conv2d") fail(name + " is a " + F.type + " layer, the network has a conv2d there");
+    if (!C && F.type != "dense") fail(name + " is a " + F.type + " layer, the network has a dense layer there");
+    const char* what = C ? " filters" : " rows";
+    if (F.out != L.units())
+      fail(name + " has " + std::to_string(F.out) + what + ", the network expects " + std::to_string(L.units()));
+    if (C) {
+      if (F.in_channels != C->in.c || F.kernel != C->spec.kernel)
+        fail(name + " filters are " + std::to_string(F.in_channels) + "x" + std::to_string(F.kernel) + "x" +
+             std::to_string(F.kernel) + ", the network expects " + std::to_string(C->in.c) + "x" +
+             std::to_string(C->spec.kernel) + "x" + std::to_string(C->spec.kernel));
+      // "same" and the integer it amounts to (odd kernels) are the same padding.
+      const bool uneven = C->spec.padding == kSamePadding && C->spec.kernel % 2 == 0;
+      const int file_lo = F.padding == kSamePadding ? (F.kernel - 1) / 2 : F.padding;
+      const bool file_uneven = F.padding == kSamePadding && F.kernel % 2 == 0;
+      auto show_pad = [](bool u, int lo) { return u ? std::string("\"same\"") : std::to_string(lo); };
+      if (F.stride != C->spec.stride || file_lo != C->pad_lo || file_uneven != uneven)
+        fail(name + " has stride " + std::to_string(F.stride) + " and padding " + show_pad(file_uneven, file_lo) +
+             ", the network " + std::to_string(C->spec.stride) + " and " + show_pad(uneven, C->pad_lo));
+    } else if (F.in != L.fan_in) {
+      fail(name + " rows have " + std::to_string(F.in) + " values, the network expects " + std::to_string(L.fan_in));
+    }
+    if (static_cast<int>(l) == n - 1) {
       const std::string expected = output_activation(m.loss());
       if (!F.activation.empty() && F.activation != expected)
         fail("the output layer's activation is \"" + F.activation + "\", but this network's loss (" +
@@ -245,13 +370,16 @@ void weights_from_json(Mlp<float>& m, const std::string& json_text) {
         }
       }
     }
+    unit_of[k] = static_cast<int>(l++);
   }
 
-  for (int l = 0; l < n; ++l) {
-    const FileLayer& F = layers[l];
-    auto W = m.W(l);
+  for (size_t k = 0; k < net.size(); ++k) {
+    const int l = unit_of[k];
+    if (l < 0) continue;
+    const FileLayer& F = layers[k];
+    const auto& L = m.layer(l);
     for (int i = 0; i < F.out; ++i)
-      for (int j = 0; j < F.in; ++j) W(i, j) = F.w[static_cast<size_t>(i) * F.in + j];
+      L.incoming(m.params.data(), i) = Eigen::Map<const Eigen::VectorXf>(F.w.data() + static_cast<size_t>(i) * F.in, F.in);
     m.b(l) = Eigen::Map<const Eigen::VectorXf>(F.b.data(), F.out);
     if (l == n - 1) continue;
     m.set_activation(l, acts[l]);

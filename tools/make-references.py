@@ -107,6 +107,20 @@ def case_table():
     add("image/mnist14-sgd", optimizer="sgd", lr=0.1, seed=900, **digits)
     add("image/mnist14-adam", optimizer="adam", lr=0.003, seed=901, **digits)
     add("image/mnist14-sgd-lr0.5", optimizer="sgd", lr=0.5, seed=902, **digits)
+    # Convolutional nets on the same 1x14x14 digits (the engine's conv2d and pooling layers):
+    # same, valid and integer padding, stride 2, an even kernel ("same" pads one more at the
+    # bottom and right), max and mean pooling, SGD and Adam, PReLU per channel.
+    lenet = [dict(type="conv2d", channels=4, kernel=3, padding="same"), dict(type="maxpool", size=2),
+             dict(type="conv2d", channels=6, kernel=3, padding="valid"), dict(type="avgpool", size=2),
+             dict(type="dense", units=16)]
+    odd = [dict(type="conv2d", channels=4, kernel=4, padding=1, stride=2), dict(type="conv2d", channels=3, kernel=2,
+           padding="same"), dict(type="maxpool", size=3), dict(type="dense", units=12)]
+    conv = dict(digits, layers=None, image=[1, 14, 14])
+    add("conv/lenet-sgd", optimizer="sgd", lr=0.1, seed=950, net=lenet, **conv)
+    add("conv/lenet-adam", optimizer="adam", lr=0.003, seed=951, net=lenet, **conv)
+    add("conv/lenet-momentum-elu", optimizer="momentum", lr=0.02, activation="elu", seed=952, net=lenet, **conv)
+    add("conv/stride2-even-prelu-adam", optimizer="adam", lr=0.003, activation="prelu", seed=953, net=odd, **conv)
+    add("conv/lenet-sgd-lr0.5", optimizer="sgd", lr=0.5, seed=954, net=lenet, **conv)
     return cases
 
 
@@ -154,15 +168,22 @@ def make_data(spec):
 
 # ---- the model ----
 
+def unit_layers(spec):
+    """The hidden layers with units (conv2d, dense): the ones an activation applies to."""
+    if "net" in spec:
+        return [L for L in spec["net"] if L["type"] in ("conv2d", "dense")]
+    return [dict(type="dense", units=w) for w in spec["layers"]]
+
+
 def activation_list(spec):
     acts = spec["activation"]
-    return acts if isinstance(acts, list) else [acts] * len(spec["layers"])
+    return acts if isinstance(acts, list) else [acts] * len(unit_layers(spec))
 
 
 def act_forward(name, z, prelu):
     if name == "relu": return F.relu(z)
     if name == "leaky_relu": return F.leaky_relu(z, 0.01)
-    if name == "prelu": return F.prelu(z, prelu)
+    if name == "prelu": return F.prelu(z, prelu)  # one slope per unit: per channel on a conv map
     if name == "elu": return F.elu(z, alpha=1.0)
     if name == "selu": return F.selu(z)
     if name == "gelu": return F.gelu(z)  # erf form
@@ -173,22 +194,46 @@ def act_forward(name, z, prelu):
     raise ValueError(name)
 
 
+def conv_padding(L):
+    p = L.get("padding", 0)
+    return 0 if p == "valid" else p  # "same" or an integer, as F.conv2d takes it
+
+
+def network_layers(spec, n_outputs):
+    """Every layer, the output layer included: the spec's net, or its dense widths."""
+    hidden = spec["net"] if "net" in spec else [dict(type="dense", units=w) for w in spec["layers"]]
+    return hidden + [dict(type="dense", units=n_outputs)]
+
+
 class Net:
-    """Linear layers as (W, b) tensors in nn.Linear's layout, plus PReLU slopes per unit."""
+    """conv2d layers as (W [out][in][kh][kw], b), pooling, and linear layers as (W, b) in
+    nn.Linear's layout, plus PReLU slopes per unit (per channel for conv2d). The first dense
+    layer after a convolution flattens, as torch.flatten."""
 
     def __init__(self, spec, init, dtype):
+        self.spec = spec
         self.acts = activation_list(spec)
+        self.layers = network_layers(spec, len(init[-1][1]))
         self.W = [torch.tensor(w, dtype=dtype, requires_grad=True) for w, _ in init]
         self.b = [torch.tensor(b, dtype=dtype, requires_grad=True) for _, b in init]
         self.slopes = {l: torch.full((len(init[l][1]),), 0.25, dtype=dtype, requires_grad=True)
                        for l, a in enumerate(self.acts) if a == "prelu"}
 
     def forward(self, x):
-        h = x
-        for l in range(len(self.W)):
-            h = F.linear(h, self.W[l], self.b[l])
-            if l < len(self.acts):
-                h = act_forward(self.acts[l], h, self.slopes.get(l))
+        h = x.reshape(x.shape[0], *self.spec["image"]) if "net" in self.spec else x
+        u = 0  # unit layer
+        for L in self.layers:
+            if L["type"] in ("maxpool", "avgpool"):
+                pool = F.max_pool2d if L["type"] == "maxpool" else F.avg_pool2d
+                h = pool(h, L["size"])
+                continue
+            if L["type"] == "conv2d":
+                h = F.conv2d(h, self.W[u], self.b[u], stride=L.get("stride", 1), padding=conv_padding(L))
+            else:
+                h = F.linear(h.flatten(1), self.W[u], self.b[u])
+            if u < len(self.acts):
+                h = act_forward(self.acts[u], h, self.slopes.get(u))
+            u += 1
         return h
 
     def params(self):
@@ -196,13 +241,24 @@ class Net:
 
 
 def initial_weights(spec, n_outputs):
-    """nn.Linear's default init, drawn in float32 from a seeded generator."""
+    """nn.Conv2d's and nn.Linear's default init, drawn in float32 from a seeded generator."""
     torch.manual_seed(spec["seed"])
-    sizes = [spec["features"]] + spec["layers"] + [n_outputs]
     out = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        lin = torch.nn.Linear(fan_in, fan_out)
-        out.append((lin.weight.detach().numpy().copy(), lin.bias.detach().numpy().copy()))
+    shape = list(spec.get("image", [spec["features"], 1, 1]))
+    for L in network_layers(spec, n_outputs):
+        if L["type"] == "conv2d":
+            layer = torch.nn.Conv2d(shape[0], L["channels"], L["kernel"], stride=L.get("stride", 1),
+                                    padding=conv_padding(L))
+            out.append((layer.weight.detach().numpy().copy(), layer.bias.detach().numpy().copy()))
+            with torch.no_grad():
+                shape = list(layer(torch.zeros(1, *shape)).shape[1:])
+        elif L["type"] in ("maxpool", "avgpool"):
+            shape = [shape[0], shape[1] // L["size"], shape[2] // L["size"]]
+        else:
+            fan_in = shape[0] * shape[1] * shape[2]
+            lin = torch.nn.Linear(fan_in, L["units"])
+            out.append((lin.weight.detach().numpy().copy(), lin.bias.detach().numpy().copy()))
+            shape = [L["units"], 1, 1]
     return out
 
 
@@ -255,15 +311,27 @@ def train(spec, x, y, init, dtype, reverse_rows=False):
 
 
 def dead_units(spec, net, x):
-    """Hidden relu units that output 0 on every training input at the end (float32 run)."""
+    """Hidden relu units (neurons; conv channels) that output 0 on every training input (and,
+    for a channel, every position) at the end (float32 run)."""
     dead = 0
     with torch.no_grad():
         h = torch.tensor(x)
-        for l in range(len(spec["layers"])):
-            z = F.linear(h, net.W[l], net.b[l])
-            if net.acts[l] == "relu":
-                dead += int((z <= 0).all(dim=0).sum())
-            h = act_forward(net.acts[l], z, net.slopes.get(l))
+        h = h.reshape(h.shape[0], *spec["image"]) if "net" in spec else h
+        u = 0
+        for L in net.layers[:-1]:
+            if L["type"] in ("maxpool", "avgpool"):
+                h = (F.max_pool2d if L["type"] == "maxpool" else F.avg_pool2d)(h, L["size"])
+                continue
+            if L["type"] == "conv2d":
+                z = F.conv2d(h, net.W[u], net.b[u], stride=L.get("stride", 1), padding=conv_padding(L))
+                if net.acts[u] == "relu":
+                    dead += int((z <= 0).all(dim=3).all(dim=2).all(dim=0).sum())
+            else:
+                z = F.linear(h.flatten(1), net.W[u], net.b[u])
+                if net.acts[u] == "relu":
+                    dead += int((z <= 0).all(dim=0).sum())
+            h = act_forward(net.acts[u], z, net.slopes.get(u))
+            u += 1
     return dead
 
 
@@ -278,28 +346,46 @@ def f64(v):
 
 
 def weights_json(spec, Ws, bs, slopes):
-    """The engine's weights JSON (engine/weights_io.h)."""
+    """The engine's weights JSON (engine/weights_io.h): conv2d filters as [out][in][kh][kw],
+    pooling layers as {"type", "size"}."""
     acts = activation_list(spec)
     out_act = {"mse": "linear", "bce": "sigmoid", "ce": "softmax"}[spec["loss"]]
     layers = []
-    for l, (W, b) in enumerate(zip(Ws, bs)):
-        layer = {"weight": [[f32(v) for v in row] for row in W], "bias": [f32(v) for v in b],
-                 "activation": acts[l] if l < len(acts) else out_act}
-        if l < len(acts) and acts[l] == "prelu":
-            layer["slope"] = [f32(v) for v in slopes[l]]
-        if l < len(acts) and acts[l] == "leaky_relu":
+    u = 0
+    for L in network_layers(spec, len(bs[-1])):
+        if L["type"] in ("maxpool", "avgpool"):
+            layers.append({"type": L["type"], "size": L["size"]})
+            continue
+        W, b = np.asarray(Ws[u]), bs[u]
+        if L["type"] == "conv2d":
+            pad = L.get("padding", 0)
+            k = L["kernel"]
+            pad = 0 if pad == "valid" else ((k - 1) // 2 if pad == "same" and k % 2 else pad)
+            layer = {"type": "conv2d", "weight": [[[[f32(v) for v in row] for row in ch] for ch in f] for f in W],
+                     "bias": [f32(v) for v in b], "stride": L.get("stride", 1), "padding": pad}
+        else:
+            layer = {"weight": [[f32(v) for v in row] for row in W], "bias": [f32(v) for v in b]}
+        layer["activation"] = acts[u] if u < len(acts) else out_act
+        if u < len(acts) and acts[u] == "prelu":
+            layer["slope"] = [f32(v) for v in slopes[u]]
+        if u < len(acts) and acts[u] == "leaky_relu":
             layer["negative_slope"] = 0.01
         layers.append(layer)
+        u += 1
     return {"layers": layers}
 
 
 def engine_config(spec):
     """The engine's config keys; the replay adds the data as csv_text."""
     opt = spec["optimizer"]
-    cfg = {"dataset": "csv", "standardize": False, "test_fraction": 0, "layers": spec["layers"],
-           "activation": spec["activation"], "loss": spec["loss"],
+    cfg = {"dataset": "csv", "standardize": False, "test_fraction": 0, "activation": spec["activation"],
+           "loss": spec["loss"],
            "optimizer": "momentum" if opt == "nesterov" else opt, "lr": spec["lr"],
            "batch": spec["batch"], "shuffle": False, "seed": spec["seed"]}
+    if "net" in spec:
+        cfg.update(net=spec["net"], input_shape=spec["image"])
+    else:
+        cfg["layers"] = spec["layers"]
     if opt in ("momentum", "nesterov"): cfg.update(momentum=0.9, nesterov=opt == "nesterov")
     if opt == "rmsprop": cfg.update(rho=0.99, eps=1e-8)
     if opt == "adam": cfg.update(beta1=0.9, beta2=0.999, eps=1e-8)

@@ -38,15 +38,15 @@ size_t Conv2d<T>::carve(const Volume& input, const ConvSpec& sp, size_t offset, 
   w_off = offset;
   b_off = w_off + static_cast<size_t>(taps) * sp.channels;
   s_off = b_off + sp.channels;
+  // Channel o's incoming weights are column o of W (K, cout): filter o, contiguous.
+  this->fan_in = taps;
+  this->fan_out = sp.channels * sp.kernel * sp.kernel;  // as PyTorch's init counts it
+  this->unit_step = taps;
+  this->tap_step = 1;
+  this->carve_units(sp.channels, out.h * out.w, max_cols);
   const Eigen::Index rows = out.size();
-  z.setZero(rows, max_cols);
-  a.setZero(rows, max_cols);
-  dz.setZero(rows, max_cols);
-  grad_abs_sum.setZero(sp.channels);
-  frozen.assign(sp.channels, 0);
-  ablated.assign(sp.channels, 0);
-  patches.setZero(positions(), taps);
-  dpatches.setZero(positions(), taps);
+  patches.setZero(positions, taps);
+  dpatches.setZero(positions, taps);
   slope_rows.setZero(rows);
   dslope_rows.setZero(rows);
   return offset + static_cast<size_t>(conv2d_param_count(in, sp));
@@ -60,7 +60,7 @@ void Conv2d<T>::im2col(const T* x) {
   for (int c = 0; c < in.c; ++c)
     for (int i = 0; i < k; ++i)
       for (int j = 0; j < k; ++j) {
-        T* col = patches.data() + static_cast<Eigen::Index>((c * k + i) * k + j) * positions();
+        T* col = patches.data() + static_cast<Eigen::Index>((c * k + i) * k + j) * positions;
         const T* channel = x + static_cast<int64_t>(c) * in.h * in.w;
         for (int oy = 0; oy < out.h; ++oy) {
           const int iy = oy * st - pad_lo + i;
@@ -86,7 +86,7 @@ void Conv2d<T>::col2im(T* dx) const {
   for (int c = 0; c < in.c; ++c)
     for (int i = 0; i < k; ++i)
       for (int j = 0; j < k; ++j) {
-        const T* col = dpatches.data() + static_cast<Eigen::Index>((c * k + i) * k + j) * positions();
+        const T* col = dpatches.data() + static_cast<Eigen::Index>((c * k + i) * k + j) * positions;
         T* channel = dx + static_cast<int64_t>(c) * in.h * in.w;
         for (int oy = 0; oy < out.h; ++oy) {
           const int iy = oy * st - pad_lo + i;
@@ -103,7 +103,7 @@ void Conv2d<T>::col2im(T* dx) const {
 
 template <typename T>
 void Conv2d<T>::forward(const T* params, const T* x, int ldx, int n, bool hidden, ProductWork<T> work) {
-  const int hw = positions(), ldz = static_cast<int>(z.outerStride());
+  const int hw = positions, ldz = static_cast<int>(z.outerStride());
   const auto bias = b(params);
   for (int j = 0; j < n; ++j) {
     // z_j (ho wo, cout) = P (ho wo, K) * W (K, cout), then + b per channel
@@ -126,7 +126,7 @@ void Conv2d<T>::forward(const T* params, const T* x, int ldx, int n, bool hidden
 template <typename T>
 void Conv2d<T>::backward_activation(const T* params, T* grads, Eigen::Ref<Mat> da, int n) {
   (void)params;
-  const int hw = positions();
+  const int hw = positions;
   for (int o = 0; o < spec.channels; ++o)
     if (ablated[o]) da.middleRows(static_cast<Eigen::Index>(o) * hw, hw).setZero();
   dslope_rows.setZero();
@@ -139,7 +139,7 @@ void Conv2d<T>::backward_activation(const T* params, T* grads, Eigen::Ref<Mat> d
 
 template <typename T>
 void Conv2d<T>::backward_params(T* grads, const T* x, int ldx, int n, bool track, ProductWork<T> work) {
-  const int hw = positions(), ldz = static_cast<int>(dz.outerStride());
+  const int hw = positions, ldz = static_cast<int>(dz.outerStride());
   auto db = b(grads);
   for (int j = 0; j < n; ++j) {
     // dW (K, cout) += P^T (K, ho wo) * dz_j (ho wo, cout);  db += sums of dz_j per channel
@@ -165,7 +165,7 @@ void Conv2d<T>::backward_params(T* grads, const T* x, int ldx, int n, bool track
 
 template <typename T>
 void Conv2d<T>::backward_input(const T* params, T* dx, int ld_dx, int n, ProductWork<T> work) {
-  const int hw = positions(), ldz = static_cast<int>(dz.outerStride());
+  const int hw = positions, ldz = static_cast<int>(dz.outerStride());
   for (int j = 0; j < n; ++j) {
     // dP (ho wo, K) = dz_j (ho wo, cout) * W^T (cout, K), then back onto the image
     gemm<T>(hw, taps, spec.channels, dz.data() + static_cast<Eigen::Index>(j) * ldz, hw, Trans::No, params + w_off,

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "activation.h"
+#include "layers/unit_layer.h"
 #include "skip_zeros.h"
 
 namespace relu {
@@ -50,31 +51,33 @@ inline int64_t conv2d_param_count(const Volume& in, const ConvSpec& spec) {
 }
 
 template <typename T>
-struct Conv2d {
+struct Conv2d : UnitLayer<T> {
   using Mat = Eigen::Matrix<T, -1, -1>;
   using Vec = Eigen::Matrix<T, -1, 1>;
+  using UnitLayer<T>::w_off;
+  using UnitLayer<T>::b_off;
+  using UnitLayer<T>::s_off;
+  using UnitLayer<T>::act;
+  using UnitLayer<T>::z;
+  using UnitLayer<T>::a;
+  using UnitLayer<T>::dz;
+  using UnitLayer<T>::grad_abs_sum;
+  using UnitLayer<T>::frozen;
+  using UnitLayer<T>::ablated;
+  using UnitLayer<T>::positions;
+  using UnitLayer<T>::b;
+  using UnitLayer<T>::s;
 
   Volume in, out;
   ConvSpec spec;
   int pad_lo = 0, taps = 0;                 // taps = K = cin kh kw
-  size_t w_off = 0, b_off = 0, s_off = 0;
-  ActivationParams<T> act;
-  Mat z, a, dz;                             // (out.size(), max_cols)
-  Vec grad_abs_sum;                         // (cout) sum over the step of |dL/dz| over positions
-  std::vector<uint8_t> frozen, ablated;     // per channel
   Mat patches, dpatches;                    // (ho wo, K) one sample's P and dL/dP
   Vec slope_rows, dslope_rows;              // (out.size()) PReLU slopes per row of z, their gradient
 
-  int units() const { return spec.channels; }
-  int positions() const { return out.h * out.w; }
   size_t carve(const Volume& input, const ConvSpec& s, size_t offset, int max_cols);
 
   Eigen::Map<Mat> W(T* block) const { return Eigen::Map<Mat>(block + w_off, taps, spec.channels); }
-  Eigen::Map<Vec> b(T* block) const { return Eigen::Map<Vec>(block + b_off, spec.channels); }
-  Eigen::Map<Vec> s(T* block) const { return Eigen::Map<Vec>(block + s_off, spec.channels); }
   Eigen::Map<const Mat> W(const T* block) const { return Eigen::Map<const Mat>(block + w_off, taps, spec.channels); }
-  Eigen::Map<const Vec> b(const T* block) const { return Eigen::Map<const Vec>(block + b_off, spec.channels); }
-  Eigen::Map<const Vec> s(const T* block) const { return Eigen::Map<const Vec>(block + s_off, spec.channels); }
 
   // ---- forward ----
   // z (cout ho wo, n) = W * x + b per sample (im2col, one gemm each); a = f(z) (hidden);

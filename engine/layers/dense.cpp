@@ -11,16 +11,16 @@ size_t Dense<T>::carve(int inputs, int outputs, size_t offset, int max_cols) {
   if (outputs < 1) throw std::invalid_argument("layer widths must be >= 1");
   in = inputs;
   out = outputs;
+  // Unit i's incoming weights are row i of W (out, in), column-major.
+  this->fan_in = in;
+  this->fan_out = out;
+  this->unit_step = 1;
+  this->tap_step = out;
   w_off = offset;
   b_off = w_off + static_cast<size_t>(out) * in;
   s_off = b_off + out;
-  z.setZero(out, max_cols);
-  a.setZero(out, max_cols);
-  dz.setZero(out, max_cols);
+  this->carve_units(out, 1, max_cols);
   keep.setOnes(out, max_cols);
-  grad_abs_sum.setZero(out);
-  frozen.assign(out, 0);
-  ablated.assign(out, 0);
   return offset + static_cast<size_t>(dense_param_count(in, out));
 }
 

@@ -23,6 +23,7 @@
 #include "activation.h"
 #include "dropout.h"
 #include "rng.h"
+#include "layers/unit_layer.h"
 #include "skip_zeros.h"
 
 namespace relu {
@@ -39,30 +40,32 @@ struct Operand {
 };
 
 template <typename T>
-struct Dense {
+struct Dense : UnitLayer<T> {
   using Mat = Eigen::Matrix<T, -1, -1>;
   using Vec = Eigen::Matrix<T, -1, 1>;
+  using UnitLayer<T>::w_off;
+  using UnitLayer<T>::b_off;
+  using UnitLayer<T>::s_off;
+  using UnitLayer<T>::act;
+  using UnitLayer<T>::z;
+  using UnitLayer<T>::a;
+  using UnitLayer<T>::dz;
+  using UnitLayer<T>::grad_abs_sum;
+  using UnitLayer<T>::frozen;
+  using UnitLayer<T>::ablated;
+  using UnitLayer<T>::b;
+  using UnitLayer<T>::s;
 
   int in = 0, out = 0;
-  size_t w_off = 0, b_off = 0, s_off = 0;  // offsets into params/grads
-  ActivationParams<T> act;                  // output layer: Linear (the loss head applies its own)
-  Mat z, a, dz;                             // (out, max_cols)
   Mat keep;                                 // (out, max_cols) dropout multipliers
-  Vec grad_abs_sum;                         // (out) sum over the step of |dL/dz|
-  std::vector<uint8_t> frozen, ablated;     // per neuron
 
-  int units() const { return out; }         // monitored units: neurons
   // Sets the shape, the parameter offsets from `offset` and the workspaces; returns the
   // offset after this layer's parameters.
   size_t carve(int inputs, int outputs, size_t offset, int max_cols);
 
   // Parameter views over the network's block (params or grads).
   Eigen::Map<Mat> W(T* block) const { return Eigen::Map<Mat>(block + w_off, out, in); }
-  Eigen::Map<Vec> b(T* block) const { return Eigen::Map<Vec>(block + b_off, out); }
-  Eigen::Map<Vec> s(T* block) const { return Eigen::Map<Vec>(block + s_off, out); }
   Eigen::Map<const Mat> W(const T* block) const { return Eigen::Map<const Mat>(block + w_off, out, in); }
-  Eigen::Map<const Vec> b(const T* block) const { return Eigen::Map<const Vec>(block + b_off, out); }
-  Eigen::Map<const Vec> s(const T* block) const { return Eigen::Map<const Vec>(block + s_off, out); }
 
   // ---- forward ----
   // z (out, n) = W (out, in) * x (in, n) + b. Then, for a hidden layer (hidden = true):

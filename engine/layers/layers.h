@@ -23,17 +23,37 @@
 #pragma once
 #include <variant>
 
+#include "activation.h"
+#include "layers/conv2d.h"
 #include "layers/dense.h"
+#include "layers/pool2d.h"
 
 namespace relu {
 
 template <typename T>
-using AnyLayer = std::variant<Dense<T>>;
+using AnyLayer = std::variant<Dense<T>, Conv2d<T>, Pool2d<T>>;
 
-// Names of the layer types, in AnyLayer's order (engine.info(), weights JSON).
+// Names of the layer types, in AnyLayer's order (engine.info(), weights JSON); pooling is
+// one type with two kinds, named by its spec ("maxpool", "avgpool").
 inline const char* layer_type_name(std::size_t index) {
-  static const char* const kNames[] = {"dense"};
+  static const char* const kNames[] = {"dense", "conv2d", "pool"};
   return kNames[index];
 }
+
+// One hidden layer of a network spec (config "net", CLI --net; the output layer is always
+// dense and implied). Convolutions and pooling come first, on the input's (C, H, W) volume;
+// the first dense layer flattens it, in torch.flatten's order.
+enum class LayerKind { Dense, Conv2d, MaxPool, AvgPool };
+struct LayerSpec {
+  LayerKind kind = LayerKind::Dense;
+  int units = 0;                       // dense: neurons; conv2d: channels
+  int kernel = 0, stride = 1;          // conv2d
+  int padding = 0;                     // conv2d: >= 0, or kSamePadding
+  int size = 0;                        // pooling window (stride = size)
+  bool has_activation = false;         // conv2d/dense: an activation of its own, else the run's
+  Activation activation = Activation::Relu;
+  bool has_units() const { return kind == LayerKind::Dense || kind == LayerKind::Conv2d; }
+};
+inline LayerSpec dense_spec(int units) { return {LayerKind::Dense, units}; }
 
 }  // namespace relu

@@ -314,8 +314,8 @@ TEST_CASE("weights: export then import is bit-exact", "[weights]") {
   auto b = make_net();
   relu::weights_from_json(b, text);
   for (int l = 0; l < a.num_layers(); ++l) {
-    for (int i = 0; i < a.layer(l).out; ++i) {
-      for (int j = 0; j < a.layer(l).in; ++j) CHECK(same_bits(a.W(l)(i, j), b.W(l)(i, j)));
+    for (int i = 0; i < a.layer(l).units(); ++i) {
+      for (int j = 0; j < a.layer(l).fan_in; ++j) CHECK(same_bits(a.W(l)(i, j), b.W(l)(i, j)));
       CHECK(same_bits(a.b(l)(i), b.b(l)(i)));
     }
   }

@@ -8,9 +8,15 @@
 #include <functional>
 #include <vector>
 
+#include "config.h"
 #include "layers/conv2d.h"
 #include "layers/pool2d.h"
+#include "mlp.h"
+#include "monitor.h"
+#include "net_spec.h"
 #include "rng.h"
+#include "run.h"
+#include "weights_io.h"
 
 using namespace relu;
 
@@ -244,4 +250,160 @@ TEST_CASE("max pooling sends a tie's gradient to the first of the equal values",
   CHECK(dx(1) == 5.0);
   CHECK(dx(2) == 0.0);
   CHECK(dx(3) == 0.0);
+}
+
+// ---- the layers inside the network ----
+
+namespace {
+
+// conv2d(3,3,same) -> maxpool(2) -> conv2d(2,2,valid,stride 2... as given) -> avgpool -> dense(5) -> out
+std::vector<LayerSpec> small_convnet() {
+  return read_net(nlohmann::json("conv2d(3,3,same),maxpool(2),conv2d(4,2,1,2),avgpool(2),dense(5)"));
+}
+
+}  // namespace
+
+TEST_CASE("a convolutional network's gradients match finite differences through pooling, flatten and loss",
+          "[conv][gradients]") {
+  for (Loss loss : {Loss::SoftmaxCe, Loss::Mse})
+    for (Activation act : {Activation::Tanh, Activation::Prelu, Activation::Elu}) {
+      const int outputs = loss == Loss::SoftmaxCe ? 3 : 1;
+      Mlp<double> m(Volume{2, 8, 7}, small_convnet(), {act}, outputs, loss, 4);
+      REQUIRE(m.num_layers() == 4);  // three hidden unit layers and the output
+      CHECK(!m.is_dense(0));
+      CHECK(m.is_dense(2));
+      Rng rng(31 + static_cast<int>(act));
+      for (auto& p : m.params) p = 0.4 * rng.normal();
+      for (int l = 0; l < m.num_layers(); ++l) m.s(l).setConstant(0.25);
+      const int n = 4;
+      const MatD x = random_matrix(m.inputs(), n, rng);
+      MatD y(1, n);
+      for (int j = 0; j < n; ++j) y(0, j) = loss == Loss::SoftmaxCe ? j % outputs : rng.normal();
+      m.zero_grads();
+      m.forward(x, n, false);
+      m.output_grad(y, n, n);
+      m.backward(x, n, false);
+      const std::vector<double> g = m.grads;
+      const double h = 1e-6;
+      int significant = 0;
+      CAPTURE(static_cast<int>(loss), static_cast<int>(act));
+      for (size_t i = 0; i < m.params.size(); ++i) {
+        const double keep = m.params[i];
+        m.params[i] = keep + h;
+        m.forward(x, n, false);
+        const double up = m.loss_value(y, n);
+        m.params[i] = keep - h;
+        m.forward(x, n, false);
+        const double down = m.loss_value(y, n);
+        m.params[i] = keep;
+        const double fd = (up - down) / (2 * h);
+        CAPTURE(i);
+        CHECK(g[i] == Approx(fd).margin(1e-8).epsilon(1e-5));
+        significant += std::fabs(fd) > 1e-6;
+      }
+      CHECK(significant > static_cast<int>(m.params.size()) / 3);
+    }
+}
+
+TEST_CASE("bad network specs name the token or layer and what is wrong", "[conv][config]") {
+  using nlohmann::json;
+  CHECK_THROWS_WITH(read_net(json("conv2d(8,5,same),maxpool(0)")), Catch::Contains("token 2 \"maxpool(0)\": size must be in 1..4096"));
+  CHECK_THROWS_WITH(read_net(json("conv2d(8)")), Catch::Contains("conv2d takes (channels, kernel"));
+  CHECK_THROWS_WITH(read_net(json("conv3d(8,5)")), Catch::Contains("unknown layer \"conv3d\""));
+  CHECK_THROWS_WITH(read_net(json("conv2d(8,5,wide)")), Catch::Contains("padding must be same, valid or a whole number"));
+  CHECK_THROWS_WITH(read_net(json("conv2d(8,5,same,fancy)")), Catch::Contains("token 1"));
+  CHECK_THROWS_WITH(read_net(json("conv2d(8,5,same")), Catch::Contains("unbalanced parentheses"));
+  CHECK_THROWS_WITH(read_net(json("dense(64,fancy)")), Catch::Contains("unknown activation \"fancy\""));
+  CHECK_THROWS_WITH(read_net(json("maxpool")), Catch::Contains("expected a layer like"));
+  CHECK_THROWS_WITH(read_net(json::parse(R"([{"type":"conv2d","channels":8}])")), Catch::Contains("layer 1: needs \"kernel\""));
+  const auto net = read_net(json("conv2d(8,5,same,elu), maxpool(2), conv2d(16,3,1,2), avgpool(2), dense(64,tanh)"));
+  REQUIRE(net.size() == 5);
+  CHECK((net[0].kind == LayerKind::Conv2d && net[0].units == 8 && net[0].kernel == 5 && net[0].padding == kSamePadding));
+  CHECK((net[0].has_activation && net[0].activation == Activation::Elu));
+  CHECK((net[2].stride == 2 && net[2].padding == 1));
+  CHECK((net[4].kind == LayerKind::Dense && net[4].units == 64 && net[4].activation == Activation::Tanh));
+  CHECK(unit_widths(net) == std::vector<int>{8, 16, 64});
+  CHECK(read_net(net_to_json(net)).size() == 5);  // the JSON form reads back
+  CHECK(net_to_json(net) == net_to_json(read_net(net_to_json(net))));
+  // Shapes are checked against the input volume, naming the layer.
+  CHECK_THROWS_WITH(network_param_count(Volume{1, 4, 4}, read_net(json("conv2d(2,5)")), 10),
+                    Catch::Contains("layer 1: conv2d: a 5x5 kernel does not fit a padded 4x4 input"));
+  CHECK_THROWS_WITH(network_param_count(Volume{1, 8, 8}, read_net(json("dense(4),conv2d(2,3)")), 10),
+                    Catch::Contains("layer 2: a convolution cannot follow a dense layer"));
+  CHECK_THROWS_WITH(network_param_count(Volume{64, 1, 1}, read_net(json("conv2d(2,3)")), 10),
+                    Catch::Contains("a convolution needs image inputs"));
+  // LeNet on MNIST: 8*25+16 + 16*200+32 + 784*128+256 + 128*10+20
+  CHECK(network_param_count(Volume{1, 28, 28},
+                            read_net(json("conv2d(8,5,same),maxpool(2),conv2d(16,5,same),maxpool(2),dense(128)")), 10) ==
+        216 + 3232 + 100608 + 1300);
+}
+
+TEST_CASE("monitor: a conv channel is a unit; its states on hand-set filters", "[conv][monitor]") {
+  // 1x4x4 inputs, conv2d(4 channels, 1x1 kernel, weight 1): channel o sees z = x + b_o at
+  // every pixel. Inputs: 10 images; image k has pixel (0,0) = 1 if k == 0, else every pixel 0.1k/10.
+  std::vector<LayerSpec> net = read_net(nlohmann::json("conv2d(4,1)"));
+  Mlp<float> m(Volume{1, 4, 4}, net, {Activation::Relu}, 1, Loss::Mse, 16);
+  Eigen::MatrixXf x = Eigen::MatrixXf::Zero(16, 10);
+  x(0, 0) = 1.0f;                                     // input 0: one bright pixel
+  x(5, 0) = 1.0f;                                     //          and another one
+  for (int k = 1; k < 10; ++k) x.col(k).setConstant(0.05f * k);  // inputs 1..9: flat 0.05 .. 0.45
+  auto& L = m.layer(0);
+  for (int o = 0; o < 4; ++o) L.incoming(m.params.data(), o).setOnes();
+  //   channel 0: bias -10: no (input, position) with z > 0          -> dead
+  //   channel 1: bias -0.5: z > 0 only at the 2 bright pixels of input 0 -> mostly silent
+  //   channel 2: bias +1: z > 0 everywhere                           -> always on
+  //   channel 3: bias -0.2: inputs 5..9 fire everywhere, input 0 at its 2 bright pixels -> healthy
+  m.b(0) << -10.0f, -0.5f, 1.0f, -0.2f;
+  m.W(1).setOnes();
+  Monitor mon{MonitorOptions{}};
+  mon.evaluate(m, x, 0);
+  const LayerReport& r = mon.report().layers[0];
+  CHECK(r.width == 4);
+  CHECK(r.positions == 16);
+  CHECK(r.state[0] == static_cast<uint8_t>(NeuronState::Dead));
+  CHECK(r.state[1] == static_cast<uint8_t>(NeuronState::MostlySilent));
+  CHECK(r.state[2] == static_cast<uint8_t>(NeuronState::AlwaysOn));
+  CHECK(r.state[3] == static_cast<uint8_t>(NeuronState::Healthy));
+  CHECK(r.active_fraction[1] == Approx(2.0 / 160));   // 2 of 10 x 16 (input, position) pairs
+  CHECK(r.input_fraction[1] == Approx(0.1));          // fires somewhere on 1 of 10 inputs
+  CHECK(r.active_fraction[3] == Approx(82.0 / 160));  // inputs 5..9 (0.25 .. 0.45 > 0.2), and 2 pixels
+  CHECK(r.input_fraction[3] == Approx(0.6));
+  CHECK(r.input_fraction[0] == 0.0f);
+  CHECK(r.mean_abs[2] == Approx((x.sum() + 160.0) / 160.0));
+  CHECK(r.weight_norm[0] == Approx(1.0));
+  CHECK(r.dead_fraction == Approx(0.25));
+}
+
+TEST_CASE("a convnet trains in a Run: config, chunking, revival of a channel, weights round trip", "[conv][run]") {
+  RunConfig cfg = config_from_json(R"j({"dataset":"mnist14","net":"conv2d(4,3,same),maxpool(2),dense(16)",
+      "batch":16,"lr":0.05,"seed":2,"monitor_every":1000000,"samples":400})j");
+  CHECK(cfg.layers == std::vector<int>{4, 16});
+  Run run(cfg);
+  const auto& m = run.model();
+  REQUIRE(m.num_layers() == 3);
+  CHECK(m.layer(0).positions == 14 * 14);
+  CHECK(m.input_volume().h == 14);
+  run.step(1);
+  const double first = run.last_batch_loss();
+  double later = 0;
+  for (int k = 0; k < 50; ++k) run.step(1), later += run.last_batch_loss() / 50;
+  CHECK(later < first);
+  // Revive channel 1 of the conv layer: fresh filter, zero bias, zero outgoing weights (the
+  // dense layer's columns reading its 7 x 7 pooled map).
+  run.revive_neuron(0, 1);
+  const auto& d = m.dense(1);
+  for (int col = 49; col < 98; ++col) CHECK(d.W(m.params.data()).col(col).cwiseAbs().maxCoeff() == 0.0f);
+  CHECK(d.W(m.params.data()).col(48).cwiseAbs().maxCoeff() > 0.0f);
+  CHECK(d.W(m.params.data()).col(98).cwiseAbs().maxCoeff() > 0.0f);
+  CHECK(m.b(0)(1) == 0.0f);
+  // Export, import into a fresh run, the same bits; pooling layers travel as {"type","size"}.
+  const std::string w = run.export_weights();
+  CHECK(w.find(R"({"type":"maxpool","size":2})") != std::string::npos);
+  CHECK(w.find(R"("type":"conv2d")") != std::string::npos);
+  Run other(cfg);
+  other.import_weights(w);
+  CHECK(other.model().params == m.params);
+  // A dense file does not load into it, and says why.
+  Run dense(config_from_json(R"({"dataset":"mnist14","layers":[4],"samples":400})"));
+  CHECK_THROWS_WITH(other.import_weights(dense.export_weights()), Catch::Contains("the network expects 4 (pooling layers included)"));
 }

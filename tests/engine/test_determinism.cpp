@@ -450,4 +450,19 @@ TEST_CASE("no heap allocation inside a training step (after warm-up)", "[determi
   CHECK_FALSE(run.diverged());
   CHECK(allocs == 0);
 }
+
+TEST_CASE("no heap allocation inside a convolutional network's step (after warm-up)", "[determinism][alloc][conv]") {
+  // Convolution (im2col), max and mean pooling, the flatten, PReLU per channel, the monitor
+  // over channels every 5 steps, Adam.
+  const char* activation = GENERATE("relu", "prelu");
+  CAPTURE(activation);
+  RunConfig cfg = config_from_json(std::string(R"j({"dataset":"mnist14","samples":300,
+      "net":"conv2d(4,3,same),maxpool(2),conv2d(6,3,1,2),avgpool(2),dense(16)","batch":32,
+      "optimizer":"adam","lr":0.001,"monitor_every":5,"activation":")j") + activation + "\"}");
+  Run run(cfg);
+  run.step(10);
+  const long allocs = count_allocs([&] { run.step(10); });
+  CHECK(run.steps_done() == 20);
+  CHECK(allocs == 0);
+}
 #endif

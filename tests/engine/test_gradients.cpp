@@ -81,7 +81,7 @@ template <typename T>
 std::string describe_param(const Mlp<T>& m, size_t i) {
   std::ostringstream os;
   for (int l = 0; l < m.num_layers(); ++l) {
-    const auto& L = m.layer(l);
+    const auto& L = m.dense(l);
     if (i >= L.w_off && i < L.w_off + static_cast<size_t>(L.out) * L.in) {
       const size_t k = i - L.w_off;  // column-major (out, in)
       os << "W" << l << "(" << k % L.out << "," << k / L.out << ")";
@@ -245,7 +245,7 @@ TEST_CASE("gradients: through standard and alpha dropout (fixed masks)", "[gradi
   }
   // Some units must actually be dropped for the test to mean anything.
   int dropped = 0;
-  for (int l = 0; l < m.num_hidden(); ++l) dropped += static_cast<int>((m.layer(l).keep.leftCols(7).array() == 0).count());
+  for (int l = 0; l < m.num_hidden(); ++l) dropped += static_cast<int>((m.dense(l).keep.leftCols(7).array() == 0).count());
   REQUIRE(dropped > 0);
   m.output_grad(y, 7, 7);
   m.backward(x, 7, false);

@@ -81,15 +81,23 @@ double weights_error(const std::vector<double>& ours, const std::vector<double>&
   return std::sqrt(d2) / std::sqrt(r2);
 }
 
-// Every number of a weights JSON (weight rows, bias, prelu slopes), layer by layer.
+// The numbers of a nested list (weight rows; conv2d filters [out][in][kh][kw]), in order.
+void append_numbers(const json& v, std::vector<double>& out) {
+  if (v.is_array())
+    for (const auto& e : v) append_numbers(e, out);
+  else
+    out.push_back(v.get<double>());
+}
+
+// Every number of a weights JSON (weights, bias, prelu slopes), layer by layer; pooling
+// layers have none.
 std::vector<double> flatten_weights(const json& w) {
   std::vector<double> out;
   for (const auto& L : w.at("layers")) {
-    for (const auto& row : L.at("weight"))
-      for (const auto& v : row) out.push_back(v.get<double>());
-    for (const auto& v : L.at("bias")) out.push_back(v.get<double>());
-    if (L.contains("slope"))
-      for (const auto& v : L.at("slope")) out.push_back(v.get<double>());
+    if (!L.contains("weight")) continue;
+    append_numbers(L.at("weight"), out);
+    append_numbers(L.at("bias"), out);
+    if (L.contains("slope")) append_numbers(L.at("slope"), out);
   }
   return out;
 }

@@ -64,6 +64,10 @@ const CONFIGS = [
   // The MNIST preset's network and rate (web/presets.js), a few dozen steps into its dying.
   { name: 'mnist 784-256-256-10 at the preset\'s rate 1, bit-identical', exact: true, dataExact: true, cfg: { dataset: 'mnist', layers: [256, 256], activation: 'relu', batch: 128, optimizer: 'sgd', lr: 1, steps: 60, seed: 5, monitor_every: 20 } },
   { name: 'iris relu adam, bit-identical', exact: true, dataExact: true, cfg: { dataset: 'iris', layers: [8, 8], activation: 'relu', bias_init: -1, batch: 16, optimizer: 'adam', lr: 0.05, steps: 200, seed: 4 } },
+  // A convnet (engine/layers/conv2d, pool2d): im2col products on the same kernel, pooling,
+  // the flatten, channels monitored. Max and mean pooling, stride 2, a high rate that kills.
+  { name: 'mnist14 convnet sgd, bit-identical', exact: true, dataExact: true, cfg: { dataset: 'mnist14', samples: 1000, net: 'conv2d(6,3,same),maxpool(2),conv2d(8,3,1,2),avgpool(2),dense(16)', activation: 'relu', batch: 32, optimizer: 'sgd', lr: 0.5, steps: 60, seed: 3, monitor_every: 20 } },
+  { name: 'mnist LeNet adam, bit-identical', exact: true, dataExact: true, cfg: { dataset: 'mnist', samples: 1000, net: 'conv2d(8,5,same),maxpool(2),conv2d(16,5,same),maxpool(2),dense(128)', activation: 'relu', batch: 32, optimizer: 'adam', lr: 0.01, steps: 20, seed: 1, monitor_every: 10 } },
 ];
 for (const name of ['mnist', 'mnist14', 'iris']) {
   const file = path.join(ROOT, 'build', 'data', `${name}.bin`);

@@ -42,7 +42,8 @@ function weightsError(ours, ref) {
 }
 
 function flattenWeights(w) {
-  return w.layers.flatMap((L) => [...L.weight.flat(), ...L.bias, ...(L.slope ?? [])]);
+  // conv2d filters are [out][in][kh][kw]; pooling layers have no numbers.
+  return w.layers.flatMap((L) => (L.weight ? [...L.weight.flat(Infinity), ...L.bias, ...(L.slope ?? [])] : []));
 }
 
 // The case's rows as CSV; shuffle: false keeps them in this order (checked once the run is built).
