@@ -3,7 +3,7 @@
 //
 //   relu-bench [--reps N] [--json] [--monitor-every K] [--only NAME,NAME]
 //
-// Workloads (the same configs bench/workloads.mjs gives the wasm build):
+// Workloads (the same configs bench/workloads.mjs gives the wasm build; w3 is issue 14's LeNet):
 //   small: spiral, 2 -> 64,64,64 -> 1, relu, batch 64, SGD
 //   large: 784 -> 256,256 -> 10, relu, batch 128, SGD, softmax cross-entropy, on
 //          synthetic CSV data (uniform features, labels 0..9) from the same generator
@@ -113,6 +113,10 @@ int main(int argc, char** argv) {
            csv_json + "}",
        60},
       {"mnist", mnist + R"(,"monitor_every":1000000})", 2 * monitor_every},
+      // Issue 14's w3 (bench/workloads.mjs W3): a LeNet on MNIST, batch 32, SGD, monitor off.
+      {"w3",
+       R"j({"dataset":"mnist","net":"conv2d(8,5,same),maxpool(2),conv2d(16,5,same),maxpool(2),dense(128)","activation":"relu","batch":32,"optimizer":"sgd","lr":0.01,"seed":1,"monitor_every":1000000})j",
+       100},
       {"mnistMonitored", mnist + R"(,"monitor_every":)" + std::to_string(monitor_every) + "}", 2 * monitor_every},
   };
   if (as_json) std::printf("{");

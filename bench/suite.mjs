@@ -1,6 +1,6 @@
 // One benchmark pass, in node or in a browser page: the engine (wasm) and, when a tf
 // namespace is given, TensorFlow.js on the same workloads and the same data.
-import { SMALL, largeWorkload, mnistWorkloads, MNIST_PAGE_SETTINGS, timeSteps } from './workloads.mjs';
+import { SMALL, largeWorkload, mnistWorkloads, MNIST_PAGE_SETTINGS, W3, timeSteps } from './workloads.mjs';
 import { cadenceFor } from '../web/monitor-cadence.js';
 import { tfSetup } from './tfjs_bench.mjs';
 
@@ -40,6 +40,12 @@ export async function runSuite({ engine, tf = null, reps = 7, log = () => {}, mn
     run.dispose();
   }
   out.wasm.mnistEvaluation = evaluationInSteps(engine, offWl.config);
+  {
+    const run = engine.createRun(W3.config);
+    out.wasm[W3.name] = timeSteps(run, W3.steps, Math.min(reps, 5));
+    log(`wasm ${W3.name}: ${out.wasm[W3.name].median.toFixed(1)} steps/s (${(32 * out.wasm[W3.name].median).toFixed(0)} images/s)`);
+    run.dispose();
+  }
   log(`wasm one monitor evaluation of 8,000 = ${out.wasm.mnistEvaluation.toFixed(1)} training steps: +${((100 * out.wasm.mnistEvaluation) / every).toFixed(1)}% at every ${every}`);
   return out;
 }

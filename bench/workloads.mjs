@@ -71,6 +71,20 @@ export function mnistWorkloads(monitorEvery) {
   ];
 }
 
+// Issue 14's w3: a LeNet on MNIST. conv2d(8,5,same) + ReLU -> maxpool 2 -> conv2d(16,5,same) +
+// ReLU -> maxpool 2 -> dense 128 + ReLU -> dense 10; batch 32, SGD, 28x28x1 inputs; monitor off
+// (what is timed is training). Target: >= 150 steps/s in Chromium on the 2-core machine.
+// Needs the packed MNIST (MNIST_PACKED), as mnistWorkloads.
+export const W3 = {
+  name: 'w3',
+  label: 'LeNet on MNIST: conv2d(8,5,same), maxpool 2, conv2d(16,5,same), maxpool 2, dense 128, batch 32, SGD',
+  config: {
+    dataset: 'mnist', net: 'conv2d(8,5,same),maxpool(2),conv2d(16,5,same),maxpool(2),dense(128)', activation: 'relu',
+    batch: 32, optimizer: 'sgd', lr: 0.01, seed: 1, monitor_every: 1000000,
+  },
+  steps: 100,
+};
+
 // Times run.step over reps repetitions after a warm-up; returns median and best steps/s.
 // run is anything with step(n): a wasm run, or a TF.js setup (bench/tfjs_bench.mjs).
 // The warm-up lasts at least warmMs: browsers compile wasm with a baseline compiler

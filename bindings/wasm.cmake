@@ -122,7 +122,11 @@ endif()
 # CSV and weights JSON, sweeps, fingerprints, the embind glue) is compiled for size; the
 # training step, the monitor and the studies' inner loops stay at -O3. Optimisation level
 # changes no result (no fast-math): the goldens are the same bits.
-foreach(_cold config.cpp weights_io.cpp sweep.cpp fingerprint.cpp dataset.cpp packed_data.cpp history.cpp)
+foreach(_cold config.cpp weights_io.cpp sweep.cpp fingerprint.cpp dataset.cpp packed_data.cpp history.cpp net_spec.cpp
+              mlp_build.cpp run.cpp monitor.cpp init.cpp born_dead.cpp top_inputs.cpp loss.cpp optimizer.cpp activation.cpp)
+  set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/engine/${_cold} PROPERTIES COMPILE_OPTIONS "-Os")
+endforeach()
+foreach(_cold layers/conv2d.cpp layers/pool2d.cpp mlp.cpp)
   set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/engine/${_cold} PROPERTIES COMPILE_OPTIONS "-Os")
 endforeach()
 
@@ -181,6 +185,11 @@ add_executable(gemm_bench EXCLUDE_FROM_ALL ${CMAKE_CURRENT_SOURCE_DIR}/bench/gem
 target_link_libraries(gemm_bench PRIVATE relu_engine)
 set_target_properties(gemm_bench PROPERTIES SUFFIX ".cjs")
 target_link_options(gemm_bench PRIVATE -sSINGLE_FILE=1 -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 -O3)
+# conv_bench: the convolution's three products on the w3 layers (bench/conv_bench.cpp), the same way.
+add_executable(conv_bench EXCLUDE_FROM_ALL ${CMAKE_CURRENT_SOURCE_DIR}/bench/conv_bench.cpp)
+target_link_libraries(conv_bench PRIVATE relu_engine)
+set_target_properties(conv_bench PROPERTIES SUFFIX ".cjs")
+target_link_options(conv_bench PRIVATE -sSINGLE_FILE=1 -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 -O3)
 
 # engine_tests.cjs: the whole Catch2 engine suite (tests/engine) built for wasm and run
 # by node (tests/node/engine-wasm.test.mjs), so the science is checked in the build users

@@ -5,6 +5,11 @@
 // Hidden layers carry their activation; prelu adds "slope":[...] (one per neuron),
 // leaky_relu adds "negative_slope": x. The output layer's activation names the
 // nonlinearity the loss implies: linear (mse), sigmoid (bce) or softmax (ce).
+// Convolutional networks list every layer in order: conv2d layers as
+//   {"type":"conv2d","weight":[out][in][kh][kw],"bias":[out],"stride":1,"padding":2,"activation":"relu"}
+// (PyTorch's Conv2d.weight; padding an integer, or "same" for an even kernel's uneven padding),
+// pooling as {"type":"maxpool","size":2} / {"type":"avgpool","size":2}, dense layers as above
+// ("type":"dense" optional), so a torch.nn.Sequential's state moves both ways.
 // Numbers are written with the fewest digits that read back to the same float.
 #pragma once
 #include <cstddef>

@@ -46,7 +46,8 @@ size_t Conv2d<T>::carve(const Volume& input, const ConvSpec& sp, size_t offset, 
   this->carve_units(sp.channels, out.h * out.w, max_cols);
   const Eigen::Index rows = out.size();
   patches.setZero(positions, taps);
-  dpatches.setZero(positions, taps);
+  dpatches.setZero(taps, positions);
+  dwt.setZero(sp.channels, taps);
   slope_rows.setZero(rows);
   dslope_rows.setZero(rows);
   return offset + static_cast<size_t>(conv2d_param_count(in, sp));
@@ -55,50 +56,55 @@ size_t Conv2d<T>::carve(const Volume& input, const ConvSpec& sp, size_t offset, 
 template <typename T>
 void Conv2d<T>::im2col(const T* x) {
   // patches (ho wo, K): column (c, i, j) holds, for every output position, the input pixel
-  // that tap (i, j) of channel c sees there (0 in the padding).
+  // that tap (i, j) of channel c sees there (0 in the padding). Row oy of that column reads
+  // input row iy = oy s - pad + i at ix = ox s - pad + j: for ox in [lo, hi) inside the image.
   const int k = spec.kernel, st = spec.stride;
   for (int c = 0; c < in.c; ++c)
     for (int i = 0; i < k; ++i)
       for (int j = 0; j < k; ++j) {
         T* col = patches.data() + static_cast<Eigen::Index>((c * k + i) * k + j) * positions;
         const T* channel = x + static_cast<int64_t>(c) * in.h * in.w;
+        const int shift = j - pad_lo;  // ix = ox st + shift
+        const int lo = shift >= 0 ? 0 : std::min(out.w, (-shift + st - 1) / st);
+        const int hi = std::max(lo, std::min(out.w, (in.w - 1 - shift) / st + 1));
         for (int oy = 0; oy < out.h; ++oy) {
           const int iy = oy * st - pad_lo + i;
           T* row = col + oy * out.w;
           if (iy < 0 || iy >= in.h) {
-            for (int ox = 0; ox < out.w; ++ox) row[ox] = T(0);
+            std::fill(row, row + out.w, T(0));
             continue;
           }
-          const T* src = channel + iy * in.w;
-          for (int ox = 0; ox < out.w; ++ox) {
-            const int ix = ox * st - pad_lo + j;
-            row[ox] = ix >= 0 && ix < in.w ? src[ix] : T(0);
-          }
+          const T* src = channel + iy * in.w + shift;
+          std::fill(row, row + lo, T(0));
+          if (st == 1)
+            std::copy(src + lo, src + hi, row + lo);
+          else
+            for (int ox = lo; ox < hi; ++ox) row[ox] = src[ox * st];
+          std::fill(row + hi, row + out.w, T(0));
         }
       }
 }
 
 template <typename T>
 void Conv2d<T>::col2im(T* dx) const {
-  // The transpose of im2col: every patch entry's gradient goes back to the pixel it came from.
+  // The transpose of im2col: every patch entry's gradient goes back to the pixel it came
+  // from. dpatches holds one patch per position (K contiguous values).
   std::fill(dx, dx + in.size(), T(0));
   const int k = spec.kernel, st = spec.stride;
-  for (int c = 0; c < in.c; ++c)
-    for (int i = 0; i < k; ++i)
-      for (int j = 0; j < k; ++j) {
-        const T* col = dpatches.data() + static_cast<Eigen::Index>((c * k + i) * k + j) * positions;
-        T* channel = dx + static_cast<int64_t>(c) * in.h * in.w;
-        for (int oy = 0; oy < out.h; ++oy) {
-          const int iy = oy * st - pad_lo + i;
-          if (iy < 0 || iy >= in.h) continue;
-          const T* row = col + oy * out.w;
-          T* dst = channel + iy * in.w;
-          for (int ox = 0; ox < out.w; ++ox) {
-            const int ix = ox * st - pad_lo + j;
-            if (ix >= 0 && ix < in.w) dst[ix] += row[ox];
-          }
+  for (int oy = 0; oy < out.h; ++oy)
+    for (int ox = 0; ox < out.w; ++ox) {
+      const T* d = dpatches.data() + static_cast<Eigen::Index>(oy * out.w + ox) * taps;
+      const int y0 = oy * st - pad_lo, x0 = ox * st - pad_lo;
+      // The taps (i, j) that land inside the image.
+      const int i_lo = std::max(0, -y0), i_hi = std::min(k, in.h - y0);
+      const int j_lo = std::max(0, -x0), j_hi = std::min(k, in.w - x0);
+      for (int c = 0; c < in.c; ++c)
+        for (int i = i_lo; i < i_hi; ++i) {
+          T* row = dx + (static_cast<int64_t>(c) * in.h + y0 + i) * in.w + x0;
+          const T* g = d + (c * k + i) * k;
+          for (int j = j_lo; j < j_hi; ++j) row[j] += g[j];
         }
-      }
+    }
 }
 
 template <typename T>
@@ -139,23 +145,23 @@ void Conv2d<T>::backward_activation(const T* params, T* grads, Eigen::Ref<Mat> d
 
 template <typename T>
 void Conv2d<T>::backward_params(T* grads, const T* x, int ldx, int n, bool track, ProductWork<T> work) {
-  const int hw = positions, ldz = static_cast<int>(dz.outerStride());
+  const int hw = positions, ldz = static_cast<int>(dz.outerStride()), cout = spec.channels;
   auto db = b(grads);
   for (int j = 0; j < n; ++j) {
-    // dW (K, cout) += P^T (K, ho wo) * dz_j (ho wo, cout);  db += sums of dz_j per channel
+    // dW^T (cout, K) += dz_j^T (cout, ho wo) * P (ho wo, K);  db += sums of dz_j per channel
     im2col(x + static_cast<int64_t>(j) * ldx);
     const T* dzj = dz.data() + static_cast<Eigen::Index>(j) * ldz;
-    gemm<T>(taps, spec.channels, hw, patches.data(), hw, Trans::Yes, dzj, hw, Trans::No, grads + w_off, taps, true,
-            work.pack);
-    for (int o = 0; o < spec.channels; ++o) {
+    gemm<T>(cout, taps, hw, dzj, hw, Trans::Yes, patches.data(), hw, Trans::No, dwt.data(), cout, j > 0, work.pack);
+    for (int o = 0; o < cout; ++o) {
       const auto map = Eigen::Map<const Vec>(dzj + static_cast<Eigen::Index>(o) * hw, hw);
       db(o) += map.sum();
       if (track) grad_abs_sum(o) += map.cwiseAbs().sum();
     }
   }
   auto dW = W(grads);
+  if (n > 0) dW += dwt.transpose();
   auto ds = s(grads);
-  for (int o = 0; o < spec.channels; ++o)
+  for (int o = 0; o < cout; ++o)
     if (frozen[o]) {
       dW.col(o).setZero();
       db(o) = T(0);
@@ -167,9 +173,9 @@ template <typename T>
 void Conv2d<T>::backward_input(const T* params, T* dx, int ld_dx, int n, ProductWork<T> work) {
   const int hw = positions, ldz = static_cast<int>(dz.outerStride());
   for (int j = 0; j < n; ++j) {
-    // dP (ho wo, K) = dz_j (ho wo, cout) * W^T (cout, K), then back onto the image
-    gemm<T>(hw, taps, spec.channels, dz.data() + static_cast<Eigen::Index>(j) * ldz, hw, Trans::No, params + w_off,
-            taps, Trans::Yes, dpatches.data(), hw, false, work.pack);
+    // dPt (K, ho wo) = W (K, cout) * dz_j^T (cout, ho wo), then back onto the image
+    gemm<T>(taps, hw, spec.channels, params + w_off, taps, Trans::No, dz.data() + static_cast<Eigen::Index>(j) * ldz, hw,
+            Trans::Yes, dpatches.data(), taps, false, work.pack);
     col2im(dx + static_cast<int64_t>(j) * ld_dx);
   }
 }

@@ -15,6 +15,11 @@
 //                              (0 outside the image), pos = oy wo + ox
 //   z_j    (ho wo, cout)       = P (ho wo, K) * W (K, cout) + b, column-major: already the
 //                              sample's (C, H, W) order
+// and backward, per sample (the orientations bench/conv_bench.cpp measured fastest):
+//   dW^T   (cout, K)          += dz_j^T (cout, ho wo) * P (ho wo, K), summed over the chunk's
+//                              samples in dwt, then added to dW (K, cout) transposed
+//   dPt    (K, ho wo)          = W (K, cout) * dz_j^T (cout, ho wo): each position's patch
+//                              gradient contiguous, scattered back onto the image (col2im)
 // Padding: "valid" (0), "same" (stride 1: pad_lo = (k - 1) / 2, pad_hi = k - 1 - pad_lo, as
 // PyTorch pads an even kernel one more on the bottom and right), or an integer p on all sides.
 // ho = (h + pad_lo + pad_hi - k) / stride + 1.
@@ -71,7 +76,9 @@ struct Conv2d : UnitLayer<T> {
   Volume in, out;
   ConvSpec spec;
   int pad_lo = 0, taps = 0;                 // taps = K = cin kh kw
-  Mat patches, dpatches;                    // (ho wo, K) one sample's P and dL/dP
+  Mat patches;                              // (ho wo, K) one sample's P
+  Mat dpatches;                             // (K, ho wo) one sample's dL/dP, patch by patch
+  Mat dwt;                                  // (cout, K) the chunk's dW, transposed
   Vec slope_rows, dslope_rows;              // (out.size()) PReLU slopes per row of z, their gradient
 
   size_t carve(const Volume& input, const ConvSpec& s, size_t offset, int max_cols);
@@ -95,7 +102,7 @@ struct Conv2d : UnitLayer<T> {
 
  private:
   void im2col(const T* x);                  // one sample's x -> patches
-  void col2im(T* dx) const;                 // dpatches -> one sample's dx (overwritten)
+  void col2im(T* dx) const;                 // dpatches (K, ho wo) -> one sample's dx (overwritten)
 };
 
 extern template struct Conv2d<float>;

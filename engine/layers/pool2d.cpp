@@ -1,7 +1,6 @@
 #include "layers/pool2d.h"
 
 #include <algorithm>
-#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -29,30 +28,53 @@ size_t Pool2d<T>::carve(const Volume& input, PoolKind k, int window, size_t offs
 
 template <typename T>
 void Pool2d<T>::forward(const T* x, int ldx, int n) {
-  const T inv = T(1) / T(size * size);
+  // Shapes in locals: the stores below go through pointers the compiler cannot tell apart
+  // from this layer's members.
+  const int k = size, channels = out.c, oh = out.h, ow = out.w, iw = in.w, ih = in.h;
+  const T inv = T(1) / T(k * k);
   for (int j = 0; j < n; ++j) {
     const T* xj = x + static_cast<int64_t>(j) * ldx;
     T* aj = a.data() + static_cast<Eigen::Index>(j) * a.outerStride();
     int32_t* fj = kind == PoolKind::Max ? from.data() + static_cast<Eigen::Index>(j) * from.outerStride() : nullptr;
-    for (int c = 0; c < out.c; ++c)
-      for (int oy = 0; oy < out.h; ++oy)
-        for (int ox = 0; ox < out.w; ++ox) {
-          const int o = (c * out.h + oy) * out.w + ox;
-          const int first = (c * in.h + oy * size) * in.w + ox * size;
+    for (int c = 0; c < channels; ++c)
+      for (int oy = 0; oy < oh; ++oy)
+        for (int ox = 0; ox < ow; ++ox) {
+          const int o = (c * oh + oy) * ow + ox;
+          const int first = (c * ih + oy * k) * iw + ox * k;
           if (kind == PoolKind::Max) {
-            int best = first;
-            for (int i = 0; i < size; ++i)
-              for (int k = 0; k < size; ++k) {
-                const int at = first + i * in.w + k;
-                // strict: the first of equal values wins; a NaN wins and stays (PyTorch's CPU kernel)
-                if (xj[at] > xj[best] || (std::isnan(xj[at]) && !std::isnan(xj[best]))) best = at;
+            // PyTorch's CPU rule: a later value wins if greater, or if it is NaN (so a NaN
+            // propagates); equal values keep the first. Which value wins is data, so no
+            // branch depends on it: the largest value (maxss), then the first index holding
+            // it (walking back, an integer select); a window with a NaN takes the rule itself.
+            T top = xj[first];
+            bool nan = false;
+            for (int r = 0; r < k; ++r)
+              for (int q = 0; q < k; ++q) {
+                const T v = xj[first + r * iw + q];
+                nan |= v != v;
+                top = v > top ? v : top;
               }
-            aj[o] = xj[best];
+            int best = first;
+            if (!nan) {
+              for (int r = k - 1; r >= 0; --r)
+                for (int q = k - 1; q >= 0; --q) {
+                  const int at = first + r * iw + q;
+                  best = xj[at] == top ? at : best;
+                }
+            } else {
+              top = xj[first];
+              for (int r = 0; r < k; ++r)
+                for (int q = 0; q < k; ++q) {
+                  const int at = first + r * iw + q;
+                  if (xj[at] > top || xj[at] != xj[at]) top = xj[at], best = at;
+                }
+            }
+            aj[o] = top;
             fj[o] = best;
           } else {
             T sum = T(0);
-            for (int i = 0; i < size; ++i)
-              for (int k = 0; k < size; ++k) sum += xj[first + i * in.w + k];
+            for (int r = 0; r < k; ++r)
+              for (int q = 0; q < k; ++q) sum += xj[first + r * iw + q];
             aj[o] = sum * inv;
           }
         }

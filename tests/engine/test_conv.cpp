@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <vector>
 
 #include "config.h"
@@ -406,4 +407,18 @@ TEST_CASE("a convnet trains in a Run: config, chunking, revival of a channel, we
   // A dense file does not load into it, and says why.
   Run dense(config_from_json(R"({"dataset":"mnist14","layers":[4],"samples":400})"));
   CHECK_THROWS_WITH(other.import_weights(dense.export_weights()), Catch::Contains("the network expects 4 (pooling layers included)"));
+}
+
+TEST_CASE("max pooling lets a NaN through, as PyTorch does, and sends its gradient there", "[conv][pool]") {
+  Pool2d<float> P;
+  P.carve({1, 2, 4}, PoolKind::Max, 2, 0, 1);
+  Eigen::MatrixXf x(8, 1);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  x << 1, 2, 5, 6,  //
+      nan, 0, 7, 3;  // window 1 (cols 0-1) holds a NaN; window 2 (cols 2-3) does not
+  P.forward(x.data(), 8, 1);
+  CHECK(std::isnan(P.a(0, 0)));
+  CHECK(P.from(0, 0) == 4);
+  CHECK(P.a(1, 0) == 7.0f);
+  CHECK(P.from(1, 0) == 6);
 }
