@@ -132,8 +132,11 @@ endforeach()
 
 # PUBLIC: everything that links relu_engine (the module, test programs) compiles the
 # same way; the EH flag must match across all objects and the link.
-target_compile_options(relu_engine PUBLIC ${RELU_WASM_SIMD_FLAGS} ${RELU_WASM_EH_FLAG})
-target_link_options(relu_engine PUBLIC ${RELU_WASM_EH_FLAG})
+# -flto: link-time optimisation across the engine's files. It keeps the same bits (no
+# fast-math, and wasm has no FMA to contract into) and cut the gzipped module from 206 to
+# 195 KB once convolutions were linked in (the first download's budget is 300 KB in all).
+target_compile_options(relu_engine PUBLIC ${RELU_WASM_SIMD_FLAGS} ${RELU_WASM_EH_FLAG} -flto)
+target_link_options(relu_engine PUBLIC ${RELU_WASM_EH_FLAG} -flto)
 
 # ---------------------------------------------------------------------------
 # 2. The module: relu_engine.js + relu_engine.wasm
