@@ -77,6 +77,8 @@ test('revive from the story: marks, a note by the button, and the units that die
   assert.equal(done.diedAgain.length, want.died);
   assert.ok(want.died > 0, 'at lr 1 some revived units die again (seeded)');
   const whom = want.alive === entry.units.length ? `${entry.units.length}` : `the ${want.alive} that came alive`;
+  // The note is redrawn after the state flips to done: wait for its final wording.
+  await page.waitForFunction(() => !document.querySelector('.revive-note').textContent.includes(' so far)'));
   const text = await note.textContent();
   assert.ok(text.includes(`${want.died} of ${whom} died again within ${WINDOW} steps`), text);
   if (want.died / want.alive >= 0.25) assert.ok(text.includes('the learning rate (1) is still too high. Lower it first, then revive.'), text);
@@ -113,6 +115,8 @@ test('on a phone, a revive from the settings is said under that button, with a w
   const events = await page.evaluate(() => window.__relu.events[0]);
   const want = expected(events, entry.step, entry.units);
   const whom = want.alive === entry.units.length ? `${entry.units.length}` : `the ${want.alive} that came alive`;
+  // The note is redrawn after the state flips to done: wait for its final wording.
+  await page.waitForFunction(() => !document.querySelector('.revive-note').textContent.includes(' so far)'));
   const text = await note.textContent();
   assert.ok(text.includes(`${want.died} of ${whom} died again within ${WINDOW} steps: the learning rate (1) is still too high`), text);
 
