@@ -158,15 +158,8 @@ void Conv2d<T>::backward_params(T* grads, const T* x, int ldx, int n, bool track
       if (track) grad_abs_sum(o) += map.cwiseAbs().sum();
     }
   }
-  auto dW = W(grads);
-  if (n > 0) dW += dwt.transpose();
-  auto ds = s(grads);
-  for (int o = 0; o < cout; ++o)
-    if (frozen[o]) {
-      dW.col(o).setZero();
-      db(o) = T(0);
-      ds(o) = T(0);
-    }
+  if (n > 0) W(grads) += dwt.transpose();
+  this->zero_frozen_grads(grads);
 }
 
 template <typename T>

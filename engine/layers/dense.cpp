@@ -60,15 +60,7 @@ void Dense<T>::backward_params(T* grads, Operand<T> x, int n, bool track, Produc
   const auto dzn = dz.leftCols(n);
   b(grads) += dzn.rowwise().sum();
   if (track) grad_abs_sum += dzn.cwiseAbs().rowwise().sum();
-  auto dW = W(grads);
-  auto db = b(grads);
-  auto ds = s(grads);
-  for (int i = 0; i < out; ++i)
-    if (frozen[i]) {
-      dW.row(i).setZero();
-      db(i) = T(0);
-      ds(i) = T(0);
-    }
+  this->zero_frozen_grads(grads);
 }
 
 template <typename T>

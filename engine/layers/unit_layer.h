@@ -54,6 +54,16 @@ struct UnitLayer {
   Eigen::Map<const Vec> s(const T* block) const { return Eigen::Map<const Vec>(block + s_off, unit_count); }
 
  protected:
+  // A frozen unit's gradients (incoming weights, bias, slope) are zeroed after its layer's
+  // backward, so no optimiser moves it.
+  void zero_frozen_grads(T* grads) const {
+    for (int i = 0; i < unit_count; ++i)
+      if (frozen[i]) {
+        incoming(grads, i).setZero();
+        b(grads)(i) = T(0);
+        s(grads)(i) = T(0);
+      }
+  }
   // Sizes the shared workspaces and per-unit flags.
   void carve_units(int units, int rows_per_unit, int max_cols) {
     unit_count = units;
