@@ -84,6 +84,7 @@ struct UnitField {
 const UnitField kUnitFields[] = {
     RELU_FIELD("states", state, "u8", 1),
     RELU_FIELD("activeFraction", active_fraction, "f32", 4),
+    RELU_FIELD("inputFraction", input_fraction, "f32", 4),
     RELU_FIELD("saturatedFraction", saturated_fraction, "f32", 4),
     RELU_FIELD("meanAbs", mean_abs, "f32", 4),
     RELU_FIELD("dormancy", dormancy, "f32", 4),
@@ -327,6 +328,14 @@ class RunHandle {
     });
   }
 
+  // Run::sample_activations: every layer's units for one input, in one view.
+  val sample_activations(int index, bool test) {
+    return guard([&] {
+      need().sample_activations(index, test, act_buf_);
+      return f32(act_buf_);
+    });
+  }
+
   // predict: engine.js writes n samples (features x n, column-major) into input(n),
   // then calls predict(n) and copies the (outputs x n) result.
   val input(int n) {
@@ -420,7 +429,7 @@ class RunHandle {
 
   std::unique_ptr<relu::Run> run_;
   std::string error_;
-  std::vector<float> grid_buf_, in_buf_, out_buf_, top_z_;
+  std::vector<float> grid_buf_, in_buf_, out_buf_, top_z_, act_buf_;
   std::vector<int32_t> top_index_;
   std::vector<double> events_buf_;
   std::vector<uint32_t> pack_buf_;  // layer_pack's copy (4-byte aligned)
@@ -542,6 +551,7 @@ EMSCRIPTEN_BINDINGS(relu_engine) {
       .function("layerShape", &RunHandle::layer_shape)
       .function("grid", &RunHandle::grid)
       .function("topInputs", &RunHandle::top_inputs)
+      .function("sampleActivations", &RunHandle::sample_activations)
       .function("input", &RunHandle::input)
       .function("predict", &RunHandle::predict)
       .function("features", &RunHandle::features)

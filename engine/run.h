@@ -94,8 +94,16 @@ class Run {
   // over a res x res grid spanning the data's 2-D domain; row-major, y from top.
   void grid(int layer, int neuron, int res, std::vector<float>& out);
 
+  // What every layer's units output for one input (column `index` of the training set, or of
+  // the test set), post-activation, layer after layer (hidden layers, then the output layer):
+  // layer l's units() x positions values, unit by unit (a channel's map row by row). The
+  // network view draws a conv layer's channels as these feature maps. One forward of one
+  // sample; out reuses its capacity.
+  void sample_activations(int index, bool test, std::vector<float>& out);
+
   // The k training inputs that drive hidden unit (layer, neuron) hardest: the highest
-  // pre-activations z, descending, ties by lower index (top_inputs.cpp). The training set is
+  // pre-activations z, descending, ties by lower index (top_inputs.cpp). A conv channel's z on
+  // an input is its largest over the map's positions (where it comes closest to firing). The training set is
   // the monitor's evaluation set under the default `full` definition, so for a dead unit
   // every z is <= 0 and the first one says how far the unit is from waking. k is clamped to
   // the training set's size; 1 <= k <= kMaxTopInputs. Reuses its buffers between calls.

@@ -4,7 +4,7 @@ import { BY_NAME, COMPARABLE, MAX_LAYERS, MAX_WIDTH, MAX_COMPARE, MAX_CSV_BYTES,
 
 const GROUPS = [
   ['Data', ['dataset', 'task', 'noise', 'test', 'standardize', 'samples']],
-  ['Network', ['layers', 'activation', 'slope', 'init', 'biasInit']],
+  ['Network', ['net', 'layers', 'activation', 'slope', 'init', 'biasInit']],
   ['Training', ['optimizer', 'lr', 'batch', 'clip', 'seed']],
   ['Regularisation', ['l1', 'l2', 'dropout', 'alphaDropout']],
   ['What counts as dead', ['dead', 'probe', 'tau', 'silent', 'monitorEvery']],
@@ -78,8 +78,9 @@ export function buildControls(form, { state, onChange, onWarning, onRevive, onCs
       } else if (def.type === 'widths') {
         input = layersEditor(id, (v) => commit(name, v.join(',')));
       } else {
-        input = el('input', { id, name, type: 'text', inputmode: 'decimal', autocomplete: 'off', spellcheck: 'false' });
+        input = el('input', { id, name, type: 'text', inputmode: def.type === 'net' ? 'text' : 'decimal', autocomplete: 'off', spellcheck: 'false' });
         if (def.nullable) input.placeholder = 'auto';
+        if (def.type === 'net') input.placeholder = 'dense layers below; or conv2d(8,5,same),maxpool(2),dense(64)';
         input.addEventListener('change', () => commit(name, input.value === '' && def.nullable ? 'auto' : input.value));
         input.addEventListener('keydown', (e) => {
           if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
@@ -287,6 +288,9 @@ export function buildControls(form, { state, onChange, onWarning, onRevive, onCs
     form.querySelector('.row-probe').hidden = dead !== 'probe';
     form.querySelector('.row-tau').hidden = dead !== 'dormant';
     form.querySelector('.row-slope').hidden = !/leaky/.test(s.activation);
+    // A net spec sets the widths itself: the dense editor shows them and waits.
+    form.querySelector('.row-layers').classList.toggle('from-net', !!s.net);
+    for (const b of inputs.layers.querySelectorAll('button')) b.disabled ||= !!s.net;
     // The value fields follow the state only when the compare changed (a live lr change must
     // not wipe what is being typed); the key select follows always.
     const cmp = s.compare ? `${s.compare.key}:${s.compare.values.map((x) => formatValue(s.compare.key, x)).join('|')}` : '';

@@ -249,10 +249,14 @@ class Run {
    * events are dated the same however often this is called. A snapshot made of copies.
    * events: the neuron events since the previous snapshot of this run (all retained
    * ones on the first); eventsTotal counts every event since the run began.
+   * reuse: see below.
    */
-  snapshot() {
+  snapshot(reuse = null) {
     const status = this.#call('status');
-    const ev = this.#call('evaluate');
+    // reuse: an earlier evaluate() of this run ({trainLoss, …, step}) instead of a new one
+    // (a convnet's losses over 10,000 images take a second: the worker evaluates less often
+    // than it reads). evaluationStep says which step the losses are of.
+    const ev = reuse ?? this.#call('evaluate');
     const meta = this.#call('monitor');
     const nl = this.#call('numLayers');
     const layout = this.#engine.snapshotLayout;
@@ -311,6 +315,7 @@ class Run {
     this.#eventsSeen = meta.eventsTotal;
     return {
       step: status.step,
+      evaluationStep: reuse ? reuse.step : status.step,
       trainLoss: ev.trainLoss,
       testLoss: ev.testLoss,
       trainAccuracy: ev.trainAccuracy,
@@ -393,6 +398,24 @@ class Run {
   topInputs(layer, neuron, k = 8) {
     const r = this.#call('topInputs', layer, neuron, k);
     return { index: r.index.slice(), z: r.z.slice() };
+  }
+
+  /**
+   * What every layer's units output (post-activation) for one input: column `index` of the
+   * training set, or of the test set. An array with one Float32Array per layer (hidden layers,
+   * then the output layer) of units x positions values, unit by unit: a conv channel's feature
+   * map row by row (weights().layers[l].positions values each). One forward of one sample.
+   */
+  activations(index, test = false) {
+    const flat = this.#call('sampleActivations', index, !!test).slice();
+    const out = [];
+    let at = 0;
+    for (let l = 0, n = this.#call('numModelLayers'); l < n; l++) {
+      const { out: units, positions } = this.#call('layerShape', l);
+      out.push(flat.subarray(at, at + units * positions));
+      at += units * positions;
+    }
+    return out;
   }
 
   /**

@@ -57,14 +57,39 @@ export function sampleReader(set, j, features) {
 }
 
 /**
- * Unit i's incoming weights in first layer L of weights ({params, layers}: run.weights()), as
- * a reader, and its largest |w| (the scale its field is drawn at). W is (out x in), column-major.
+ * Unit i's incoming weights in layer l of weights ({params, layers}: run.weights()), as a
+ * reader of weight j, and its largest |w| (the scale its picture is drawn at). Weight j of unit
+ * i sits at wOffset + i unitStep + j tapStep (engine/layers/unit_layer.h: a dense W is (out x
+ * in) column-major, a conv filter is contiguous in PyTorch's [in][kh][kw] order).
  */
-export function unitWeights(weights, i) {
-  const L = weights.layers[0];
+export function unitWeights(weights, i, l = 0) {
+  const L = weights.layers[l];
   const p = weights.params;
-  const at = (k) => p[L.wOffset + k * L.out + i];
+  const base = L.wOffset + i * (L.unitStep ?? 1), tap = L.tapStep ?? L.out;
+  const at = (k) => p[base + k * tap];
   let max = 0;
   for (let k = 0; k < L.in; k++) max = Math.max(max, Math.abs(at(k)));
   return { at, max: max || 1 };
+}
+
+/**
+ * How a unit's incoming weights are drawn: {shape [C,H,W], at (pixel -> weight), max}, or null
+ * when they are not a picture (a dense layer above the first). A first dense layer's weights
+ * are the input image's shape; a conv filter (unit: geometry.units[l]) is its in-channels'
+ * k x k slices in a grid, ceil(sqrt(in)) slices a row, one white pixel between slices.
+ */
+export function unitPicture(weights, l, i, imageShape, unit = null) {
+  if (!weights?.layers?.[l]) return null;
+  if (unit?.kind !== 'conv') return l === 0 && imageShape ? { shape: imageShape, ...unitWeights(weights, i, 0) } : null;
+  const { at, max } = unitWeights(weights, i, l);
+  const { kernel: k, inChannels: cin } = unit;
+  const cols = Math.ceil(Math.sqrt(cin)), rows = Math.ceil(cin / cols);
+  const W = cols * (k + 1) - 1, H = rows * (k + 1) - 1;
+  const pixel = (p) => {
+    const y = Math.floor(p / W), x = p % W;
+    const sy = Math.floor(y / (k + 1)), sx = Math.floor(x / (k + 1)), c = sy * cols + sx;
+    const iy = y % (k + 1), ix = x % (k + 1);
+    return iy === k || ix === k || c >= cin ? 0 : at((c * k + iy) * k + ix);
+  };
+  return { shape: [1, H, W], at: pixel, max };
 }

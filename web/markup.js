@@ -94,9 +94,10 @@ export const MARKUP = `
     </section>
 
     <section class="panel fields-panel" aria-labelledby="h-fields" data-part="fields" id="fields-panel" hidden>
-      <div class="panel-head"><h2 id="h-fields">What the first layer sees</h2><span id="fields-note" class="summary"></span></div>
+      <div class="panel-head"><h2 id="h-fields">What the first layer sees</h2><label class="inline" id="fields-layer-box" hidden>Conv layer <select id="fields-layer"></select></label><span id="fields-note" class="summary"></span></div>
       <canvas id="fields" role="img" aria-label="receptive fields: every first-layer unit's incoming weights as an image, dead units crossed out"></canvas>
-      <p class="hint" data-part="hints fields-hint">Each square is one unit's incoming weights laid out as the image (blue +, orange −, white 0; each scaled to its own largest weight). Dead units are greyed and crossed out in red: no input wakes them, so their weights stopped learning. Hover or tap one for its card.</p>
+      <p class="hint" data-part="hints fields-hint" id="fields-hint-dense">Each square is one unit's incoming weights laid out as the image (blue +, orange −, white 0; each scaled to its own largest weight). Dead units are greyed and crossed out in red: no input wakes them, so their weights stopped learning. Hover or tap one for its card.</p>
+      <p class="hint" data-part="hints fields-hint" id="fields-hint-conv" hidden>Each square is one channel's filter (blue +, orange −, white 0; each scaled to its own largest weight): for a layer above the first, one small square per channel it reads. A dead channel, greyed and crossed out in red, outputs 0 at every position of every image, so its filter gets no gradient and stops learning. Hover or tap one for its card.</p>
     </section>
 
     <section class="panel gallery-panel" aria-labelledby="h-gallery" data-part="gallery" id="gallery-panel" hidden>

@@ -35,6 +35,11 @@
 // gradients skip them too), so on MNIST the monitor at 278 costs 13-14% flat out, within the
 // 15% the real-data issue allows (README, bench/mnist-page.mjs).
 
+import { parseNet, netGeometry } from './net-spec.js';
+
+// Reading a net for its size only: any activation name is as good as another.
+const ANY_ACTIVATION = { includes: () => true };
+
 export const WATCH_EVERY_STEP = 30;
 export const FAST_CADENCE = 10;
 export const MAX_CADENCE = 1000;             // the setting's maximum (state.js)
@@ -48,8 +53,8 @@ export const BIG_EVALUATION_MACS = 1e7;
 // Sizes of the packed datasets (their fixed splits; common brief): the only sets big enough
 // to matter that the page knows before a run exists. Generated 2-D sets have 2 inputs.
 export const DATA_SIZES = Object.freeze({
-  mnist: { features: 784, train: 8000, outputs: 10 },
-  mnist14: { features: 196, train: 8000, outputs: 10 },
+  mnist: { features: 784, train: 8000, outputs: 10, shape: [1, 28, 28] },
+  mnist14: { features: 196, train: 8000, outputs: 10, shape: [1, 14, 14] },
   iris: { features: 4, train: 120, outputs: 3 },
 });
 
@@ -64,7 +69,11 @@ export function monitorWork(settings) {
   const widths = [size.features, ...settings.layers, size.outputs];
   let perSample = 0;
   for (let l = 1; l < widths.length; l++) perSample += widths[l - 1] * widths[l];
-  const firstLayer = widths[0] * widths[1];
+  let firstLayer = widths[0] * widths[1];
+  // A convnet (the setting net): its convolutions' multiply-adds, position by position.
+  const net = settings.net && size.shape ? parseNet(settings.net, ANY_ACTIVATION) : null;
+  const geometry = net?.layers && netGeometry(net.layers, size.shape, size.outputs);
+  if (geometry && !geometry.error) (perSample = geometry.macs), (firstLayer = geometry.firstMacs);
   const batch = settings.batch > 0 ? Math.min(settings.batch, size.train) : size.train;
   // The evaluation set (engine/monitor.h): the training set, a probe of B samples, or the batch.
   const nEval = settings.dead === 'probe' ? Math.min(settings.probe, size.train) : settings.dead === 'batch' ? batch : size.train;

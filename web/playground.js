@@ -15,7 +15,7 @@
 //   page/run-files.js    stats CSV, run JSON, weights, CSV upload
 //   page/pictures.js     PNGs
 //   page/api.js          the public API and the test views
-import { parse, defaults, BY_NAME, liveUpdates, needsRestart, registerPresetIds, parseFlags, serializeFlags, stepsPerSecond, cadenceFollowsSpeed } from './state.js';
+import { parse, defaults, BY_NAME, liveUpdates, needsRestart, registerPresetIds, parseFlags, serializeFlags, stepsPerSecond, cadenceFollowsSpeed, netRules } from './state.js';
 import { PRESETS, PRESET_BY_ID, presetState } from './presets.js';
 import { stateTable, LEGEND_ORDER } from './palette.js';
 import { buildControls } from './controls.js';
@@ -138,7 +138,11 @@ export function mount(container, { host = container, query = '', urlSync = false
     onUnitAction: (unit) => interventions.ask('unit', null, unit),
     replay,
     // A gallery input was selected (or cleared): a page event, so other views and embedders can follow it.
-    onInputSelected: (detail) => host.dispatchEvent(new CustomEvent('relu-input-selected', { detail, bubbles: true, composed: true })),
+    onInputSelected: (detail) => {
+      // A convnet's tiles show the feature maps of the selected input (the first test input when none is).
+      for (const run of runs.list()) if (run.client.data?.geometry) run.client.mapInput('test', detail?.index ?? 0);
+      host.dispatchEvent(new CustomEvent('relu-input-selected', { detail, bubbles: true, composed: true }));
+    },
   });
   const status = createStatusText({ $, host, runs: runs.list, state: () => state, playing: runs.playing, replay });
   const stories = createStories({
@@ -245,6 +249,9 @@ export function mount(container, { host = container, query = '', urlSync = false
   // it keeps the keys given on top of the preset (set() records its own: page/api.js).
   function apply(next, { restart = false, explicit } = {}) {
     const prev = state;
+    next = { ...next };
+    const netWarnings = netRules(next);  // a net the data cannot take goes, with the reason
+    if (netWarnings.length) notice(netWarnings);
     next = cadenceFollowsSpeed(prev, next);  // a slow speed's monitor looks at every step (state.js)
     state = next;
     if (explicit) stories.setExplicit(explicit);

@@ -12,7 +12,8 @@
 // run by playground.sh after the wasm build; not committed). They let a link be validated
 // before the engine has loaded, in the engine's own order.
 import * as ENGINE from './engine-names.js';
-import { WATCH_EVERY_STEP, FAST_CADENCE, MAX_CADENCE, cadenceFor } from './monitor-cadence.js';
+import { WATCH_EVERY_STEP, FAST_CADENCE, MAX_CADENCE, cadenceFor, DATA_SIZES } from './monitor-cadence.js';
+import { parseNet, hasImageLayers, netWidths, netGeometry } from './net-spec.js';
 
 // Page-only values, added to the engine's lists (nothing else here names an engine value):
 //   CSV_DATASET     the upload: the engine takes it as csv_text, not as a named dataset
@@ -58,6 +59,9 @@ export const SETTINGS = [
   { name: 'standardize', type: 'bool', default: false, engine: 'standardize', label: 'Standardise inputs' },
   // Only for an uploaded CSV (a generator has its own task): toEngineConfig sends it only then.
   { name: 'task', type: 'enum', values: TASKS, default: 'auto', engine: 'task', label: 'Task (CSV target)' },
+  // The whole hidden network with convolutions and pooling (web/net-spec.js); '' = the dense
+  // layers below. When set, `layers` is derived from it (its conv channels and dense units).
+  { name: 'net', type: 'net', default: '', engine: 'net', label: 'Network spec (conv2d, maxpool, dense)' },
   { name: 'layers', type: 'widths', min: 1, max: MAX_WIDTH, maxCount: MAX_LAYERS, default: [8, 8, 8], engine: 'layers', label: 'Hidden layers' },
   { name: 'activation', type: 'enum', values: ACTIVATIONS, names: 'activations', default: 'relu', engine: 'activation', live: true, label: 'Activation' },
   { name: 'slope', type: 'num', min: 0, max: 1, default: 0.01, engine: 'leaky_slope', live: true, label: 'Leaky slope' },
@@ -195,6 +199,13 @@ const READERS = {
     }
     return { value: out, warning: warnings, invalid };
   },
+  net(def, text) {
+    const t = String(text).trim();
+    if (t.toLowerCase() === 'off') return { value: '' };
+    const r = parseNet(t, ACTIVATIONS);
+    if (r.error) return { value: clone(def.default), invalid: true, warning: `${r.error}; using the dense layers` };
+    return { value: r.text };
+  },
   compare(def, text) {
     // "activation:relu|leaky_relu|selu"; "off" (a link that turns off its preset's compare)
     const t = String(text);
@@ -229,6 +240,7 @@ const READERS = {
 
 const WRITERS = {
   enum: (v) => v,
+  net: (v) => v,
   int: (v) => String(v),
   num: (v) => (v === null ? 'auto' : String(+Number(v).toPrecision(6))),
   bool: (v) => (v ? '1' : '0'),
@@ -290,6 +302,10 @@ export function parse(query) {
     state.dataset = 'spiral';
     invalid.push('dataset');
   }
+  for (const w of netRules(state)) {
+    warnings.push(w);
+    invalid.push('net');
+  }
   if (state.dropout > 0 && state.alphaDropout > 0) {
     warnings.push('dropout and alphaDropout cannot both be on; alphaDropout set to 0');
     state.alphaDropout = 0;
@@ -304,6 +320,26 @@ export function parse(query) {
 }
 
 /**
+ * A net that the dataset cannot take (convolutions on 2-D points, a kernel larger than the
+ * image) is dropped, with the reason; a net that fits sets `layers` to its widths. Mutates
+ * state; returns the warnings.
+ */
+export function netRules(state) {
+  if (!state.net) return [];
+  const { layers } = parseNet(state.net, ACTIVATIONS);
+  const shape = DATA_SIZES[state.dataset]?.shape ?? null;
+  let error = null;
+  if (hasImageLayers(layers) && !shape) error = `net: convolutions and pooling need image data (mnist, mnist14), not ${show(state.dataset)}`;
+  else if (shape) error = netGeometry(layers, shape).error ?? null;
+  if (error) {
+    state.net = '';
+    return [`${error}; using the dense layers`];
+  }
+  state.layers = netWidths(layers);
+  return [];
+}
+
+/**
  * The query string for a state: only settings that differ from their defaults. A link with a
  * preset applies the preset's settings first, so presetSettings (the settings of state.preset,
  * when the link will carry it) adds every key the state has changed away from the preset,
@@ -315,6 +351,7 @@ export function serialize(state, presetSettings = null) {
     const v = state[def.name];
     const awayFromPreset = presetSettings !== null && Object.hasOwn(presetSettings, def.name) && !equal(v ?? null, presetSettings[def.name] ?? null);
     if (!awayFromPreset && (v === undefined || v === '' || equal(v, def.default))) continue;
+    if (def.name === 'layers' && state.net) continue;  // the net's own widths
     if (def.type === 'compare' && !v) {
       if (awayFromPreset) params.set(def.name, 'off');
       continue;
@@ -323,7 +360,7 @@ export function serialize(state, presetSettings = null) {
   }
   // The seed is always written: a shared link must reproduce the run exactly.
   if (!params.has('seed')) params.set('seed', String(state.seed));
-  return params.toString().replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%7C/g, '|');
+  return params.toString().replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%7C/g, '|').replace(/%28/g, '(').replace(/%29/g, ')');
 }
 
 function equal(a, b) {
@@ -348,6 +385,7 @@ export function toEngineConfig(state, overrides = {}, csvText = '') {
     const v = s[def.name];
     if (def.name === 'test' && v === null) continue;
     if (def.name === 'task' && s.dataset !== CSV_DATASET) continue;
+    if (def.name === 'net' && !v) continue;
     cfg[def.engine] = Array.isArray(v) ? v.slice() : v;
   }
   cfg.dead_def = deadDef(s);

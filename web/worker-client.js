@@ -171,6 +171,10 @@ export class RunClient {
   topInputs(layer, neuron, k = 8) {
     return this.#request('topInputs', { layer, neuron, k });
   }
+  /** The input whose feature maps a convnet's snapshots carry ({set: 'test' | 'train', index}). */
+  mapInput(set, index) {
+    this.#send('mapInput', { set, index });
+  }
   play() {
     this.#send('play');
   }

@@ -55,6 +55,8 @@ import { loadEngine, snapshotTransferables } from './engine.js';
 import { createReadCadence } from './read-cadence.js';
 import { createDataLoader } from './data-loader.js';
 import { imageShapeOf } from './image-data.js';
+import { netGeometry } from './net-spec.js';
+import { featureMaps, channelMaps } from './feature-maps.js';
 
 const SLICE_MS = 8;
 const BURST_S = 0.1;  // the most steps the bucket holds: 0.1 s worth (at least 1)
@@ -77,6 +79,11 @@ const GRID_RES = 64;  // resolution of the 2-D output surface sent with snapshot
 let runId = null;  // echoed in snapshots, so the page can drop those of a replaced run
 let runFeatures = 0;
 let runInfo = null;  // the run's dataInfo(): domain and classes for the output surface
+// A convnet's shapes (net-spec.js netGeometry: per unit layer its kind, map size, kernel), or
+// null for a dense net; and the input whose feature maps every snapshot carries (the page's
+// 'mapInput': the gallery's selection; the first test input until one is chosen).
+let geometry = null;
+let mapInput = { set: 'test', index: 0 };
 let wantSnapshot = false;
 // The last snapshot went out without the output map (not due yet: a costly read): while the run
 // is paused, a later snapshot brings it, so the output view never stays at an older step.
@@ -87,6 +94,15 @@ let gridOwed = false;
 // (Run::evaluation_reuses_monitor), and the read costs the test set alone (MNIST: 2,000 of the
 // 10,000 forwards). Slices end at those steps so that reads find them.
 const COSTLY_READ_MS = 8;
+// A convnet's losses over MNIST's 10,000 images take about a second in the page, and the
+// monitor's own states, the weights and the feature maps a few ms: so once an evaluation has
+// cost COSTLY_EVALUATION_MS, snapshots between evaluations carry the last one's losses
+// (snapshot.evaluationStep says which step they are of), and while playing a new evaluation is
+// due once EVALUATION_BUDGET of the wall time since the last has passed for each ms it took.
+// Paused, every snapshot evaluates (an intervention's effect is seen at once).
+const COSTLY_EVALUATION_MS = 50;
+const EVALUATION_BUDGET = 0.1;
+let evaluation = null;  // {value (evaluate() plus its step), ms, at}
 let fullReadMs = 0;  // the last snapshot read that evaluated the training set itself
 const alignReads = () => flatOut() && fullReadMs >= COSTLY_READ_MS;
 const cadence = createReadCadence();
@@ -226,13 +242,19 @@ function create({ config, restore, runId: id, startOnFrame = false }) {
   runInfo = info;
   emptyBucket();
   clockHeld = !!startOnFrame;
-  const data = { info, train: compactSet(train, info), test: compactSet(test, info) };
+  const net = run.config().net;
+  const shape = imageShapeOf(info);
+  geometry = Array.isArray(net) && shape ? netGeometry(net, shape, info.outputs ?? 0) : null;
+  if (geometry?.error || !geometry?.units.some((u) => u.kind === 'conv')) geometry = null;
+  mapInput = { set: test.y.length ? 'test' : 'train', index: 0 };
+  const data = { info, geometry, train: compactSet(train, info), test: compactSet(test, info) };
   const transfer = [data.train, data.test].flatMap((set) => [(set.x ?? set.pixels).buffer, set.y.buffer]);
   postMessage({ type: 'created', runId, data }, transfer);
   awaitingFrame = false;
   stepsSinceSnapshot = 0;
   cadence.newRun();
   fullReadMs = 0;
+  evaluation = null;
   gridOwed = false;
 }
 
@@ -296,9 +318,24 @@ function neuronGrid({ layer = -1, neuron = 0, res = 64 }) {
 
 // The k training inputs closest to waking a unit (engine.js topInputs): a request, asked by
 // the neuron card a few times a second at most, never per frame.
+// A conv channel's answer also carries its feature map on each of those inputs (maps: k maps
+// of positions bytes, feature-maps.js channelMaps).
 function topInputs({ layer, neuron, k = 8 }) {
   const { index, z } = needRun().topInputs(layer, neuron, k);
-  return { result: { layer, neuron, index, z }, transfer: [index.buffer, z.buffer] };
+  const maps = geometry?.units[layer]?.kind === 'conv' ? channelMaps(run, geometry, layer, neuron, index) : null;
+  const transfer = [index.buffer, z.buffer];
+  if (maps) transfer.push(maps.bytes.buffer);
+  return { result: { layer, neuron, index, z, maps }, transfer };
+}
+
+// The input whose feature maps the snapshots carry: {set: 'test' | 'train', index}.
+function setMapInput({ set, index }) {
+  const test = set === 'test';
+  if (set !== 'test' && set !== 'train') throw new Error(`mapInput: set must be "test" or "train", not ${JSON.stringify(set)}`);
+  needRun();
+  const n = test ? runInfo.test_samples : runInfo.train_samples;
+  if (!Number.isInteger(index) || index < 0 || index >= n) throw new Error(`mapInput: no ${set} input ${JSON.stringify(index)} (0..${n - 1})`);
+  mapInput = { set, index };
 }
 
 // op -> { handler(msg) -> result, mutates (a snapshot follows), reply (type of the answer to a request) }
@@ -395,6 +432,7 @@ const COMMANDS = {
   validate: { handler: validate, mutates: false, reply: 'done' },
   neuronGrid: { handler: neuronGrid, mutates: false, reply: 'neuronGrid' },
   topInputs: { handler: topInputs, mutates: false, reply: 'topInputs' },
+  mapInput: { handler: setMapInput, mutates: true, reply: null },
   frame: {
     handler({ runId: acked }) {
       usesAcks = true;
@@ -501,13 +539,22 @@ function maybeSnapshot() {
   const owed = gridOwed && !playing && cadence.gridDue(now, false);
   if (!(wantSnapshot || owed || (playing && stepsSinceSnapshot > 0)) || !cadence.snapshotDue(now, flatOut())) return;
   const { step, monitorInterval, evaluationReusesMonitor: reused } = run.status();
-  if (alignReads() && !wantSnapshot && step % monitorInterval !== 0) return;  // wait for the monitor's next evaluation
+  // Wait for the monitor's next evaluation (unless evaluations are spaced on their own, below).
+  if (alignReads() && !wantSnapshot && step % monitorInterval !== 0 && !(evaluation?.ms >= COSTLY_EVALUATION_MS)) return;
   try {
-    const snapshot = run.snapshot();
+    // The losses: evaluated afresh unless that is costly and not due (below).
+    let reuse = null;
+    if (evaluation && evaluation.ms >= COSTLY_EVALUATION_MS && playing && now - evaluation.at < evaluation.ms / EVALUATION_BUDGET) reuse = evaluation.value;
+    else {
+      const value = run.evaluate();
+      const at = performance.now();
+      evaluation = { value: { ...value, step }, ms: reused ? evaluation?.ms ?? 0 : at - now, at };
+    }
+    const snapshot = run.snapshot(evaluation.value);
     const weights = run.weights();
     const read = performance.now();
-    cadence.snapshotRead(now, read - now);
-    if (!reused) fullReadMs = read - now;
+    cadence.snapshotRead(now, read - now);  // the typical cost is the least: a read without evaluation
+    if (!reused && !reuse) fullReadMs = read - now;
     // The output map may be left out only when the page takes every message (it acknowledges
     // each): an unacknowledged message can be replaced by the next one, and its map with it.
     let grid = null;
@@ -517,7 +564,10 @@ function maybeSnapshot() {
       cadence.gridRead(now, performance.now() - read);
     }
     gridOwed = grid === null;
+    // A convnet's feature maps for the chosen input: one forward of one sample.
+    if (geometry) snapshot.maps = featureMaps(run, geometry, mapInput);
     const transfer = snapshotTransferables(snapshot);
+    for (const m of snapshot.maps?.layers ?? []) if (m) transfer.push(m.bytes.buffer);
     for (const a of [grid?.values, grid?.classes, grid?.predictions, grid?.targets, weights.params]) if (a) transfer.push(a.buffer);
     const status = { playing, rollbackStep: snapshot.divergence?.rollbackStep ?? -1, revived: { ...revived }, action };
     postMessage({ type: 'snapshot', runId, snapshot, grid, weights, stepsPerSec: rate.value, run: status, readAt: now }, transfer);

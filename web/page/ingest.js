@@ -47,7 +47,10 @@ export function ingest(run, m) {
   while (run.refs.length > 2 && run.refs[1].step <= s.step - REF_GAP) run.refs.shift();
   run.shapeFor(s.layers);
   if (run.restore) restoreHistory(run);
-  if (run.history.length === 0 || run.history.last(0) !== s.step) run.history.push(historyRow(s));
+  // A row per step whose losses were evaluated then (a convnet's snapshots between its
+  // evaluations carry older losses: worker.js).
+  const fresh = (s.evaluationStep ?? s.step) === s.step;
+  if (fresh && (run.history.length === 0 || run.history.last(0) !== s.step)) run.history.push(historyRow(s));
   s.layers.forEach((layer, l) => {
     for (const k of ['pre', 'act', 'grad']) run.hist[l][k].push(s.step, layer.histograms[k]);
   });

@@ -11,7 +11,7 @@ import { TimelineView } from '../views/timeline.js';
 import { NeuronCard } from '../views/neuron-card.js';
 import { ReceptiveFieldsView } from '../views/receptive-fields.js';
 import { GalleryView } from '../views/gallery.js';
-import { imageShapeOf, classNamesOf } from '../image-data.js';
+import { imageShapeOf, classNamesOf, sampleReader } from '../image-data.js';
 import { RUN_COLORS } from '../palette.js';
 import { fmtNum, outputNote } from './status-text.js';
 import { placeCard } from './card-place.js';
@@ -70,8 +70,9 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice, mark
     onSelect: (i) => {
       const run = runs()[0];
       if (!run?.snap) return;
-      selected = { run: 0, l: 0, i };
-      card.open(0, i);
+      const l = fieldsLayer(run);
+      selected = { run: 0, l, i };
+      card.open(l, i);
       const f = replay.frame(run);
       card.update(f.snap, twoD(run), states(), f.replay, cardImage(run, f));
       placeCard($('card'), $('fields'));
@@ -95,8 +96,25 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice, mark
   });
   const cardImage = (run, f) => {
     const shape = imageShape(run);
-    return shape ? { shape, weights: f.weights, data: run.client.data } : null;
+    return shape ? { shape, weights: f.weights, data: run.client.data, geometry: run.client.data?.geometry ?? null, maps: f.snap.maps ?? null } : null;
   };
+  // The layer the fields panel draws: the first; in a convnet, the conv layer chosen in its list.
+  const convLayers = (run) => (run?.client.data?.geometry?.units ?? []).flatMap((u, l) => (u.kind === 'conv' ? [l] : []));
+  function fieldsLayer(run) {
+    const conv = convLayers(run);
+    const sel = $('fields-layer');
+    $('fields-layer-box').hidden = conv.length === 0;
+    $('fields-hint-conv').hidden = conv.length === 0;
+    $('fields-hint-dense').hidden = conv.length > 0;
+    $('h-fields').textContent = conv.length ? 'Filters' : 'What the first layer sees';
+    if (!conv.length) return 0;
+    const key = conv.join(',');
+    if (sel.dataset.layers !== key) {
+      sel.dataset.layers = key;
+      sel.replaceChildren(...conv.map((l, k) => Object.assign(document.createElement('option'), { value: String(l), textContent: `${k + 1} (layer ${l + 1})` })));
+    }
+    return Number(sel.value) || conv[0];
+  }
 
   /** New network pictures (one per run) after a restart; the timeline and the card start afresh. */
   function rebuild() {
@@ -142,6 +160,14 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice, mark
     });
   }
 
+  // A convnet's picture: its shapes, and the input its snapshot's feature maps are of.
+  function convOf(run, snap) {
+    const data = run.client.data, geometry = data?.geometry;
+    if (!geometry) return null;
+    const m = snap.maps, set = m && data[m.set];
+    return { geometry, input: set ? sampleReader(set, m.index, data.info.features) : null };
+  }
+
   function drawNetworks() {
     runs().forEach((run, k) => {
       if (!run.snap) return;
@@ -149,7 +175,7 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice, mark
       const { snap, weights, replay: past } = replay.frame(run);
       // An intervention's marks belong to the live run: none on a replayed picture.
       const info = run.client.data?.info;
-      networkViews[k]?.draw(snap, weights, info?.features ?? 2, sel, states(), past ? [] : marks(run), info?.imageShape ?? null);
+      networkViews[k]?.draw(snap, weights, info?.features ?? 2, sel, states(), past ? [] : marks(run), info?.imageShape ?? null, convOf(run, snap));
       if (run.caption) {
         const dead = snap.layers.reduce((a, l) => a + l.counts.dead, 0);
         const n = snap.layers.reduce((a, l) => a + l.width, 0);
@@ -179,10 +205,14 @@ export function createPanels({ $, runs, states, histView, stepAxis, notice, mark
     showImagePanels(shape);
     if (!shape) return;
     const { snap, weights, replay: past } = replay.frame(main);
-    const sel = selected && selected.run === 0 && selected.l === 0 ? selected.i : -1;
-    fields.draw(weights, snap.layers[0], shape, states(), sel, snap.step);
-    const dead = snap.layers[0].counts.dead;
-    $('fields-note').textContent = `${past ? `Step ${snap.step}: ` : ''}${snap.layers[0].width} units, ${dead} dead (${Math.round((100 * dead) / snap.layers[0].width)}%)`;
+    const l = fieldsLayer(main);
+    const unit = main.client.data?.geometry?.units[l] ?? null;
+    const layer = snap.layers[l];
+    const sel = selected && selected.run === 0 && selected.l === l ? selected.i : -1;
+    fields.draw(weights, layer, shape, states(), sel, snap.step, l, unit);
+    const dead = layer.counts.dead;
+    const what = unit?.kind === 'conv' ? `${layer.width} filters ${unit.kernel}×${unit.kernel}${unit.inChannels > 1 ? `×${unit.inChannels}` : ''}` : `${layer.width} units`;
+    $('fields-note').textContent = `${past ? `Step ${snap.step}: ` : ''}${what}, ${dead} dead (${Math.round((100 * dead) / layer.width)}%)`;
   }
 
   function drawGallery() {

@@ -29,6 +29,7 @@ export function createToolbar({ $, root, state, apply, playing, play, step, rese
     redraw();
   });
   $('hist-layer').addEventListener('change', redraw);
+  $('fields-layer').addEventListener('change', redraw);
   $('step-axis').addEventListener('change', (e) => {
     apply({ ...state(), steps: e.target.checked ? 'log' : 'linear' });
     redraw();

@@ -90,6 +90,7 @@ export class GalleryView {
     }
     const ds = this.canvas.dataset;
     ds.shown = String(n);
+    ds.cell = String(cell);  // CSS px of one image (tests click by it)
     ds.wrong = JSON.stringify(wrong);
     ds.predicted = preds ? '1' : '0';
     ds.selected = String(this.selected);

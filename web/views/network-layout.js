@@ -1,7 +1,9 @@
 // Where the network view puts each unit. A layer of at most GRID_ABOVE units is a column of
 // round nodes, as it always was; a wider one is a grid of square cells, one per unit, in
 // unit order row by row: an image input ([C,H,W]) as its W x (C*H) picture, anything else
-// square-ish, fitted to its slot. Pure geometry (no canvas): computed once per size and shape.
+// square-ish, fitted to its slot. A conv layer (tiled[c]) is always a grid: one tile per channel,
+// big enough to show the channel's feature map. Pure geometry (no canvas): computed once per
+// size and shape.
 import { GRID_ABOVE } from './network-links.js';
 
 /**
@@ -10,11 +12,11 @@ import { GRID_ABOVE } from './network-links.js';
  * Returns {r, columns: [{n, x, grid, pos}]}: grid {x0, y0, cell, cols, rows, image} or null;
  * pos: the node centres of a column ([] for a grid); r: the node radius.
  */
-export function networkLayout(w, h, widths, imageShape = null, compact = false) {
+export function networkLayout(w, h, widths, imageShape = null, compact = false, tiled = []) {
   const cols = widths.length;
   const padX = compact ? 14 : 26, padTop = compact ? 8 : 22, padBottom = 8;
   const avail = h - padTop - padBottom;
-  const gridded = widths.map((n) => n > GRID_ABOVE);
+  const gridded = widths.map((n, c) => n > GRID_ABOVE || !!tiled[c]);
   const anyGrid = gridded.some(Boolean);
   // Without grids: the columns from edge to edge, as before. With grids: each column centred
   // in its own slot, so that a grid at either end stays inside the canvas; a grid's slot is
@@ -47,7 +49,7 @@ export function networkLayout(w, h, widths, imageShape = null, compact = false) 
     }
     const cell = Math.min(boxW / gc, boxH / gr);
     const gw = cell * gc, gh = cell * gr;
-    return { n, x, grid: { x0: x - gw / 2, y0: padTop + (avail - gh) / 2, cell, cols: gc, rows: gr, image: c === 0 && !!image }, pos: [] };
+    return { n, x, grid: { x0: x - gw / 2, y0: padTop + (avail - gh) / 2, cell, cols: gc, rows: gr, image: c === 0 && !!image, tiles: !!tiled[c] }, pos: [] };
   });
   return { r, columns, padTop };
 }

@@ -4,7 +4,10 @@
 // pair with a grid at either end are one band (network-links.js, network-layout.js). Pointer and keyboard
 // select a neuron; the page opens its card. Units an intervention just touched (revive,
 // freeze, ablate: page/interventions.js) glow, and a revived unit that died again gets a
-// dashed vermilion ring.
+// dashed vermilion ring. A conv layer (geometry: net-spec.js netGeometry) is a grid of
+// tiles, one per channel, each showing the channel's feature map for the chosen input
+// (snapshot.maps: feature-maps.js) framed in its state's colour; a dead channel's tile is
+// greyed and crossed out in red.
 import { POSITIVE, NEGATIVE, MARK_LOOK } from '../palette.js';
 import { fitCanvas } from './canvas.js';
 import { linkModel, GRID_ABOVE } from './network-links.js';
@@ -91,9 +94,12 @@ export class NetworkView {
    * model the replay store kept (network-links.js); inputs: feature count;
    * states: the engine's state table (palette.js stateTable): colour per state code;
    * marks: [{l, i, kind, strength 0..1}] units to highlight (interventions.js's marks());
-   * imageShape: [C,H,W] when the inputs are an image (the input grid is drawn as one).
+   * imageShape: [C,H,W] when the inputs are an image (the input grid is drawn as one);
+   * conv: a convnet's {geometry (its conv layers are drawn as tiles of feature maps), input
+   * (the pixel reader of the input the maps are of: drawn in the input grid)}, or null.
    */
-  draw(snapshot, weights, inputs, selected, states, marks = [], imageShape = null) {
+  draw(snapshot, weights, inputs, selected, states, marks = [], imageShape = null, conv = null) {
+    const geometry = conv?.geometry ?? null;
     const deadCode = states.code.dead;
     this.snapshot = snapshot;
     // Set before the canvas is sized: the phone layout gives a net with a grid more height.
@@ -107,8 +113,9 @@ export class NetworkView {
     const outputs = weights?.layers?.[hidden.length]?.out ?? weights?.pairs?.[hidden.length]?.out ?? 1;
     this.canvas.dataset.outputs = String(outputs);
     const widths = [inputs, ...hidden.map((l) => l.width), outputs];
-    const key = `${w}x${h}:${widths}:${imageShape ?? ''}:${this.compact}`;
-    if (this.layoutKey !== key) (this.layout = networkLayout(w, h, widths, imageShape, this.compact)), (this.layoutKey = key);
+    const tiled = [false, ...hidden.map((_, l) => geometry?.units[l]?.kind === 'conv'), false];
+    const key = `${w}x${h}:${widths}:${imageShape ?? ''}:${this.compact}:${tiled}`;
+    if (this.layoutKey !== key) (this.layout = networkLayout(w, h, widths, imageShape, this.compact, tiled)), (this.layoutKey = key);
     const { r, columns } = this.layout;
     const cols = columns.length;
     this.columns = columns;
@@ -129,7 +136,8 @@ export class NetworkView {
     ctx.lineWidth = 1;
     for (const c of [0, cols - 1]) {
       const col = columns[c];
-      if (col.grid) this.#neutralGrid(col, c === 0 ? model?.pairs[0]?.inputMeanAbs : null);
+      if (col.grid && c === 0 && col.grid.image && conv?.input) this.#inputGrid(col, conv.input);
+      else if (col.grid) this.#neutralGrid(col, c === 0 ? model?.pairs[0]?.inputMeanAbs : null);
       else
         for (const p of col.pos) {
           ctx.fillRect(p.x - r, p.y - r, 2 * r, 2 * r);
@@ -162,10 +170,15 @@ export class NetworkView {
 
     // Hidden neurons: nodes, or one cell per unit.
     this.nodes = [];
+    this.tileDead = [];
     const cells = [];
     for (let l = 0; l < hidden.length; l++) {
       const col = columns[l + 1];
       const layer = hidden[l];
+      if (col.grid?.tiles) {
+        cells.push(this.#tiles(col, layer, states, deadCode, snapshot.maps?.layers?.[l] ?? null));
+        continue;
+      }
       if (col.grid) {
         cells.push(this.#stateGrid(col, layer, states, deadCode));
         continue;
@@ -186,6 +199,8 @@ export class NetworkView {
       }
     }
     ds.cells = cells.join(',');
+    ds.tiles = this.tileDead.join(';');  // per tiled layer, its crossed-out channels (tests)
+    ds.mapInput = snapshot.maps ? `${snapshot.maps.set}:${snapshot.maps.index}` : '';
     // Frozen (solid) and ablated (dashed) units: a square around the node or cell.
     for (let l = 0; l < hidden.length; l++) {
       const layer = hidden[l];
@@ -321,6 +336,23 @@ export class NetworkView {
     ctx.strokeRect(x0, y0, cell * cols, cell * rows);
   }
 
+  // The input the feature maps are of, as the digit it is (0 white, 1 black).
+  #inputGrid(col, at) {
+    const ctx = this.ctx;
+    const { x0, y0, cell, cols, rows } = col.grid;
+    const img = this.#image(cols, rows);
+    const px = img.data;
+    for (let i = 0; i < cols * rows; i++) {
+      const g = Math.round(255 * (1 - Math.min(1, Math.max(0, at(i)))));
+      px[4 * i] = px[4 * i + 1] = px[4 * i + 2] = g;
+      px[4 * i + 3] = 255;
+    }
+    this.scratch.getContext('2d').putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(this.scratch, 0, 0, cols, rows, x0, y0, cell * cols, cell * rows);
+    ctx.strokeRect(x0, y0, cell * cols, cell * rows);
+  }
+
   #image(cols, rows) {
     this.scratch ??= document.createElement('canvas');
     if (this.scratch.width < cols || this.scratch.height < rows) (this.scratch.width = Math.max(cols, this.scratch.width)), (this.scratch.height = Math.max(rows, this.scratch.height));
@@ -351,6 +383,53 @@ export class NetworkView {
     }
     // The dead cross, where a cell is large enough to hold one.
     if (cell >= 9) for (const p of dead) this.#cross(p, cell / 2 - 1);
+    return layer.width;
+  }
+
+  // A conv layer: one tile per channel, its feature map (maps: {bytes, height, width}, 0 white
+  // to the layer's largest output black, as the input digits are drawn) inside a frame of its
+  // state's colour; a dead channel greyed and crossed out in red. Without maps yet, the
+  // state's colour fills the tile. Returns the tiles drawn.
+  #tiles(col, layer, states, deadCode, maps) {
+    const ctx = this.ctx;
+    const { cell } = col.grid;
+    const frame = Math.max(1.5, Math.min(4, cell / 14));
+    const gap = Math.max(1, cell * 0.06);
+    const dead = [];
+    const img = maps ? this.#image(maps.width, maps.height) : null;
+    ctx.imageSmoothingEnabled = false;
+    for (let i = 0; i < layer.width; i++) {
+      const p = cellCentre(col.grid, i);
+      const x = p.x - cell / 2 + gap, y = p.y - cell / 2 + gap, size = cell - 2 * gap;
+      const st = layer.states[i];
+      ctx.fillStyle = states.byCode[st]?.color ?? '#999';
+      ctx.fillRect(x, y, size, size);
+      const inner = size - 2 * frame;
+      if (img && inner > 2) {
+        const plane = maps.width * maps.height, px = img.data;
+        for (let k = 0; k < plane; k++) {
+          const g = 255 - maps.bytes[i * plane + k];
+          px[4 * k] = px[4 * k + 1] = px[4 * k + 2] = g;
+          px[4 * k + 3] = 255;
+        }
+        this.scratch.getContext('2d').putImageData(img, 0, 0);
+        ctx.drawImage(this.scratch, 0, 0, maps.width, maps.height, x + frame, y + frame, inner, inner);
+      }
+      if (st === deadCode) {
+        dead.push(i);
+        ctx.fillStyle = 'rgba(150,150,150,0.55)';
+        ctx.fillRect(x, y, size, size);
+        ctx.strokeStyle = '#d00';
+        ctx.lineWidth = Math.max(1.2, size / 22);
+        ctx.beginPath();
+        ctx.moveTo(x + 2, y + 2);
+        ctx.lineTo(x + size - 2, y + size - 2);
+        ctx.moveTo(x + size - 2, y + 2);
+        ctx.lineTo(x + 2, y + size - 2);
+        ctx.stroke();
+      }
+    }
+    this.tileDead.push(JSON.stringify(dead));
     return layer.width;
   }
 

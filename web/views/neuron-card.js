@@ -3,8 +3,10 @@
 // the current weights), and revive / freeze / ablate (which act on the live run).
 // Image data: the unit's receptive field (first layer, from the shown step's weights) and the
 // TOP_K training inputs closest to waking it, with their z (the engine's topInputs, live only).
+// A conv channel: its filter, its feature map on the input the network view shows, and its
+// map on each of the top inputs (where on the digit it fires).
 import { sci } from '../number-format.js';
-import { paintImage, sampleReader, unitWeights } from '../image-data.js';
+import { paintImage, sampleReader, unitPicture } from '../image-data.js';
 
 // The map is asked of the worker (a 32 x 32 evaluation) when the step changed, at most this
 // often: at full speed it was asked at every text refresh (10 times a second), each costing the worker
@@ -101,17 +103,24 @@ export class NeuronCard {
     this.field.setAttribute('aria-label', "this unit's incoming weights as an image");
     this.fieldNote = el('p', 'card-note');
     const fieldBox = el('figure', 'card-field-box');
-    fieldBox.append(this.field, this.fieldNote);
+    // A conv channel's feature map on the input the network's tiles show.
+    this.map = el('canvas', 'card-field card-map');
+    this.map.setAttribute('role', 'img');
+    this.map.setAttribute('aria-label', "this channel's feature map on the chosen input");
+    this.mapNote = el('p', 'card-note');
+    fieldBox.append(this.field, this.fieldNote, this.map, this.mapNote);
     this.topTitle = el('p', 'card-top-title', `The ${TOP_K} training inputs closest to waking it`);
     this.topRow = el('div', 'card-top');
     this.topThumbs = [];
     for (let k = 0; k < TOP_K; k++) {
       const fig = el('figure', 'card-thumb');
       const c = el('canvas');
+      const map = el('canvas', 'card-thumb-map');  // a conv channel's map on this input
+      map.hidden = true;
       const z = el('figcaption');
-      fig.append(c, z);
+      fig.append(c, map, z);
       this.topRow.append(fig);
-      this.topThumbs.push({ fig, canvas: c, z });
+      this.topThumbs.push({ fig, canvas: c, map, z });
     }
     this.topNote = el('p', 'card-top-note');
     const topBox = el('div', 'card-top-box');
@@ -158,7 +167,8 @@ export class NeuronCard {
     if (!layer || this.sel.i >= layer.width) return this.close();
     const i = this.sel.i;
     const st = layer.states[i];
-    this.title.textContent = `Layer ${this.sel.l + 1}, unit ${i + 1} · ${layer.activation}${replay ? ` · step ${snapshot.step}` : ''}`;
+    const channel = image?.geometry?.units[this.sel.l]?.kind === 'conv';
+    this.title.textContent = `Layer ${this.sel.l + 1}, ${channel ? 'channel' : 'unit'} ${i + 1} · ${layer.activation}${replay ? ` · step ${snapshot.step}` : ''}`;
     this.root.dataset.replay = replay ? '1' : '0';
     this.values.state.replaceChildren();
     const sw = el('span', 'swatch');
@@ -167,7 +177,10 @@ export class NeuronCard {
     this.values.state.append(sw, document.createTextNode(look?.label ?? String(st)));
     this.help.textContent = look?.help ?? '';
     const f = (x, d = 3) => (Number.isFinite(x) ? (Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(1) : x.toFixed(d)) : '—');
-    this.values.active.textContent = `${(100 * layer.activeFraction[i]).toFixed(1)}% of inputs`;
+    // A channel: the share of (input, position) pairs with z > 0, and of inputs it fires on anywhere.
+    this.values.active.textContent = channel
+      ? `${(100 * layer.activeFraction[i]).toFixed(1)}% of positions; ${(100 * layer.inputFraction[i]).toFixed(1)}% of inputs`
+      : `${(100 * layer.activeFraction[i]).toFixed(1)}% of inputs`;
     this.values.meanAbs.textContent = f(layer.meanAbs[i]);
     this.values.dormancy.textContent = f(layer.dormancy[i], 2);
     // Scientific, and exactly "0" for zero: a mostly-silent unit's 3e-7 is not a dead unit's 0.
@@ -199,10 +212,29 @@ export class NeuronCard {
     this.root.dataset.image = image ? '1' : '0';
     if (!image) return;
     const { l, i } = this.sel;
-    const first = l === 0 && !!image.weights?.layers?.[0];
-    this.field.hidden = !first;
-    this.fieldNote.textContent = first ? 'incoming weights (blue +, orange −, white 0)' : `Layer ${l + 1} reads the layer below, not the image: no picture of its weights.`;
-    if (first) this.#drawField(image.weights, image.shape);
+    const unit = image.geometry?.units[l] ?? null;
+    const conv = unit?.kind === 'conv';
+    const pic = unitPicture(image.weights, l, i, image.shape, unit);
+    this.field.hidden = !pic;
+    this.fieldNote.textContent = !pic
+      ? `Layer ${l + 1} reads the layer below, not the image: no picture of its weights.`
+      : conv
+        ? `filter ${unit.kernel}×${unit.kernel}${unit.inChannels > 1 ? `, one square per channel it reads (${unit.inChannels})` : ''} (blue +, orange −)`
+        : 'incoming weights (blue +, orange −, white 0)';
+    if (pic) this.#drawPicture(this.field, pic.shape, pic.at, 'weight', pic.max);
+    // The channel's map on the network view's input (0 white, the layer's largest output black).
+    const maps = conv ? image.maps?.layers?.[l] : null;
+    this.map.hidden = this.mapNote.hidden = !maps;
+    this.root.dataset.channel = conv ? '1' : '0';
+    if (maps) {
+      const plane = maps.width * maps.height;
+      const bytes = maps.bytes.subarray(i * plane, (i + 1) * plane);
+      this.#drawPicture(this.map, [1, maps.height, maps.width], (p) => bytes[p] / 255, 'input');
+      let on = 0;
+      for (const b of bytes) on += b > 0;
+      this.map.dataset.on = String(on);
+      this.mapNote.textContent = `its map on ${image.maps.set} input ${image.maps.index}: ${on ? `fires at ${on} of ${plane} positions` : 'silent everywhere'}`;
+    }
     if (replay) {
       this.topNote.textContent = `Replaying step ${snapshot.step}: the closest inputs are found live only.`;
       this.topRow.hidden = true;
@@ -219,17 +251,16 @@ export class NeuronCard {
     if (this.top) this.#drawTop(image);
   }
 
-  #drawField(weights, shape) {
+  // One picture at 1 canvas pixel per value (CSS scales it up, pixelated).
+  #drawPicture(c, shape, at, kind, max = 1) {
     const [, H, W] = shape;
-    const c = this.field;
     if (c.width !== W || c.height !== H) {
       c.width = W;
       c.height = H;
     }
     const ctx = c.getContext('2d');
     const img = ctx.createImageData(W, H);
-    const { at, max } = unitWeights(weights, this.sel.i);
-    paintImage(img.data, W, 0, 0, shape, at, 'weight', max);
+    paintImage(img.data, W, 0, 0, shape, at, kind, max);
     ctx.putImageData(img, 0, 0);
   }
 
@@ -269,6 +300,12 @@ export class NeuronCard {
       const img = ctx.createImageData(W, H);
       paintImage(img.data, W, 0, 0, shape, sampleReader(train, t.index[k], f), 'input');
       ctx.putImageData(img, 0, 0);
+      // A channel's map on this input, on one scale for all of them (the worker's channelMaps).
+      thumb.map.hidden = !t.maps;
+      if (t.maps) {
+        const plane = t.maps.width * t.maps.height, bytes = t.maps.bytes.subarray(k * plane, (k + 1) * plane);
+        this.#drawPicture(thumb.map, [1, t.maps.height, t.maps.width], (p) => bytes[p] / 255, 'input');
+      }
       const z = t.z[k];
       zs.push(z);
       thumb.z.textContent = `z = ${fmtZ(z)}`;
@@ -277,9 +314,10 @@ export class NeuronCard {
     });
     const best = t.z.length ? t.z[0] : NaN;
     this.topNote.dataset.wakes = best > 0 ? '1' : '0';
+    const where = t.maps ? ' (z: its largest over the map; below each input, its map there)' : '';
     this.topNote.textContent = !(best <= 0)
-      ? `Its best input reaches z = ${fmtZ(best)}: it is active on some training inputs.`
-      : `closest input: z = ${fmtZ(best)}; no training input wakes it`;
+      ? `Its best input reaches z = ${fmtZ(best)}: it is active on some training inputs${where}.`
+      : `closest input: z = ${fmtZ(best)}; no training input wakes it${t.maps ? ' at any position' : ''}`;
     this.topRow.dataset.z = JSON.stringify(zs);
   }
 

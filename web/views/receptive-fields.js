@@ -1,5 +1,6 @@
 // Receptive fields: every first-layer unit's incoming weights drawn as an image the shape of
-// the input (C x H x W), the whole layer as a grid, for image data. Dead units are greyed and
+// the input (C x H x W), the whole layer as a grid, for image data; in a convnet, the filters
+// of a conv layer (image-data.js unitPicture: a filter's in-channel slices side by side). Dead units are greyed and
 // crossed out in red: their weights no longer get a gradient, so their fields stay the noise
 // they started as (or whatever pushed them below zero), and look like nothing in the data.
 //
@@ -10,7 +11,7 @@
 // What is drawn is written on the canvas as data attributes (data-units, data-dead: the dead
 // units' indices as JSON, data-step) for tests and assistive tools.
 import { fitCanvas } from './canvas.js';
-import { paintImage, unitWeights } from '../image-data.js';
+import { paintImage, unitPicture } from '../image-data.js';
 
 const GAP = 2;        // CSS px between fields
 const MAX_CELL = 56;  // CSS px of one field at most
@@ -56,13 +57,17 @@ export class ReceptiveFieldsView {
   }
 
   /**
-   * weights: run.weights() of the shown step; layer: snapshot.layers[0]; shape [C, H, W];
-   * states: the state table (palette.js); selected: the unit whose card is open, or -1.
+   * weights: run.weights() of the shown step; layer: snapshot.layers[l]; imageShape [C, H, W]
+   * of the inputs; states: the state table (palette.js); selected: the unit whose card is
+   * open, or -1; l, unit: the layer drawn and its geometry (net-spec.js; null: the first dense layer).
    */
-  draw(weights, layer, shape, states, selected = -1, step = null) {
-    const L0 = weights?.layers?.[0];
+  draw(weights, layer, imageShape, states, selected = -1, step = null, l = 0, unit = null) {
+    const L0 = weights?.layers?.[l];
     if (!L0 || !layer) return;
     const n = L0.out;
+    const first = unitPicture(weights, l, 0, imageShape, unit);
+    if (!first) return;
+    const shape = first.shape;
     const [, H, W] = shape;
     const width = this.canvas.clientWidth || 300;
     const lay = ReceptiveFieldsView.layoutFor(n, width, shape);
@@ -78,7 +83,7 @@ export class ReceptiveFieldsView {
     }
     const rgba = this.image.data;
     for (let i = 0; i < n; i++) {
-      const { at, max } = unitWeights(weights, i);
+      const { at, max } = unitPicture(weights, l, i, imageShape, unit);
       paintImage(rgba, sw, (i % lay.cols) * W, Math.floor(i / lay.cols) * H, shape, at, 'weight', max);
     }
     this.sheet.getContext('2d').putImageData(this.image, 0, 0);
@@ -115,6 +120,7 @@ export class ReceptiveFieldsView {
     }
     const ds = this.canvas.dataset;
     ds.units = String(n);
+    ds.layer = String(l);
     ds.dead = JSON.stringify(dead);
     ds.step = step === null ? '' : String(step);
   }
