@@ -98,10 +98,12 @@ const COSTLY_READ_MS = 8;
 // monitor's own states, the weights and the feature maps a few ms: so once an evaluation has
 // cost COSTLY_EVALUATION_MS, snapshots between evaluations carry the last one's losses
 // (snapshot.evaluationStep says which step they are of), and while playing a new evaluation is
-// due once EVALUATION_BUDGET of the wall time since the last has passed for each ms it took.
-// Paused, every snapshot evaluates (an intervention's effect is seen at once).
+// due once the wall time since the last is its cost over EVALUATION_BUDGET (flat out: training
+// time is what is spent; paced, the worker is otherwise idle between steps, so it may take
+// more, and the charts get a point every few seconds). Paused, every snapshot evaluates (an
+// intervention's effect is seen at once).
 const COSTLY_EVALUATION_MS = 50;
-const EVALUATION_BUDGET = 0.1;
+const EVALUATION_BUDGET = { flatOut: 0.15, paced: 0.3 };
 let evaluation = null;  // {value (evaluate() plus its step), ms, at}
 let fullReadMs = 0;  // the last snapshot read that evaluated the training set itself
 const alignReads = () => flatOut() && fullReadMs >= COSTLY_READ_MS;
@@ -544,7 +546,7 @@ function maybeSnapshot() {
   try {
     // The losses: evaluated afresh unless that is costly and not due (below).
     let reuse = null;
-    if (evaluation && evaluation.ms >= COSTLY_EVALUATION_MS && playing && now - evaluation.at < evaluation.ms / EVALUATION_BUDGET) reuse = evaluation.value;
+    if (evaluation && evaluation.ms >= COSTLY_EVALUATION_MS && playing && now - evaluation.at < evaluation.ms / EVALUATION_BUDGET[flatOut() ? 'flatOut' : 'paced']) reuse = evaluation.value;
     else {
       const value = run.evaluate();
       const at = performance.now();

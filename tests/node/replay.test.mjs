@@ -53,6 +53,9 @@ test('an entry counts its typed arrays once each, plus the objects around them',
   assert.equal(entryBytes(f), bytes);
   f.snap.layers[0].more = new Float32Array(250);
   assert.equal(entryBytes(f), bytes + 1000);
+  // A convnet's feature maps travel with its snapshot, as bytes.
+  f.snap.maps = { set: 'test', index: 0, layers: [{ bytes: new Uint8Array(784 * 8) }, null] };
+  assert.equal(entryBytes(f), bytes + 1000 + 784 * 8);
 });
 
 test('the store fills to its capacity, then stays there: first and newest kept, holes bounded on both axes', () => {

@@ -35,6 +35,7 @@ export function entryBytes({ snap, grid, weights }) {
     for (const h of Object.values(layer.histograms ?? {})) (add(h.counts), add(h.percentiles));
   }
   for (const v of Object.values(grid ?? {})) add(v);
+  for (const m of snap.maps?.layers ?? []) add(m?.bytes);  // a convnet's feature maps
   add(weights?.params);
   for (const a of modelArrays(weights?.pairs ? weights : null)) add(a);
   let bytes = OBJECT_BYTES + LAYER_OBJECT_BYTES * snap.layers.length + 32 * (snap.events?.length ?? 0);

@@ -21,7 +21,8 @@ export function networkLayout(w, h, widths, imageShape = null, compact = false, 
   // Without grids: the columns from edge to edge, as before. With grids: each column centred
   // in its own slot, so that a grid at either end stays inside the canvas; a grid's slot is
   // twice a column of nodes' (the grid needs the room, the nodes only their links).
-  const weight = gridded.map((g) => (g ? 2 : 1));
+  // Tiles (feature maps) get three: a map needs more pixels than a state-coloured cell.
+  const weight = gridded.map((g, c) => (tiled[c] ? 3 : g ? 2 : 1));
   const unit = (w - 2 * padX) / (anyGrid ? weight.reduce((a, b) => a + b, 0) : Math.max(1, cols - 1));
   const starts = weight.map((_, c) => weight.slice(0, c).reduce((a, b) => a + b, 0) * unit);
   const colX = (c) => (anyGrid ? padX + starts[c] + (weight[c] * unit) / 2 : padX + unit * c);
@@ -38,7 +39,7 @@ export function networkLayout(w, h, widths, imageShape = null, compact = false, 
       return { n, x, grid: null, pos };
     }
     // The grid's box: most of the slot, leaving room for the bands between grids.
-    const boxW = Math.max(8, 2 * unit * 0.78), boxH = Math.max(8, avail);
+    const boxW = Math.max(8, weight[c] * unit * 0.78), boxH = Math.max(8, avail);
     let gc, gr;
     if (c === 0 && image) {
       gc = image[2];
