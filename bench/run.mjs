@@ -18,6 +18,7 @@ import { runSuite } from './suite.mjs';
 import { MNIST_PAGE_SETTINGS, MNIST_PACKED } from './workloads.mjs';
 import { cadenceFor } from '../web/monitor-cadence.js';
 import { w3Table } from './w3-table.mjs';
+import { threadCpu } from './thread-cpu.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -94,6 +95,12 @@ if (withBrowser) {
     try {
       const page = await browser.newPage();
       page.on('console', (m) => log(`chromium ${m.text()}`));
+      // CPU ms of the renderers' main threads (where the suite runs), for w3's steps per CPU second.
+      await page.exposeFunction('__pageCpuMs', () => {
+        // (a main thread is the one whose id is its process's; it bears the process's name, 'chromium')
+        const threads = [...(threadCpu() ?? new Map())].filter(([key, t]) => t.process === 'renderer' && key.split('/')[0] === key.split('/')[1]).map(([, t]) => t);
+        return threads.length ? threads.reduce((a, t) => a + t.ms, 0) : null;
+      });
       const modulePath = '/' + path.relative(ROOT, path.join(wasmDir, 'relu_engine.js')).split(path.sep).join('/');
       await page.goto(`http://127.0.0.1:${port}/bench/browser.html?reps=${reps}&tf=${withTf ? 1 : 0}&module=${encodeURIComponent(modulePath)}${only ? `&only=${only.join(',')}` : ''}`);
       await page.waitForFunction(() => window.__results, null, { timeout: 20 * 60 * 1000, polling: 500 });

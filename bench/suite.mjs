@@ -6,8 +6,10 @@ import { tfSetup } from './tfjs_bench.mjs';
 
 // mnistBytes: build/data/mnist.bin (MNIST_PACKED), read by the caller (node: a file; a page: a fetch).
 // only: the workloads to run ('small', 'large', 'mnist' (with the monitored run and the
-// evaluation cost), 'w3'); null: all.
-export async function runSuite({ engine, tf = null, reps = 7, log = () => {}, mnistBytes, only = null }) {
+// evaluation cost), 'w3'); null: all. pageCpuMs (in a page driven by bench/run.mjs): resolves to
+// the CPU ms the page's main thread has used so far, read by the driver from /proc, so that w3
+// gets steps per CPU second in Chromium too (warm-up included; node measures itself).
+export async function runSuite({ engine, tf = null, reps = 7, log = () => {}, mnistBytes, only = null, pageCpuMs = null }) {
   const out = { wasm: {}, tfjs: {} };
   const want = (name) => !only || only.includes(name);
   for (const wl of [SMALL, largeWorkload()].filter((w) => want(w.name))) {
@@ -47,7 +49,10 @@ export async function runSuite({ engine, tf = null, reps = 7, log = () => {}, mn
   }
   if (want(W3.name)) {
     const run = engine.createRun(W3.config);
+    const c0 = await pageCpuMs?.();
     out.wasm[W3.name] = timeSteps(run, W3.steps, Math.min(reps, 5));
+    const c1 = await pageCpuMs?.();
+    if (c0 != null && c1 > c0) out.wasm[W3.name].cpu = out.wasm[W3.name].ran / ((c1 - c0) / 1000);
     log(`wasm ${W3.name}: ${out.wasm[W3.name].median.toFixed(1)} steps/s (${(W3.config.batch * out.wasm[W3.name].median).toFixed(0)} images/s)`);
     run.dispose();
   }

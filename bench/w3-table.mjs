@@ -25,7 +25,8 @@ export function w3Table(r, reps) {
   const out = [
     `w3 (issue 14): LeNet on 28×28×1 MNIST digits, conv2d(8,5,same)+ReLU → maxpool 2 → conv2d(16,5,same)+ReLU → ` +
       `maxpool 2 → dense 128+ReLU → dense 10, softmax CE, batch ${BATCH}, SGD ${W3.config.lr}. steps/s: median, wall clock; ` +
-      `images/s = ${BATCH} × steps/s; steps per CPU second where measured (on a loaded machine the wall clock also measures the neighbours)`,
+      `images/s = ${BATCH} × steps/s. Steps per CPU second (of the process, the thread, or in Chromium the page's main thread ` +
+      `from /proc, warm-up included): on a loaded machine the wall clock also measures the neighbours, CPU time much less so`,
     '',
     '| w3, batch 32, SGD | steps/s | images/s | steps per CPU s | engine in Chromium ÷ this | timed | notes |',
     '|---|---:|---:|---:|---:|---|---|',
