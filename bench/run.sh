@@ -6,7 +6,7 @@
 # default cadence, web/monitor-cadence.js), issue 14's w3 table (this engine beside PyTorch 1 thread
 # if Debian's python3-torch is there, ConvNetJS and TF.js: bench/w3_peers.mjs), then the
 # layer-product tables (GFLOP/s; the dense ones unless --only leaves out small and large, the
-# convolution's when w3 runs). --only w3 gives the w3 table alone (about 3 minutes).
+# convolution's when w3 runs). --only w3 gives the w3 table alone (about 2 minutes).
 # Prepares, if missing: bench/node_modules (TF.js 4.22 + wasm backend, ConvNetJS, playwright-core;
 # benchmark only) and a native relu-bench built with -O3 -msse4.2 (the 128-bit comparison) in
 # build-wasmtest/native.
