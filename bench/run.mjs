@@ -131,6 +131,9 @@ if (want('w3') && withPeers) {
   const child = spawnSync(process.execPath, peerArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
   if (child.status === 0) results.w3Peers = JSON.parse(child.stdout);
   else log(`w3 peers failed (exit ${child.status}); their rows stay empty`);
+} else if (want('w3')) {
+  const skipped = { skipped: '--no-peers' };
+  results.w3Peers = { pytorch: skipped, convnetjs: skipped, tfjsCpu: skipped, tfjsWasm: skipped, tfjsWasmFrozen: skipped };
 }
 
 if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(results, null, 2));
