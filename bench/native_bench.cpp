@@ -1,7 +1,7 @@
 // Native throughput of relu::Run::step on the benchmark's two workloads, for comparison
 // with the WebAssembly build (bench/run.mjs) and TensorFlow.js.
 //
-//   relu-bench [--reps N] [--json] [--monitor-every K] [--only NAME,NAME]
+//   relu-bench [--reps N] [--json] [--monitor-every K] [--only NAME,NAME] [--data-dir DIR]
 //
 // Workloads (the same configs bench/workloads.mjs gives the wasm build; w3 is issue 14's LeNet):
 //   small: spiral, 2 -> 64,64,64 -> 1, relu, batch 64, SGD
@@ -13,6 +13,10 @@
 //          engine/skip_zeros.h); mnistMonitored: the same with the monitor evaluating the
 //          8,000 training digits every K steps (--monitor-every, default 278: the page's default
 //          cadence flat out, web/monitor-cadence.js), two evaluations per repetition.
+//   w3:    issue 14's LeNet on the packed MNIST, batch 32, SGD.
+// The packed MNIST is read from the build's data dir, or --data-dir (bench/run.mjs passes the
+// source tree's build/data, the file the browser benchmark fetches; a bench-only build tree such
+// as build-wasmtest/native has no packed data of its own).
 // Otherwise the monitor runs every monitor_every = 1000000 steps (i.e. not inside the timed
 // window), so what is timed is training: batch gather, forward, backward, optimiser.
 // Each workload: warm-up, then N repetitions of a fixed number of steps; prints the
@@ -90,10 +94,12 @@ int main(int argc, char** argv) {
       monitor_every = std::max(1, std::atoi(argv[++i]));
     else if (!std::strcmp(argv[i], "--only") && i + 1 < argc)
       only = "," + std::string(argv[++i]) + ",";
+    else if (!std::strcmp(argv[i], "--data-dir") && i + 1 < argc)
+      relu::set_data_dir(argv[++i]);
     else if (!std::strcmp(argv[i], "--json"))
       as_json = true;
     else {
-      std::fprintf(stderr, "usage: relu-bench [--reps N] [--json] [--monitor-every K] [--only NAME,NAME]\n");
+      std::fprintf(stderr, "usage: relu-bench [--reps N] [--json] [--monitor-every K] [--only NAME,NAME] [--data-dir DIR]\n");
       return 2;
     }
   }

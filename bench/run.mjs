@@ -1,9 +1,14 @@
 // The whole benchmark: native (SSE4.2) vs the wasm build in node and in headless
-// Chromium vs TensorFlow.js 4.22 (wasm backend, SIMD) in node and Chromium; prints a
-// markdown table. Usually run through bench/run.sh, which prepares what it needs.
+// Chromium vs TensorFlow.js 4.22 (wasm backend, SIMD) in node and Chromium; prints markdown
+// tables. Issue 14's w3 LeNet also runs on its peers (bench/w3_peers.mjs: PyTorch 1 thread,
+// ConvNetJS, TF.js cpu and wasm). Usually run through bench/run.sh, which prepares what it needs.
 //
-//   node bench/run.mjs [--reps N] [--wasm-dir DIR] [--native PATH] [--no-tf] [--no-browser] [--json FILE]
-import { execFileSync } from 'node:child_process';
+//   node bench/run.mjs [--reps N] [--wasm-dir DIR] [--native PATH] [--no-tf] [--no-browser]
+//                      [--no-peers] [--only small,large,mnist,w3] [--port N] [--json FILE]
+//
+// --only runs just those workloads (e.g. --only w3: the w3 table alone); --no-peers skips w3's
+// peers; --no-tf skips TF.js everywhere; --port serves the Chromium page on N (default: any free).
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -12,6 +17,8 @@ import { loadEngine } from '../web/engine.js';
 import { runSuite } from './suite.mjs';
 import { MNIST_PAGE_SETTINGS, MNIST_PACKED } from './workloads.mjs';
 import { cadenceFor } from '../web/monitor-cadence.js';
+import { w3Table } from './w3-table.mjs';
+import { threadCpu } from './thread-cpu.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -24,11 +31,19 @@ const wasmDir = path.resolve(opt('--wasm-dir', process.env.RELU_WASM_DIR ?? path
 const nativeBin = path.resolve(opt('--native', process.env.RELU_BENCH ?? path.join(ROOT, 'build-wasmtest/native/relu-bench')));
 const withTf = !args.includes('--no-tf');
 const withBrowser = !args.includes('--no-browser');
+const withPeers = !args.includes('--no-peers');
+const WORKLOADS = ['small', 'large', 'mnist', 'w3'];
+const only = opt('--only', null)?.split(',') ?? null;
+if (only?.some((w) => !WORKLOADS.includes(w))) throw new Error(`--only takes some of ${WORKLOADS.join(',')}, not ${only.join(',')}`);
+const want = (name) => !only || only.includes(name);
+const servePort = Number(opt('--port', 0));
 const jsonOut = opt('--json', null);
 const log = (s) => process.stderr.write(s + '\n');
 // The MNIST workload's monitor cadence: the page's default flat out (web/monitor-cadence.js).
 const MNIST_EVERY = cadenceFor('max', MNIST_PAGE_SETTINGS);
-const nativeArgs = ['--reps', String(reps), '--json', '--monitor-every', String(MNIST_EVERY)];
+// The packed MNIST the browser fetches (build/data): a bench-only native build has none of its own.
+const nativeArgs = ['--reps', String(reps), '--json', '--monitor-every', String(MNIST_EVERY), '--data-dir', path.join(ROOT, path.dirname(MNIST_PACKED))];
+if (only) nativeArgs.push('--only', only.flatMap((w) => (w === 'mnist' ? ['mnist', 'mnistMonitored'] : [w])).join(','));
 
 const results = {};
 
@@ -58,7 +73,7 @@ if (fs.existsSync(nativeBin)) {
     }
   }
   const mnistBytes = new Uint8Array(fs.readFileSync(path.join(ROOT, MNIST_PACKED)));
-  const r = await runSuite({ engine, tf, reps, log: (s) => log(`node ${s}`), mnistBytes });
+  const r = await runSuite({ engine, tf, reps, log: (s) => log(`node ${s}`), mnistBytes, only });
   results.node = r;
 }
 
@@ -71,7 +86,7 @@ if (withBrowser) {
     log(`playwright-core unavailable (${e.message}); run npm ci in bench/`);
   }
   if (chromium) {
-    const server = await serve(ROOT);
+    const server = await serve(ROOT, servePort);
     const { port } = server.address();
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -80,8 +95,14 @@ if (withBrowser) {
     try {
       const page = await browser.newPage();
       page.on('console', (m) => log(`chromium ${m.text()}`));
+      // CPU ms of the renderers' main threads (where the suite runs), for w3's steps per CPU second.
+      await page.exposeFunction('__pageCpuMs', () => {
+        // (a main thread is the one whose id is its process's; it bears the process's name, 'chromium')
+        const threads = [...(threadCpu() ?? new Map())].filter(([key, t]) => t.process === 'renderer' && key.split('/')[0] === key.split('/')[1]).map(([, t]) => t);
+        return threads.length ? threads.reduce((a, t) => a + t.ms, 0) : null;
+      });
       const modulePath = '/' + path.relative(ROOT, path.join(wasmDir, 'relu_engine.js')).split(path.sep).join('/');
-      await page.goto(`http://127.0.0.1:${port}/bench/browser.html?reps=${reps}&tf=${withTf ? 1 : 0}&module=${encodeURIComponent(modulePath)}`);
+      await page.goto(`http://127.0.0.1:${port}/bench/browser.html?reps=${reps}&tf=${withTf ? 1 : 0}&module=${encodeURIComponent(modulePath)}${only ? `&only=${only.join(',')}` : ''}`);
       await page.waitForFunction(() => window.__results, null, { timeout: 20 * 60 * 1000, polling: 500 });
       const r = await page.evaluate(() => window.__results);
       if (r.error) throw new Error(r.error);
@@ -104,8 +125,23 @@ if (results.native) {
   }
 }
 
+// w3's peers, in a node of their own (TF.js switches backends; PyTorch is a python child).
+if (want('w3') && withPeers) {
+  const peerArgs = [path.join(import.meta.dirname, 'w3_peers.mjs'), '--json', ...(withTf ? [] : ['--no-tf'])];
+  const child = spawnSync(process.execPath, peerArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+  if (child.status === 0) results.w3Peers = JSON.parse(child.stdout);
+  else log(`w3 peers failed (exit ${child.status}); their rows stay empty`);
+} else if (want('w3')) {
+  const skipped = { skipped: '--no-peers' };
+  results.w3Peers = { pytorch: skipped, convnetjs: skipped, tfjsCpu: skipped, tfjsWasm: skipped, tfjsWasmFrozen: skipped };
+}
+
 if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(results, null, 2));
-console.log(table(results, 'median') + '\n\n' + table(results, 'best') + '\n\n' + mnistTable(results));
+const tables = [];
+if (want('small') || want('large')) tables.push(table(results, 'median'), table(results, 'best'));
+if (want('mnist')) tables.push(mnistTable(results));
+if (want('w3')) tables.push(w3Table(results, reps));
+console.log(tables.join('\n\n'));
 
 // The monitor's cost on MNIST's shape: steps/s with the monitor off and at the page's default
 // cadence, and what monitoring adds to the training time (off / on - 1; target <= 15%).
@@ -148,8 +184,8 @@ function table(r, stat) {
     (stat === 'best' ? '\n\nTargets: wasm in Chromium ≥ 0.8× native; ≥ 10× TF.js-wasm (small), ≥ 7× (large).' : '');
 }
 
-// A read-only static server on 127.0.0.1 for the benchmark page (ephemeral port).
-function serve(root) {
+// A read-only static server on 127.0.0.1 for the benchmark page (port 0: an ephemeral one).
+function serve(root, port = 0) {
   const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.map': 'application/json' };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
@@ -161,5 +197,5 @@ function serve(root) {
     res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
     fs.createReadStream(file).pipe(res);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
 }

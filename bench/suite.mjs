@@ -5,9 +5,14 @@ import { cadenceFor } from '../web/monitor-cadence.js';
 import { tfSetup } from './tfjs_bench.mjs';
 
 // mnistBytes: build/data/mnist.bin (MNIST_PACKED), read by the caller (node: a file; a page: a fetch).
-export async function runSuite({ engine, tf = null, reps = 7, log = () => {}, mnistBytes }) {
+// only: the workloads to run ('small', 'large', 'mnist' (with the monitored run and the
+// evaluation cost), 'w3'); null: all. pageCpuMs (in a page driven by bench/run.mjs): resolves to
+// the CPU ms the page's main thread has used so far, read by the driver from /proc, so that w3
+// gets steps per CPU second in Chromium too (warm-up included; node measures itself).
+export async function runSuite({ engine, tf = null, reps = 7, log = () => {}, mnistBytes, only = null, pageCpuMs = null }) {
   const out = { wasm: {}, tfjs: {} };
-  for (const wl of [SMALL, largeWorkload()]) {
+  const want = (name) => !only || only.includes(name);
+  for (const wl of [SMALL, largeWorkload()].filter((w) => want(w.name))) {
     const run = engine.createRun(wl.config);
     out.wasm[wl.name] = timeSteps(run, wl.steps, reps);
     log(`wasm ${wl.name}: ${out.wasm[wl.name].median.toFixed(1)} steps/s`);
@@ -32,21 +37,27 @@ export async function runSuite({ engine, tf = null, reps = 7, log = () => {}, mn
   // MNIST-sized, the engine alone: monitor off, then at the page's default cadence flat out.
   const every = cadenceFor('max', MNIST_PAGE_SETTINGS);
   const [offWl, onWl] = mnistWorkloads(every);
-  if (!engine.hasData('mnist')) engine.provideData('mnist', mnistBytes);
-  for (const wl of [offWl, onWl]) {
-    const run = engine.createRun(wl.config);
-    out.wasm[wl.name] = timeSteps(run, wl.steps, Math.min(reps, 5));
-    log(`wasm ${wl.name}: ${out.wasm[wl.name].median.toFixed(1)} steps/s`);
-    run.dispose();
+  if ((want('mnist') || want(W3.name)) && !engine.hasData('mnist')) engine.provideData('mnist', mnistBytes);
+  if (want('mnist')) {
+    for (const wl of [offWl, onWl]) {
+      const run = engine.createRun(wl.config);
+      out.wasm[wl.name] = timeSteps(run, wl.steps, Math.min(reps, 5));
+      log(`wasm ${wl.name}: ${out.wasm[wl.name].median.toFixed(1)} steps/s`);
+      run.dispose();
+    }
+    out.wasm.mnistEvaluation = evaluationInSteps(engine, offWl.config);
   }
-  out.wasm.mnistEvaluation = evaluationInSteps(engine, offWl.config);
-  {
+  if (want(W3.name)) {
     const run = engine.createRun(W3.config);
+    const c0 = await pageCpuMs?.();
     out.wasm[W3.name] = timeSteps(run, W3.steps, Math.min(reps, 5));
-    log(`wasm ${W3.name}: ${out.wasm[W3.name].median.toFixed(1)} steps/s (${(32 * out.wasm[W3.name].median).toFixed(0)} images/s)`);
+    const c1 = await pageCpuMs?.();
+    if (c0 != null && c1 > c0) out.wasm[W3.name].cpu = out.wasm[W3.name].ran / ((c1 - c0) / 1000);
+    log(`wasm ${W3.name}: ${out.wasm[W3.name].median.toFixed(1)} steps/s (${(W3.config.batch * out.wasm[W3.name].median).toFixed(0)} images/s)`);
     run.dispose();
   }
-  log(`wasm one monitor evaluation of 8,000 = ${out.wasm.mnistEvaluation.toFixed(1)} training steps: +${((100 * out.wasm.mnistEvaluation) / every).toFixed(1)}% at every ${every}`);
+  if (want('mnist'))
+    log(`wasm one monitor evaluation of 8,000 = ${out.wasm.mnistEvaluation.toFixed(1)} training steps: +${((100 * out.wasm.mnistEvaluation) / every).toFixed(1)}% at every ${every}`);
   return out;
 }
 
