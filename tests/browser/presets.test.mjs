@@ -39,7 +39,7 @@ async function action(label) {
 
 // The MNIST preset needs thousands of 784-256-256-10 steps for its verdict (minutes here):
 // its checks are tested on made-up snapshots (tests/node/stories.test.mjs) and its link below.
-const SLOW = new Set(['mnist']);
+const SLOW = new Set(['mnist', 'dead-filters']);
 for (const p of PRESETS.filter((p) => !SLOW.has(p.id))) {
   test(`preset ${p.id}: ${p.title}`, async () => {
     const text = await runPreset(p.id);
@@ -102,6 +102,33 @@ for (const p of PRESETS.filter((p) => !SLOW.has(p.id))) {
     assert.deepEqual(problems, []);
   });
 }
+
+test('preset dead-filters: a LeNet on the digits, its first filters dead on screen, the verdict, then Leaky ReLU keeps them', { timeout: 240000 }, async () => {
+  const { page: p2, context: c2, problems: pr2 } = await openPage(env, 'preset=dead-filters');
+  try {
+    // At its pace (3 steps a second), the second update kills first-layer filters: the tiles say so.
+    await p2.waitForFunction(() => window.__relu.keyMoment?.key.reached, null, { timeout: 90000, polling: 100 });
+    const r = await p2.evaluate(() => ({ state: window.__relu.state, step: window.__relu.snapshots[0].step, tiles: document.querySelector('#networks canvas').dataset.tiles, dead: window.__relu.snapshots[0].layers.map((l) => l.counts.dead) }));
+    assert.equal(r.state.net, PRESET_BY_ID['dead-filters'].settings.net);
+    assert.ok(r.step < 40, `key moment at step ${r.step}`);
+    const crossed = r.tiles.split(';').map((t) => JSON.parse(t).length);
+    assert.deepEqual(crossed, r.dead.slice(0, 2), 'the crossed-out tiles are the dead channels');
+    assert.ok(crossed[0] >= 3, `first conv layer: ${crossed[0]} of 8 dead`);
+    // The verdict (judged from step 200; the pace speeds up after the key moment).
+    const verdict = async (re) => (await p2.waitForFunction((src) => (window.__relu.outcome.ok === 'yes' && new RegExp(src).test(window.__relu.outcome.text) ? window.__relu.outcome.text : null), re.source, { timeout: 180000, polling: 250 })).jsonValue();
+    assert.match(await verdict(/conv layers/), /^✓ As promised: conv layers [3-8] of 8 and \d+ of 16 channels dead; test accuracy \d+%$/);
+    // Leaky ReLU at the same rate: 150 steps on, no conv channel has died (its verdict waits
+    // for step 1,500: tests/node/stories.test.mjs judges it on made-up snapshots).
+    const leaky = PRESET_BY_ID['dead-filters'].actions[0].label;
+    await p2.click(`#story-actions button:text-is("${leaky}")`);
+    await p2.waitForFunction(() => window.__relu.state.activation === 'leaky_relu' && window.__relu.snapshots[0]?.step >= 150 && window.__relu.snapshots[0].monitorStep >= 150, null, { timeout: 120000, polling: 200 });
+    const after = await p2.evaluate(() => window.__relu.snapshots[0].layers.map((l) => l.counts.dead));
+    assert.deepEqual(after.slice(0, 2), [0, 0]);
+    assert.deepEqual(pr2, []);
+  } finally {
+    await c2.close();
+  }
+});
 
 test('preset mnist: the link loads the digits lazily, builds the 784-256-256-10 net and trains', async () => {
   const { page: p2, context: c2, problems: pr2 } = await openPage(env, 'preset=mnist');

@@ -14,7 +14,8 @@ import { defaults, toEngineConfig } from '../../web/state.js';
 const STEPS = 400;
 // The MNIST preset's 784-256-256-10 net costs ~100x a toy step (and each monitor pass reads
 // 8,000 digits): 40 steps pin its data, init and first updates down without slowing the suite.
-const PRESET_STEPS = { mnist: 40 };
+// The LeNet of dead-filters (a monitor pass over its 1,000-digit probe at every step): 20 steps.
+const PRESET_STEPS = { mnist: 40, 'dead-filters': 20 };
 const cases = PRESETS.map((p) => {
   const { compare, ...settings } = p.settings;
   return { name: `preset:${p.id}`, steps: PRESET_STEPS[p.id] ?? STEPS, config: toEngineConfig({ ...defaults(), ...settings }) };

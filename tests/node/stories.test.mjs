@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { engine } from './wasm-engine.mjs';
-import { PRESET_BY_ID, HIGH_LR_SETTLED, deadShare, presetState, storyVariant } from '../../web/presets.js';
+import { PRESET_BY_ID, HIGH_LR_SETTLED, deadShare, presetState, storyVariant, LENET_NET } from '../../web/presets.js';
 import { defaults, toEngineConfig } from '../../web/state.js';
 import { outcomeLine, contradictionNote } from '../../web/page/stories.js';
 
@@ -130,6 +130,28 @@ test('mnist: the story wants at least 30% dead; the tuned rate under 5% dead and
   assert.deepEqual(story.layers, [256, 256]);
   assert.equal(storyVariant('mnist', story, base).label, null);
   assert.equal(storyVariant('mnist', { ...story, lr: tuned.set.lr }, base).label, tuned.label);
+});
+
+test('dead-filters: the story wants 30% of a conv layer dead; Leaky none; rate 0.2 at most 1 in 8 and 98% accuracy', () => {
+  const p = PRESET_BY_ID['dead-filters'];
+  const [leaky, tuned] = p.actions;
+  const W = [8, 16, 128];
+  assert.equal(p.check(snap([3, 0, 0], W, { acc: 0.9 })).ok, true, '3 of 8 first-layer filters = 37.5%');
+  assert.equal(p.check(snap([2, 5, 0], W, { acc: 0.9 })).ok, true, '5 of 16 second-layer filters = 31%');
+  assert.equal(p.check(snap([2, 4, 100], W, { acc: 0.9 })).ok, false, 'dense units do not count: 25% and 25%');
+  assert.match(p.check(snap([4, 1, 7], W, { acc: 0.946 })).text, /^conv layers 4 of 8 and 1 of 16 channels dead; test accuracy 95%$/);
+  assert.equal(leaky.check(snap([0, 0, 3], W, { acc: 0.953 })).ok, true, 'dense units may die');
+  assert.equal(leaky.check(snap([0, 1, 0], W, { acc: 0.953 })).ok, false);
+  assert.equal(tuned.check(snap([1, 2, 0], W, { acc: 0.98 })).ok, true, '1 of 8, 2 of 16');
+  assert.equal(tuned.check(snap([0, 3, 0], W, { acc: 0.99 })).ok, false, '3 of 16 is more than 1 in 8');
+  assert.equal(tuned.check(snap([0, 0, 0], W, { acc: 0.9795 })).ok, false, 'accuracy below 98%');
+  const base = defaults();
+  const story = presetState('dead-filters', base);
+  assert.equal(story.net, LENET_NET);
+  assert.deepEqual(story.layers, [8, 16, 128]);
+  assert.equal(storyVariant('dead-filters', story, base).label, null);
+  assert.equal(storyVariant('dead-filters', { ...story, activation: 'leaky_relu' }, base).label, leaky.label);
+  assert.equal(storyVariant('dead-filters', { ...story, lr: 0.2 }, base).label, tuned.label);
 });
 
 test('iris: the story wants more than half dead and a whole layer gone; Leaky ReLU none dead and 90% accuracy', () => {
