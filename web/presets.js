@@ -54,11 +54,13 @@ const MNIST_TUNED = 'Same net, rate 0.3';
 // bits), dead judged on a fixed probe of 1,000 training digits: at rate 0.6, seed 1, the second
 // update kills 3 of the first conv layer's 8 filters (38%), a 4th dies at step ~115, and 4 of 8
 // (50%) stay dead to step 1,500 (the full training set agrees: 4 dead) with 94.6% test accuracy.
-// Leaky ReLU at the same rate: no channel dead, 95.3%. Rate 0.2: none dead, 98.0-98.1% test
-// accuracy from step 2,500 to 4,000.
+// Leaky ReLU at the same rate: no channel dead, 95.3%. Rate 0.2 in batches of 64: none dead,
+// 98.0-98.25% test accuracy at every 25th step from 1,275 to 2,400 (97.55% at 1,100, 97.85% at
+// 1,250), 98.05% at 3,000; in batches of 32 it hovers at 97.95-98.1% from step 2,500, which would
+// make the verdict flicker.
 export const LENET_NET = 'conv2d(8,5,same),maxpool(2),conv2d(16,5,same),maxpool(2),dense(128)';
 const LENET = { dataset: 'mnist', net: LENET_NET, layers: [8, 16, 128], activation: 'relu', optimizer: 'sgd', lr: 0.6, batch: 32, seed: 1, init: 'he_normal', biasInit: 0, dead: 'probe', probe: 1000 };
-const LENET_TUNED = 'Same net, rate 0.2';
+const LENET_TUNED = 'Rate 0.2, batch 64';
 const LENET_LEAKY = 'Switch to Leaky ReLU';
 // The share of dead channels of the LeNet's conv layers (its first two unit layers), the larger.
 const convDead = (s) => Math.max(...s.layers.slice(0, 2).map((l) => l.counts.dead / l.width));
@@ -334,7 +336,7 @@ export const PRESETS = [
     settings: { ...LENET },
     text: [
       'A LeNet on the 28×28 digits: 8 filters of 5×5, max-pooling, 16 filters of 5×5×8, pooling, 128 dense ReLU units, 10 outputs; plain SGD in batches of 32 at rate 0.6. In a convnet a dead ReLU is a whole filter: a channel whose output is 0 at every position of every image. Each tile of the network is a channel\'s feature map for the digit on the left (choose another in the gallery). The second update is violent: 3 of the 8 first-layer filters go dark at once, a 4th at step ~115, and half the first layer stays dead (judged on a fixed probe of 1,000 training digits; the whole training set agrees at step 1,500). The other half still reads the digits: 94.6% test accuracy. A dead filter never learns again: its weights, in the Filters panel, are frozen as they were.',
-      'Press "Switch to Leaky ReLU": the same seed and rate, with a slope of 0.01 below zero. No filter dies (95.3% test accuracy at step 1,500). Or press "Same net, rate 0.2": none dies either, and it reaches 98% test accuracy on the 2,000 held-out digits from step 2,500. Measured with this engine (the page and relu-lab compute the same bits); lab study conv-lr sweeps the rate over seeds, ReLU against Leaky ReLU.',
+      'Press "Switch to Leaky ReLU": the same seed and rate, with a slope of 0.01 below zero. No filter dies (95.3% test accuracy at step 1,500). Or press "Rate 0.2, batch 64", a tuned run: none dies either, and from step 1,300 on it classifies at least 98% of the 2,000 held-out digits. Measured with this engine (the page and relu-lab compute the same bits); lab study conv-lr sweeps the rate over seeds, ReLU against Leaky ReLU.',
     ],
     actions: [
       {
@@ -346,10 +348,10 @@ export const PRESETS = [
       },
       {
         label: LENET_TUNED,
-        set: { lr: 0.2 },
+        set: { lr: 0.2, batch: 64 },
         restart: true,
-        minSteps: 2500,
-        check: (s) => ({ ok: convDead(s) <= 0.125 && s.testAccuracy >= 0.98, text: `at rate 0.2 ${convDeadText(s)}${accuracy(s)}`, expect: 'at most one conv channel in eight dead and at least 98% test accuracy' }),
+        minSteps: 1300,
+        check: (s) => ({ ok: convDead(s) <= 0.125 && s.testAccuracy >= 0.98, text: `tuned: ${convDeadText(s)}${accuracy(s)}`, expect: 'at most one conv channel in eight dead and at least 98% test accuracy' }),
       },
     ],
     // Judged from step 200 (half the first conv layer dead from step ~115 on).

@@ -15,6 +15,7 @@ import { paintImage, unitPicture } from '../image-data.js';
 
 const GAP = 2;        // CSS px between fields
 const MAX_CELL = 56;  // CSS px of one field at most
+const MAX_FILTER_CELL = 84;  // a convnet's filters: fewer of them, each worth a closer look
 const MIN_CELL = 14;
 
 export class ReceptiveFieldsView {
@@ -45,8 +46,8 @@ export class ReceptiveFieldsView {
   }
 
   /** The grid's columns and cell size for n fields of h x w pixels across `width` CSS px. */
-  static layoutFor(n, width, [, h, w]) {
-    let cell = MAX_CELL;
+  static layoutFor(n, width, [, h, w], maxCell = MAX_CELL) {
+    let cell = maxCell;
     // The largest cell (down to MIN_CELL) that keeps the grid at most ~1.2 times as tall as wide.
     for (; cell > MIN_CELL; cell--) {
       const cols = Math.max(1, Math.floor((width + GAP) / (cell + GAP)));
@@ -70,7 +71,7 @@ export class ReceptiveFieldsView {
     const shape = first.shape;
     const [, H, W] = shape;
     const width = this.canvas.clientWidth || 300;
-    const lay = ReceptiveFieldsView.layoutFor(n, width, shape);
+    const lay = ReceptiveFieldsView.layoutFor(n, width, shape, unit?.kind === 'conv' ? MAX_FILTER_CELL : MAX_CELL);
     this.layout = lay;
     const heightCss = lay.rows * (lay.cellH + GAP) - GAP;
     if (this.canvas.style.height !== `${heightCss}px`) this.canvas.style.height = `${heightCss}px`;
