@@ -194,6 +194,8 @@ test('study 7 runs its reduced convnet grid: dead channels are counted over the 
       if (v === null) continue;  // a diverged run
       assert.ok(Math.abs(v * 24 - Math.round(v * 24)) < 1e-9, `${JSON.stringify(c.settings)}: ${v}`);
     }
+  // The rate that kills filters (the CLI, same bits: 65% of the channels dead over the 2 seeds).
+  assert.ok(cell('relu', 1).metrics.dead_channels.mean > 0.3, JSON.stringify(cell('relu', 1).metrics.dead_channels));
   for (const lr of [0.03, 0.3, 1]) assert.equal(cell('leaky_relu', lr).metrics.dead_channels.mean ?? 0, 0, 'Leaky ReLU channels cannot be dead');
   assert.deepEqual(problems, []);
   await context.close();
