@@ -117,7 +117,7 @@ per cell and metric the mean, the standard error (sample std / sqrt(n)) and all
 values. Flags are applied in order on top of --config or --study.
 
   --study NAME          a built-in study: lr-dead, born-dead, init-activation,
-                        bias-lr, revival (see docs/results.md)
+                        bias-lr, revival, mnist-lr, conv-lr (see docs/results.md)
   --full                the study's bigger grid
   --config FILE.json    a sweep: {"kind": "train"|"born_dead", "base": {config},
                         "axes": {"lr": [0.01, 0.1], ...}, "seeds", "steps",
@@ -131,7 +131,8 @@ values. Flags are applied in order on top of --config or --study.
   --first-seed S
   --trials T            born_dead: networks per cell
   --metric M[,M...]     train: final_loss, test_loss, test_accuracy, dead, silent,
-                        no_positive, born_dead, grad_norm, diverged;
+                        no_positive, born_dead, grad_norm, diverged, dead_channels,
+                        no_positive_channels (the conv layers' channels alone);
                         born_dead: born_dead, reference
   --jobs N              threads (default: the number of cores, at most 4)
   --out FILE            write the JSON there instead of stdout

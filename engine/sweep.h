@@ -5,7 +5,8 @@
 //
 // Two kinds:
 //   train      each job is a relu::Run of `steps` steps from base + the cell's settings,
-//              seed = first_seed + repeat. Metrics, all hidden layers pooled:
+//              seed = first_seed + repeat. Metrics, all hidden unit layers pooled (a conv
+//              channel counts as one unit, like a dense neuron), unless named for channels:
 //                final_loss     training-set loss at the end (evaluation mode)
 //                test_loss      test-set loss (NaN without a test split)
 //                test_accuracy  test-set accuracy (NaN for regression or no test split)
@@ -15,6 +16,8 @@
 //                born_dead      1 when some hidden layer was entirely dead at step 0
 //                grad_norm      global gradient norm of the last step
 //                diverged       1 when the run stopped on a non-finite loss or weight
+//                dead_channels  share of the conv layers' channels dead (NaN without conv layers)
+//                no_positive_channels  the same for no_positive
 //   born_dead  each cell is one born_dead_probability (born_dead.h) estimate over axes
 //              width, depth, init (and optionally bias, points); `trials` networks per cell.
 //              Metrics: born_dead (the probability, binomial standard error) and reference

@@ -177,3 +177,26 @@ test('study 6 runs its reduced MNIST grid in Workers, which fetch mnist14 once e
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('study 7 runs its reduced convnet grid: dead channels are counted over the 24 conv channels alone', async () => {
+  const { page, context, problems } = await openLab('?study=conv-lr');
+  await page.fill('#workers', '2');
+  await page.click('#run');
+  await page.waitForFunction(() => window.__lab.state === 'done', null, { timeout: 180000, polling: 200 });
+  const res = await page.evaluate(() => window.__lab.result);
+  assert.equal(res.jobs_done, 12);
+  const cell = (activation, lr) => res.cells.find((c) => c.settings.activation === activation && c.settings.lr === lr);
+  assert.ok(cell('relu', 0.03).metrics.test_accuracy.mean > 0.6, JSON.stringify(cell('relu', 0.03).metrics.test_accuracy));
+  // 8 + 16 channels: every run's share is a whole number of 24ths. Counted with the 64 dense
+  // neurons (88 units) or per layer, most shares would not be.
+  for (const c of res.cells)
+    for (const v of [...c.metrics.dead_channels.values, ...c.metrics.no_positive_channels.values]) {
+      if (v === null) continue;  // a diverged run
+      assert.ok(Math.abs(v * 24 - Math.round(v * 24)) < 1e-9, `${JSON.stringify(c.settings)}: ${v}`);
+    }
+  // The rate that kills filters (the CLI, same bits: 65% of the channels dead over the 2 seeds).
+  assert.ok(cell('relu', 1).metrics.dead_channels.mean > 0.3, JSON.stringify(cell('relu', 1).metrics.dead_channels));
+  for (const lr of [0.03, 0.3, 1]) assert.equal(cell('leaky_relu', lr).metrics.dead_channels.mean ?? 0, 0, 'Leaky ReLU channels cannot be dead');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

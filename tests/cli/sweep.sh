@@ -25,7 +25,7 @@ check_json() {  # name file python-expression-on-d
 
 expect_ok sweep --help && { grep -q -- "--axis" "$T/out" && pass || fail "sweep --help lacks --axis"; }
 expect_ok sweep --list && check_json "study list" "$T/out" \
-  '[s["name"] for s in d] == ["lr-dead","born-dead","init-activation","bias-lr","revival","mnist-lr"]'
+  '[s["name"] for s in d] == ["lr-dead","born-dead","init-activation","bias-lr","revival","mnist-lr","conv-lr"]'
 
 # a 2x2 grid from flags, 2 seeds; JSON on stdout and a CSV
 if expect_ok sweep --base '{"dataset":"xor","samples":100,"layers":[4]}' --axis lr=0.01,0.3 --axis activation=relu,elu \

@@ -1,10 +1,13 @@
 // Sweeps: aggregation against hand-computed numbers, job layout, born-dead ordering.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
 
 #include "born_dead.h"
+#include "config.h"
+#include "run.h"
 #include "sweep.h"
 
 using Catch::Matchers::WithinAbs;
@@ -128,10 +131,14 @@ TEST_CASE("a train sweep runs real cells", "[sweep]") {
   for (size_t m = 0; m < res.metric_names.size(); ++m) {
     CAPTURE(res.metric_names[m]);
     CHECK(res.cells[0].metrics[m].values.size() == 2);
-    CHECK(std::isfinite(res.cells[0].metrics[m].mean));
+    // A dense net has no conv channels to count.
+    const bool channels = res.metric_names[m].find("channels") != std::string::npos;
+    CHECK(std::isfinite(res.cells[0].metrics[m].mean) != channels);
   }
-  // Same seed, same numbers: the sweep is reproducible.
-  CHECK(relu::run_job(spec, 1) == results[1]);
+  // Same seed, same numbers: the sweep is reproducible (NaN, the channel metrics, as NaN).
+  const std::vector<double> again = relu::run_job(spec, 1);
+  REQUIRE(again.size() == results[1].size());
+  for (size_t m = 0; m < again.size(); ++m) CHECK((again[m] == results[1][m] || (std::isnan(again[m]) && std::isnan(results[1][m]))));
 }
 
 TEST_CASE("a small born-dead sweep: monotone in depth, reversed in width", "[sweep]") {
@@ -158,4 +165,50 @@ TEST_CASE("a small born-dead sweep: monotone in depth, reversed in width", "[swe
     }
   CHECK(p(0, 2) > p(0, 0) + 0.2);  // width 2: from depth 2 to 20 the probability climbs a lot
   CHECK(p(0, 2) > p(2, 2) + 0.2);  // and width 5 at depth 20 is far safer than width 2
+}
+
+TEST_CASE("dead_channels counts the conv layers' channels alone; dead pools every hidden unit", "[sweep][conv]") {
+  // Two conv layers (4 and 2 channels) and a dense layer (8 neurons) on mnist14, every
+  // weight zeroed so that each unit's z is its bias at every position of every input: a bias
+  // of -1 makes it dead, +1 alive everywhere.
+  //   conv 1: channel 0 dead of 4; conv 2: channel 1 dead of 2; dense: neuron 3 dead of 8.
+  // dead_channels = 2/6. Counting it wrong gives another number: the first conv layer alone
+  // 1/4, the second alone 1/2, the mean of the two layers' shares 3/8, dense neurons
+  // included 3/14 (which is the pooled `dead`).
+  relu::Run run(relu::config_from_json(R"j({"dataset":"mnist14","samples":400,
+      "net":"conv2d(4,3,same),maxpool(2),conv2d(2,3,same),dense(8)","monitor_every":1000000})j"));
+  auto& m = run.model();
+  REQUIRE(m.num_hidden() == 3);
+  REQUIRE(!m.is_dense(0));
+  REQUIRE(!m.is_dense(1));
+  REQUIRE(m.is_dense(2));
+  for (int l = 0; l < 3; ++l)
+    for (int i = 0; i < m.layer(l).units(); ++i) m.layer(l).incoming(m.params.data(), i).setZero();
+  m.b(0) << -1.0f, 1.0f, 1.0f, 1.0f;
+  m.b(1) << 1.0f, -1.0f;
+  m.b(2).setConstant(1.0f);
+  m.b(2)(3) = -1.0f;
+  run.monitor();
+  const auto& names = relu::train_metric_names();
+  auto metric = [&](const std::vector<double>& v, const std::string& name) {
+    return v[std::find(names.begin(), names.end(), name) - names.begin()];
+  };
+  std::vector<double> v = relu::run_metrics(run);
+  REQUIRE(v.size() == names.size());
+  CHECK(metric(v, "dead_channels") == 2.0 / 6);
+  CHECK(metric(v, "no_positive_channels") == 2.0 / 6);
+  CHECK(metric(v, "dead") == 3.0 / 14);
+  // Leaky ReLU: nothing is dead by definition, but the same channels are still never active.
+  run.set("activation", "\"leaky_relu\"");
+  run.monitor();
+  v = relu::run_metrics(run);
+  CHECK(metric(v, "dead_channels") == 0.0);
+  CHECK(metric(v, "no_positive_channels") == 2.0 / 6);
+  CHECK(metric(v, "no_positive") == 3.0 / 14);
+  // A dense net has no channels: NaN, which a sweep's statistics leave out.
+  relu::Run dense(relu::config_from_json(R"({"dataset":"xor","samples":50,"layers":[4]})"));
+  v = relu::run_metrics(dense);
+  CHECK(std::isnan(metric(v, "dead_channels")));
+  CHECK(std::isnan(metric(v, "no_positive_channels")));
+  CHECK(std::isfinite(metric(v, "dead")));
 }

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { aggregate, buildResult, cellSettings, jobTask, normalizeSpec, numJobs } from '../../web/lab/sweep.js';
+import { aggregate, buildResult, cellSettings, convLayers, jobTask, metricsFromSnapshot, normalizeSpec, numJobs } from '../../web/lab/sweep.js';
 import { figureFor, resultToCsv } from '../../web/lab/figures.js';
 import { renderFigure } from '../../web/lab/svgplot.js';
 import { STUDIES } from '../../web/lab/studies.js';
@@ -84,10 +84,46 @@ test('figures: one error bar per point with a standard error, valid SVG text', (
 });
 
 test('the browser studies are valid sweeps', () => {
-  assert.deepEqual(STUDIES.map((s) => s.name), ['lr-dead', 'born-dead', 'init-activation', 'bias-lr', 'revival', 'mnist-lr']);
-  // Study 6 is the browser's reduced grid: 3 rates x 2 activations x 2 seeds of mnist14.
-  const mnist = normalizeSpec(STUDIES.at(-1).spec);
+  assert.deepEqual(STUDIES.map((s) => s.name), ['lr-dead', 'born-dead', 'init-activation', 'bias-lr', 'revival', 'mnist-lr', 'conv-lr']);
+  // Studies 6 and 7 are the browser's reduced grids: 3 rates x 2 activations x 2 seeds of mnist14.
+  const conv = normalizeSpec(STUDIES.find((s) => s.name === 'conv-lr').spec);
+  assert.equal(numJobs(conv), 12);
+  assert.equal(conv.base.dataset, 'mnist14');
+  assert.ok(conv.metrics.includes('dead_channels'));
+  const mnist = normalizeSpec(STUDIES.find((s) => s.name === 'mnist-lr').spec);
   assert.equal(numJobs(mnist), 12);
   assert.equal(mnist.base.dataset, 'mnist14');
   for (const s of STUDIES) assert.ok(numJobs(normalizeSpec(s.spec)) > 0);
+});
+
+test('dead_channels counts the conv layers\' channels alone, as engine/sweep.cpp run_metrics', () => {
+  // A run's config as engine.js run.config() gives it (`net` normalised to a list): two conv
+  // layers (4 and 2 channels) and a dense layer of 8, pooling in between (not a unit layer).
+  const config = {
+    net: [
+      { type: 'conv2d', channels: 4, kernel: 3, stride: 1, padding: 'same' },
+      { type: 'maxpool', size: 2 },
+      { type: 'conv2d', channels: 2, kernel: 3, stride: 1, padding: 'same' },
+      { type: 'dense', units: 8 },
+    ],
+  };
+  assert.deepEqual(convLayers(config), [true, true, false]);
+  assert.deepEqual(convLayers({ net: null, layers: [8, 8] }), []);
+  const layer = (width, dead, noPositive) => ({
+    width,
+    counts: { dead, mostlySilent: 0 },
+    noPositiveFraction: noPositive / width,
+  });
+  // 1 of 4, 1 of 2 channels dead; 1 of 8 neurons. Right: 2/6. Wrong ways give 1/4 (first
+  // layer), 1/2 (second), 3/8 (mean of the layers' shares) or 3/14 (neurons included).
+  const snap = { layers: [layer(4, 1, 1), layer(2, 1, 2), layer(8, 1, 1)], trainLoss: 1, testLoss: 1, testAccuracy: 0.5 };
+  const m = metricsFromSnapshot(snap, true, convLayers(config));
+  close(m.dead_channels, 2 / 6);
+  close(m.no_positive_channels, 3 / 6);
+  close(m.dead, 3 / 14);
+  close(m.no_positive, 4 / 14);
+  // A dense net has no channels: NaN, which the aggregation leaves out (as the CLI's).
+  const dense = metricsFromSnapshot(snap, true, convLayers({ net: null }));
+  assert.ok(Number.isNaN(dense.dead_channels) && Number.isNaN(dense.no_positive_channels));
+  close(dense.dead, 3 / 14);
 });

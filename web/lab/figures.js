@@ -18,6 +18,8 @@ export const METRICS = {
   grad_norm: { label: 'last gradient norm', percent: false },
   diverged: { label: '% runs diverged', percent: true },
   reference: { label: '1 − (1 − 2^−N)^L (%)', percent: true },
+  dead_channels: { label: '% dead conv channels', percent: true },
+  no_positive_channels: { label: '% conv channels never active (z ≤ 0)', percent: true },
 };
 
 export function metricLabel(m) {

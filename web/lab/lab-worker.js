@@ -5,11 +5,11 @@
 //        {type:'result', job, metrics, ms} | {type:'error', job, message}
 // Cancelling = the page terminates the Worker; finished jobs were already posted.
 import { loadEngine } from '../engine.js';
-import { metricsFromSnapshot } from './sweep.js';
+import { convLayers, metricsFromSnapshot } from './sweep.js';
 
 const enginePromise = loadEngine();
 
-// Packed datasets (study 6's mnist14) are fetched by this Worker's first job that names one,
+// Packed datasets (studies 6 and 7: mnist14) are fetched by this Worker's first job that names one,
 // from data/NAME.bin beside web/ (dist/data/, relative to this script), and handed to the
 // engine once (engine.provideData checks the checksum); later jobs reuse them. A failed fetch
 // fails that job with the reason, and the next job tries again.
@@ -41,7 +41,7 @@ function runTrain(engine, task) {
     const chunk = 1000;
     while (run.status().step < task.steps && !run.status().diverged) run.step(Math.min(chunk, task.steps - run.status().step));
     const hasTest = run.dataInfo().test_samples > 0;
-    return metricsFromSnapshot(run.snapshot(), hasTest);
+    return metricsFromSnapshot(run.snapshot(), hasTest, convLayers(run.config()));
   } finally {
     run.dispose();
   }

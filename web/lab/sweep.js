@@ -8,7 +8,7 @@
 //          born_dead: one per cell.
 
 export const TRAIN_METRICS = ['final_loss', 'test_loss', 'test_accuracy', 'dead', 'silent', 'no_positive', 'born_dead',
-  'grad_norm', 'diverged'];
+  'grad_norm', 'diverged', 'dead_channels', 'no_positive_channels'];
 export const BORN_DEAD_METRICS = ['born_dead', 'reference'];
 
 export function normalizeSpec(spec) {
@@ -126,18 +126,40 @@ export function buildResult(spec, jobResults, elapsedSeconds = 0) {
   };
 }
 
-/** Metrics of one finished run from its engine.js snapshot (pooled over hidden layers). */
-export function metricsFromSnapshot(snap, hasTest) {
+/**
+ * Which hidden unit layers are convolutions, from a run's config (engine.js run.config():
+ * `net` is the normalised list of layers, or null for a dense `layers` net). Unit layers are
+ * the conv2d and dense entries, in order, as the snapshot's layers are.
+ */
+export function convLayers(config) {
+  if (!Array.isArray(config?.net)) return [];
+  return config.net.filter((l) => l.type === 'conv2d' || l.type === 'dense').map((l) => l.type === 'conv2d');
+}
+
+/**
+ * Metrics of one finished run from its engine.js snapshot, as engine/sweep.cpp run_metrics:
+ * pooled over hidden layers, and over the conv layers' channels alone (isConv: convLayers()).
+ */
+export function metricsFromSnapshot(snap, hasTest, isConv = []) {
   let units = 0;
   let dead = 0;
   let silent = 0;
   let noPos = 0;
-  for (const l of snap.layers) {
+  let channels = 0;
+  let deadChannels = 0;
+  let noPosChannels = 0;
+  snap.layers.forEach((l, i) => {
+    const layerNoPos = Math.round(l.noPositiveFraction * l.width);
     units += l.width;
     dead += l.counts.dead;
     silent += l.counts.mostlySilent;
-    noPos += Math.round(l.noPositiveFraction * l.width);
-  }
+    noPos += layerNoPos;
+    if (isConv[i]) {
+      channels += l.width;
+      deadChannels += l.counts.dead;
+      noPosChannels += layerNoPos;
+    }
+  });
   const num = (x) => (x === null || x === undefined || !Number.isFinite(x) ? NaN : x);
   return {
     final_loss: num(snap.trainLoss),
@@ -149,5 +171,7 @@ export function metricsFromSnapshot(snap, hasTest) {
     born_dead: snap.bornDead ? 1 : 0,
     grad_norm: num(snap.gradNorm),
     diverged: snap.diverged ? 1 : 0,
+    dead_channels: channels ? deadChannels / channels : NaN,
+    no_positive_channels: channels ? noPosChannels / channels : NaN,
   };
 }
