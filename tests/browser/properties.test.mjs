@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
   SETTINGS, BY_NAME, COMPARABLE, MAX_COMPARE, FLAGS, parse, serialize, parseFlags, serializeFlags, formatValue,
-  registerPresetIds,
+  registerPresetIds, ACTIVATIONS,
 } from '../../web/state.js';
 import { checkMessage, MESSAGE_TYPE, ACTIONS } from '../../web/embed.js';
+import { parseNet, netWidths } from '../../web/net-spec.js';
 
 const RUNS = 10000;
 const SEED = Number(process.env.FC_SEED ?? 20261122);
@@ -44,6 +45,9 @@ function validValue(def, v) {
       return (def.nullable && v === null) || (typeof v === 'number' && Number.isFinite(v) && v >= def.min && v <= def.max);
     case 'bool':
       return typeof v === 'boolean';
+    case 'net':
+      // '' (the dense layers) or a spec in its canonical form (web/net-spec.js).
+      return typeof v === 'string' && (v === '' || parseNet(v, ACTIVATIONS).text === v);
     case 'widths':
       return Array.isArray(v) && v.length >= 1 && v.length <= def.maxCount && v.every((w) => Number.isInteger(w) && w >= def.min && w <= def.max);
     case 'compare': {
@@ -71,6 +75,7 @@ function assertValidState(state) {
   for (const def of SETTINGS) assert.ok(validValue(def, state[def.name]), `${def.name} = ${JSON.stringify(state[def.name])}`);
   assert.notEqual(state.dataset, 'csv', 'csv never comes from a link');
   assert.ok(!(state.dropout > 0 && state.alphaDropout > 0), 'dropout and alphaDropout both on');
+  if (state.net) assert.deepEqual(state.layers, netWidths(parseNet(state.net, ACTIVATIONS).layers), 'a net sets the widths');
   for (const s of strings(state)) assert.ok(!s.includes('<') || LT_ALLOWED.has(s), `'<' in ${JSON.stringify(s)}`);
 }
 // Same value as the URL writes it (numbers keep 6 significant digits).
@@ -85,6 +90,8 @@ const hostile = fc.constantFrom(
   '5.', '1e2', ' 3 ', '\u0000', '\uFEFF1', 'e', 'true', 'null', 'undefined', '__proto__', 'constructor', 'toString',
   ',,,', '8,,8', '8, 8', '0,0', '33,1', '1|2|3', 'lr:', ':0.1|0.2', 'lr:0.1|0.1', 'lr:0.1234561|0.1234562',
   'activation:relu|<b>|selu', 'layers:8,8|4', 'compare:lr:1|2', '%', '%zz', '💀', 'ReLU', 'LEAKY-RELU', 'he-normal', 'uniform(-1,0)',
+  'conv2d(8,5,same),maxpool(2),dense(16)', 'CONV2D( 4 , 3 )', 'conv2d(8,5,same,2)', 'conv2d(4,3,<b>)', 'dense(8,tanh),dense(4)',
+  'conv2d(4,3,1,2,elu),avgpool(2)', 'maxpool(2),conv2d(99,3)', 'dense(8', 'off',
 );
 const knownKey = fc.constantFrom(...SETTINGS.map((d) => d.name), ...FLAGS);
 const enumValue = fc.constantFrom(...SETTINGS.flatMap((d) => d.values ?? []), ...PRESET_IDS);
