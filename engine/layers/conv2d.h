@@ -83,6 +83,7 @@ struct Conv2d : UnitLayer<T> {
   int pad_lo = 0, taps = 0;                 // taps = K = cin kh kw
   Mat patches;                              // (K, ho wo) one sample's Pt, patch by patch
   Vec padded;                               // one sample's x inside its zero padding (im2col)
+  Vec dpadded;                              // one sample's dx inside the padding (col2im)
   int padded_h = 0, padded_w = 0;           // (ho - 1) s + k, (wo - 1) s + k
   Mat dpatches;                             // (K, ho wo) one sample's dL/dPt, patch by patch
   Mat wt;                                   // (cout, K) W^T, for the forward product
@@ -100,24 +101,26 @@ struct Conv2d : UnitLayer<T> {
   Eigen::Map<Mat> W(T* block) const { return Eigen::Map<Mat>(block + w_off, taps, spec.channels); }
   Eigen::Map<const Mat> W(const T* block) const { return Eigen::Map<const Mat>(block + w_off, taps, spec.channels); }
 
+  // The step's members are kept out of line (noinline): inlined into the network's loop
+  // (mlp.cpp, compiled for size in wasm) they would be optimised for size with it.
   // ---- forward ----
   // z (cout ho wo, n) = W * x + b per sample (im2col, one gemm each); a = f(z) (hidden);
   // ablated channels output 0.
-  void forward(const T* params, const T* x, int ldx, int n, bool hidden, ProductWork<T> work);
+  __attribute__((noinline)) void forward(const T* params, const T* x, int ldx, int n, bool hidden, ProductWork<T> work);
 
   // ---- backward, in reverse order of the forward ----
   // dz = (da, ablated channels 0) ⊙ f'(z); PReLU: ds += sum of da min(z, 0) per channel.
-  void backward_activation(const T* params, T* grads, Eigen::Ref<Mat> da, int n);
+  __attribute__((noinline)) void backward_activation(const T* params, T* grads, Eigen::Ref<Mat> da, int n);
   // dW (K, cout) += Pt (K, ho wo) dz_j (ho wo, cout) per sample; db += sums of dz per channel;
   // frozen channels' gradients zeroed. track: grad_abs_sum += sums of |dz| per channel.
-  void backward_params(T* grads, const T* x, int ldx, int n, bool track, ProductWork<T> work);
+  __attribute__((noinline)) void backward_params(T* grads, const T* x, int ldx, int n, bool track, ProductWork<T> work);
   // dx (cin h w, n): dPt = W (K, cout) dz_j^T (cout, ho wo), scattered back onto the image (col2im).
-  void backward_input(const T* params, T* dx, int ld_dx, int n, ProductWork<T> work);
+  __attribute__((noinline)) void backward_input(const T* params, T* dx, int ld_dx, int n, ProductWork<T> work);
 
  private:
   void im2col(const T* x);                  // one sample's x -> patches (K, ho wo)
   void scatter_forward(const T* x);         // zt = W^T Pt from x's non-zero pixels
-  void col2im(T* dx) const;                 // dpatches (K, ho wo) -> one sample's dx (overwritten)
+  void col2im(T* dx);                       // dpatches (K, ho wo) -> one sample's dx (overwritten)
 };
 
 extern template struct Conv2d<float>;

@@ -80,6 +80,12 @@ void check_case(const Case& cc, double x_zeros, double dz_zeros, bool skip, uint
 
   // The layer.
   L.forward(params.data(), x.data(), ld, n, true, pw);
+  // dz from dL/da through ReLU: where z > 0, da; elsewhere +0 (activation_backward's select).
+  MatF da(L.z.rows(), n);
+  for (Eigen::Index i = 0; i < da.size(); ++i) da.data()[i] = r.sparse(dz_zeros / 2);
+  const MatF want_dz = (L.z.leftCols(n).array() > 0.f).select(da, 0.f);
+  L.backward_activation(params.data(), nullptr, da, n);
+  CHECK(same_bits(L.dz.data(), want_dz.data(), want_dz.size()));
   for (Eigen::Index i = 0; i < L.dz.rows(); ++i)
     for (int j = 0; j < n; ++j) L.dz(i, j) = r.sparse(dz_zeros);
   std::vector<float> grads(params.size());
@@ -129,11 +135,12 @@ void check_case(const Case& cc, double x_zeros, double dz_zeros, bool skip, uint
 
 TEST_CASE("conv2d's products hold the kernel's bits in the plain orientation, zeros skipped or not", "[conv][skip-zeros]") {
   // w3's two layers (issue 14), stride 2 with integer padding, an even kernel, few channels
-  // (fewer than a kernel tile), a 1-channel 1x1 kernel (K = 1).
+  // (fewer than a kernel tile), a 1-channel 1x1 kernel (K = 1), a valid stride 2 that drops
+  // the image's last row and column.
   const Case cases[] = {
       {{1, 28, 28}, {8, 5, 1, kSamePadding}}, {{8, 14, 14}, {16, 5, 1, kSamePadding}}, {{3, 9, 7}, {6, 3, 2, 1}},
       {{2, 6, 5}, {5, 2, 1, kSamePadding}},   {{1, 5, 5}, {2, 3, 1, kSamePadding}},    {{1, 6, 6}, {4, 1, 1, 0}},
-      {{4, 5, 5}, {3, 5, 1, 0}},
+      {{4, 5, 5}, {3, 5, 1, 0}},              {{2, 7, 7}, {4, 2, 2, 0}},
   };
   uint32_t seed = 0;
   for (const auto& cc : cases)
