@@ -134,6 +134,9 @@ target_compile_options(relu_engine PRIVATE -fno-rtti)
 foreach(_cold layers/conv2d.cpp layers/pool2d.cpp mlp.cpp)
   set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/engine/${_cold} PROPERTIES COMPILE_OPTIONS "-Os")
 endforeach()
+# The conv layer's training step (layers/conv2d_step.cpp) stays at -O3: at -Os it was a third
+# of w3's time in V8 (Eigen's packet functions called, not inlined). Its short and cold loops
+# are marked RELU_PLAIN_LOOP (simd_lanes.h): vectorised at -O3 they cost 1.5 KB of gzip.
 
 # PUBLIC: everything that links relu_engine (the module, test programs) compiles the
 # same way; the EH flag must match across all objects and the link.

@@ -167,6 +167,16 @@ std::size_t gemm_workspace(int max_k) {
   return static_cast<std::size_t>(kMr) * static_cast<std::size_t>(max_k > 0 ? max_k : 0);
 }
 
+void gemm_kernel(int m, int n, int k, const float* A, int lda, Trans ta, const float* B, int ldb, Trans tb, float* C,
+                 int ldc, bool accumulate, float* work) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!accumulate) MutMap<float>(C, m, n, Eigen::OuterStride<>(ldc)).setZero();
+    return;
+  }
+  kernel_gemm(m, n, k, A, lda, ta, B, ldb, tb, C, ldc, accumulate, work);
+}
+
 template <typename T>
 void gemm(int m, int n, int k, const T* A, int lda, Trans ta, const T* B, int ldb, Trans tb, T* C, int ldc,
           bool accumulate, T* work) {

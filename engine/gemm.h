@@ -30,6 +30,13 @@ template <typename T>
 void gemm(int m, int n, int k, const T* A, int lda, Trans ta, const T* B, int ldb, Trans tb, T* C, int ldc,
           bool accumulate, T* work);
 
+// Float products on the register-tile kernel whatever m: the same sums as gemm() gives a
+// product of at least kGemmKernelMinRows rows (each entry summed over k in order), for the
+// convolution, whose products are laid out for speed and must sum as the kernel sums in
+// either orientation (layers/conv2d.cpp). work: gemm_workspace(k) floats.
+void gemm_kernel(int m, int n, int k, const float* A, int lda, Trans ta, const float* B, int ldb, Trans tb, float* C,
+                 int ldc, bool accumulate, float* work);
+
 extern template void gemm<float>(int, int, int, const float*, int, Trans, const float*, int, Trans, float*, int,
                                  bool, float*);
 extern template void gemm<double>(int, int, int, const double*, int, Trans, const double*, int, Trans, double*, int,

@@ -147,7 +147,11 @@ Mlp<T>::Mlp(const Volume& input, const std::vector<LayerSpec>& hidden, const std
   // Inner dimensions of every product (dense: a layer's inputs (z), the next layer's outputs
   // (da), the columns (dW); conv2d: above).
   gemm_work_.assign(gemm_workspace(static_cast<int>(widest_inner)), T(0));
-  if constexpr (std::is_same_v<T, float>) sparse_.reserve(static_cast<int>(widest_dense_in), max_cols);
+  if constexpr (std::is_same_v<T, float>) {
+    sparse_.reserve(static_cast<int>(widest_dense_in), max_cols);
+    for (const auto& any : layers_)
+      if (const auto* conv = std::get_if<Conv2d<T>>(&any)) conv->reserve(sparse_);
+  }
   weight_grad_norms.assign(num_layers(), 0.0);
 }
 

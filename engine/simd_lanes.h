@@ -15,6 +15,15 @@
 #define RELU_NOINLINE __attribute__((noinline))
 #define RELU_INLINE inline __attribute__((always_inline))
 
+// A loop the compiler is to leave as written (no vectorising, interleaving or unrolling): short
+// or cold loops in code compiled for speed, whose vectorised forms would cost more download
+// than they save time (wasm's link-time optimisation vectorises whatever a file's -O says).
+#if defined(__clang__)
+#define RELU_PLAIN_LOOP _Pragma("clang loop vectorize(disable) interleave(disable) unroll(disable)")
+#else
+#define RELU_PLAIN_LOOP
+#endif
+
 namespace relu {
 
 #if RELU_WASM_SIMD

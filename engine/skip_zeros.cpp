@@ -11,12 +11,17 @@ void SparseColumns::reserve(int max_k, int max_n) {
   // At most kSkipZerosDensity of the k x n entries are kept, plus one column's worth: index()
   // stops as soon as a finished column takes it over the limit. Either side may be the
   // columns (z = W x: the batch; dW += dz x^T: the inputs).
+  // Grows only: a network reserves for each of its products in turn.
   const int longer = std::max(max_k, max_n);
   const auto entries = static_cast<size_t>(kSkipZerosDensity * max_k * static_cast<double>(max_n)) + longer + 1;
-  row.assign(entries, 0);
-  value.assign(entries, 0.f);
-  ptr.assign(static_cast<size_t>(longer) + 1, 0);
-  cursor.assign(ptr.size(), 0);
+  if (entries > row.size()) {
+    row.assign(entries, 0);
+    value.assign(entries, 0.f);
+  }
+  if (static_cast<size_t>(longer) + 1 > ptr.size()) {
+    ptr.assign(static_cast<size_t>(longer) + 1, 0);
+    cursor.assign(ptr.size(), 0);
+  }
 }
 
 bool SparseColumns::index(int k, int n, const float* B, int ldb, Trans tb) {
@@ -93,6 +98,7 @@ void sparse_product(int m, int n, const float* A, int lda, const SparseColumns& 
     int i = 0;
     for (; i + 4 * kVectors <= m; i += 4 * kVectors)
       sparse_tile<kVectors>(A + i, lda, row, value, count, col + i, accumulate);
+    if (i + 8 <= m) sparse_tile<2>(A + i, lda, row, value, count, col + i, accumulate), i += 8;  // conv2d's 8 channels
     for (; i + 4 <= m; i += 4) sparse_tile<1>(A + i, lda, row, value, count, col + i, accumulate);
     for (; i < m; ++i) {
       // The tail rows one at a time: per entry the same multiply and add as a lane.
@@ -114,6 +120,13 @@ void gemm_skip_zeros(int m, int n, int k, const T* A, int lda, const T* B, int l
   }
   (void)sparse;
   gemm<T>(m, n, k, A, lda, Trans::No, B, ldb, tb, C, ldc, accumulate, work);
+}
+
+void kernel_skip_zeros(int m, int n, int k, const float* A, int lda, const float* B, int ldb, Trans tb, float* C,
+                       int ldc, bool accumulate, float* work, SparseColumns* sparse) {
+  if (sparse && m > 0 && n > 0 && k > 0 && sparse->index(k, n, B, ldb, tb))
+    return sparse_product(m, n, A, lda, *sparse, C, ldc, accumulate);
+  gemm_kernel(m, n, k, A, lda, Trans::No, B, ldb, tb, C, ldc, accumulate, work);
 }
 
 template void gemm_skip_zeros<float>(int, int, int, const float*, int, const float*, int, Trans, float*, int, bool,

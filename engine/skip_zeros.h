@@ -29,7 +29,8 @@ struct SparseColumns {
   std::vector<int32_t> ptr, row;
   std::vector<float> value;
   std::vector<int32_t> cursor;  // per column: a count, then the next free entry (op(B) = B^T)
-  // For products whose k x n is at most max_k x max_n, whichever side is the columns.
+  // For products whose k x n is at most max_k x max_n, whichever side is the columns; grows
+  // what an earlier call sized (a network calls it once per kind of product).
   void reserve(int max_k, int max_n);
   // Indexes op(B)'s non-zeros; false (and nothing usable) when they are more than
   // kSkipZerosDensity of its k x n entries.
@@ -49,6 +50,12 @@ struct ProductWork {
 template <typename T>
 void gemm_skip_zeros(int m, int n, int k, const T* A, int lda, const T* B, int ldb, Trans tb, T* C, int ldc,
                      bool accumulate, T* work, SparseColumns* sparse);
+
+// The same for floats with gemm_kernel()'s bits whatever m (gemm() takes Eigen's path below
+// kGemmKernelMinRows rows; the sparse product sums as the kernel does at any m): the
+// convolution's products (layers/conv2d.cpp). sparse null: always the kernel.
+void kernel_skip_zeros(int m, int n, int k, const float* A, int lda, const float* B, int ldb, Trans tb, float* C,
+                       int ldc, bool accumulate, float* work, SparseColumns* sparse);
 
 extern template void gemm_skip_zeros<float>(int, int, int, const float*, int, const float*, int, Trans, float*, int,
                                             bool, float*, SparseColumns*);

@@ -10,16 +10,21 @@
 //   s      (cout)              PReLU slopes, one per channel (nn.PReLU(cout))
 //   z, a   (cout ho wo, n)     per sample, channel o's map is rows o ho wo .. (o+1) ho wo
 //   dz     (cout ho wo, n)
-// Per sample the product is one gemm on the sample's patches (im2col):
-//   P      (ho wo, K)          P(pos, (c, i, j)) = x[c, oy s - pad_lo + i, ox s - pad_lo + j]
+// Per sample the products run on the sample's patches (im2col), one patch per position:
+//   Pt     (K, ho wo)          Pt((c, i, j), pos) = x[c, oy s - pad_lo + i, ox s - pad_lo + j]
 //                              (0 outside the image), pos = oy wo + ox
-//   z_j    (ho wo, cout)       = P (ho wo, K) * W (K, cout) + b, column-major: already the
-//                              sample's (C, H, W) order
-// and backward, per sample (the orientations bench/conv_bench.cpp measured fastest):
-//   dW^T   (cout, K)          += dz_j^T (cout, ho wo) * P (ho wo, K), summed over the chunk's
-//                              samples in dwt, then added to dW (K, cout) transposed
+//   z_j^T  (cout, ho wo)       = W^T (cout, K) * Pt (K, ho wo), then transposed into z_j's
+//                              (C, H, W) order, + b
+//   dW     (K, cout)          += Pt (K, ho wo) * dz_j (ho wo, cout), summed over the chunk's
+//                              samples in dw, then added to the gradient block
 //   dPt    (K, ho wo)          = W (K, cout) * dz_j^T (cout, ho wo): each position's patch
 //                              gradient contiguous, scattered back onto the image (col2im)
+// Each product's right operand is what is mostly zeros: the patches of MNIST's pixels or of
+// a sparse ReLU map (forward), dz (backward: after max pooling at most one position in four
+// gets a gradient, and ReLU zeroes more), so each skips those zeros (skip_zeros.h). Every
+// entry is still summed over the product's inner index in order, as gemm()'s kernel sums the
+// plain orientation (z = P W, dW^T = dz^T P): the same bits, natively and in wasm, whichever
+// path runs (tests/engine/test_conv_bits.cpp).
 // Padding: "valid" (0), "same" (stride 1: pad_lo = (k - 1) / 2, pad_hi = k - 1 - pad_lo, as
 // PyTorch pads an even kernel one more on the bottom and right), or an integer p on all sides.
 // ho = (h + pad_lo + pad_hi - k) / stride + 1.
@@ -76,33 +81,46 @@ struct Conv2d : UnitLayer<T> {
   Volume in, out;
   ConvSpec spec;
   int pad_lo = 0, taps = 0;                 // taps = K = cin kh kw
-  Mat patches;                              // (ho wo, K) one sample's P
-  Mat dpatches;                             // (K, ho wo) one sample's dL/dP, patch by patch
-  Mat dwt;                                  // (cout, K) the chunk's dW, transposed
+  Mat patches;                              // (K, ho wo) one sample's Pt, patch by patch
+  Vec padded;                               // one sample's x inside its zero padding (im2col)
+  Vec dpadded;                              // one sample's dx inside the padding (col2im)
+  int padded_h = 0, padded_w = 0;           // (ho - 1) s + k, (wo - 1) s + k
+  Mat dpatches;                             // (K, ho wo) one sample's dL/dPt, patch by patch
+  Mat wt;                                   // (cout, K) W^T, for the forward product
+  Mat zt;                                   // (cout, ho wo) one sample's z^T
+  Mat dw;                                   // (K, cout) the chunk's dW
   Vec slope_rows, dslope_rows;              // (out.size()) PReLU slopes per row of z, their gradient
 
   size_t carve(const Volume& input, const ConvSpec& s, size_t offset, int max_cols);
+  // Sizes the zero index for this layer's three products.
+  void reserve(SparseColumns& sparse) const {
+    sparse.reserve(taps, positions);
+    sparse.reserve(positions, spec.channels);
+  }
 
   Eigen::Map<Mat> W(T* block) const { return Eigen::Map<Mat>(block + w_off, taps, spec.channels); }
   Eigen::Map<const Mat> W(const T* block) const { return Eigen::Map<const Mat>(block + w_off, taps, spec.channels); }
 
+  // The step's members are kept out of line (noinline): inlined into the network's loop
+  // (mlp.cpp, compiled for size in wasm) they would be optimised for size with it.
   // ---- forward ----
   // z (cout ho wo, n) = W * x + b per sample (im2col, one gemm each); a = f(z) (hidden);
   // ablated channels output 0.
-  void forward(const T* params, const T* x, int ldx, int n, bool hidden, ProductWork<T> work);
+  __attribute__((noinline)) void forward(const T* params, const T* x, int ldx, int n, bool hidden, ProductWork<T> work);
 
   // ---- backward, in reverse order of the forward ----
   // dz = (da, ablated channels 0) ⊙ f'(z); PReLU: ds += sum of da min(z, 0) per channel.
-  void backward_activation(const T* params, T* grads, Eigen::Ref<Mat> da, int n);
-  // dW (K, cout) += P^T (K, ho wo) dz_j (ho wo, cout) per sample; db += sums of dz per channel;
+  __attribute__((noinline)) void backward_activation(const T* params, T* grads, Eigen::Ref<Mat> da, int n);
+  // dW (K, cout) += Pt (K, ho wo) dz_j (ho wo, cout) per sample; db += sums of dz per channel;
   // frozen channels' gradients zeroed. track: grad_abs_sum += sums of |dz| per channel.
-  void backward_params(T* grads, const T* x, int ldx, int n, bool track, ProductWork<T> work);
-  // dx (cin h w, n): dP = dz_j (ho wo, cout) W^T (cout, K), scattered back onto the image (col2im).
-  void backward_input(const T* params, T* dx, int ld_dx, int n, ProductWork<T> work);
+  __attribute__((noinline)) void backward_params(T* grads, const T* x, int ldx, int n, bool track, ProductWork<T> work);
+  // dx (cin h w, n): dPt = W (K, cout) dz_j^T (cout, ho wo), scattered back onto the image (col2im).
+  __attribute__((noinline)) void backward_input(const T* params, T* dx, int ld_dx, int n, ProductWork<T> work);
 
  private:
-  void im2col(const T* x);                  // one sample's x -> patches
-  void col2im(T* dx) const;                 // dpatches (K, ho wo) -> one sample's dx (overwritten)
+  void im2col(const T* x);                  // one sample's x -> patches (K, ho wo)
+  void scatter_forward(const T* x);         // zt = W^T Pt from x's non-zero pixels
+  void col2im(T* dx);                       // dpatches (K, ho wo) -> one sample's dx (overwritten)
 };
 
 extern template struct Conv2d<float>;

@@ -41,6 +41,24 @@ void Pool2d<T>::forward(const T* x, int ldx, int n) {
         for (int ox = 0; ox < ow; ++ox) {
           const int o = (c * oh + oy) * ow + ox;
           const int first = (c * ih + oy * k) * iw + ox * k;
+          if (kind == PoolKind::Max && k == 2) {
+            // The common 2 x 2 window, unrolled: the same rule as below, in the same order
+            // (in V8 w3 trains 6% faster with it; natively GCC's code for it is a little slower).
+            const T v0 = xj[first], v1 = xj[first + 1], v2 = xj[first + iw], v3 = xj[first + iw + 1];
+            T top = v0;
+            top = v1 > top ? v1 : top;
+            top = v2 > top ? v2 : top;
+            top = v3 > top ? v3 : top;
+            if (!((v0 != v0) | (v1 != v1) | (v2 != v2) | (v3 != v3))) {
+              int best = v3 == top ? first + iw + 1 : first;
+              best = v2 == top ? first + iw : best;
+              best = v1 == top ? first + 1 : best;
+              best = v0 == top ? first : best;
+              aj[o] = top;
+              fj[o] = best;
+              continue;
+            }
+          }
           if (kind == PoolKind::Max) {
             // PyTorch's CPU rule: a later value wins if greater, or if it is NaN (so a NaN
             // propagates); equal values keep the first. Which value wins is data, so no
