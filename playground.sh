@@ -80,7 +80,9 @@ dist() {
     cp index.html dist/
     mkdir -p dist/web && cp web/*.js dist/web/
   fi
-  cp build-wasm/relu_engine.js build-wasm/relu_engine.wasm dist/web/
+  # web/build.mjs wrote the glue, minified, beside the bundles.
+  cp build-wasm/relu_engine.wasm dist/web/
+  [ -f dist/web/relu_engine.js ] || cp build-wasm/relu_engine.js dist/web/
   # The packed datasets, fetched by the page only when chosen.
   mkdir -p dist/data && cp build/data/mnist.bin build/data/mnist14.bin build/data/iris.bin dist/data/
 }
