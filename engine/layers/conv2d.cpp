@@ -50,8 +50,10 @@ size_t Conv2d<T>::carve(const Volume& input, const ConvSpec& sp, size_t offset, 
   dpadded.setZero(padded.size());
   dpatches.setZero(taps, positions);
   wt.setZero(sp.channels, taps);
+  wt_flipped.setZero(sp.channels, taps);
   zt.setZero(sp.channels, positions);
   dw.setZero(taps, sp.channels);
+  dw_flipped.setZero(sp.channels, taps);
   slope_rows.setZero(rows);
   dslope_rows.setZero(rows);
   return offset + static_cast<size_t>(conv2d_param_count(in, sp));

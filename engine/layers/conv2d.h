@@ -87,8 +87,10 @@ struct Conv2d : UnitLayer<T> {
   int padded_h = 0, padded_w = 0;           // (ho - 1) s + k, (wo - 1) s + k
   Mat dpatches;                             // (K, ho wo) one sample's dL/dPt, patch by patch
   Mat wt;                                   // (cout, K) W^T, for the forward product
+  Mat wt_flipped;                           // (cout, K) wt, each kernel row's taps reversed (scatter_forward)
   Mat zt;                                   // (cout, ho wo) one sample's z^T
   Mat dw;                                   // (K, cout) the chunk's dW
+  Mat dw_flipped;                           // (cout, K) one sample's dW^T, taps reversed (sparse_weight_grads)
   Vec slope_rows, dslope_rows;              // (out.size()) PReLU slopes per row of z, their gradient
 
   size_t carve(const Volume& input, const ConvSpec& s, size_t offset, int max_cols);
@@ -120,6 +122,7 @@ struct Conv2d : UnitLayer<T> {
  private:
   void im2col(const T* x);                  // one sample's x -> patches (K, ho wo)
   void scatter_forward(const T* x);         // zt = W^T Pt from x's non-zero pixels
+  void sparse_weight_grads(const T* x, const T* dzj);  // dw_flipped = Pt dz_j from x's non-zero pixels (stride 1)
   void col2im(T* dx);                       // dpatches (K, ho wo) -> one sample's dx (overwritten)
 };
 

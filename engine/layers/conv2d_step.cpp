@@ -100,8 +100,29 @@ void Conv2d<T>::scatter_forward(const T* x) {
   // its taps, (c, i, j), into a sum that starts at +0: the order the product sums them in,
   // with the zero terms left out, which changes no bit (skip_zeros.h).
   zt.setZero();
-  // Strides are 1 or 2 (conv_output): t / s and t % s of a t >= 0 as a shift and a mask.
-  const int k = spec.kernel, shift = spec.stride - 1, cout = spec.channels, oh = out.h, ow = out.w;
+  const int k = spec.kernel, cout = spec.channels, oh = out.h, ow = out.w;
+  if (spec.stride == 1) {
+    // A pixel (y, q) meets positions (y + pad - i, q + pad - j) at taps (i, j): for one kernel
+    // row i, its taps j_lo .. j_hi land on neighbouring positions, whose zt columns lie side by
+    // side, in the reverse order of the taps. With wt_flipped (each kernel row's taps
+    // reversed) that is one contiguous multiply-add of (j_hi - j_lo + 1) cout floats.
+    // Each position still receives one term per pixel, in raster order: the same sums.
+    for (int c = 0; c < in.c; ++c)
+      for (int y = 0; y < in.h; ++y)
+        for (int q = 0; q < in.w; ++q) {
+          const T v = x[(static_cast<int64_t>(c) * in.h + y) * in.w + q];
+          if (v == T(0)) continue;
+          const int i_lo = std::max(0, y + pad_lo - (oh - 1)), i_hi = std::min(k - 1, y + pad_lo);
+          const int j_lo = std::max(0, q + pad_lo - (ow - 1)), j_hi = std::min(k - 1, q + pad_lo);
+          const int span = (j_hi - j_lo + 1) * cout;
+          for (int i = i_lo; i <= i_hi; ++i)
+            add_scaled(zt.data() + static_cast<Eigen::Index>((y + pad_lo - i) * ow + (q + pad_lo - j_hi)) * cout,
+                       wt_flipped.data() + static_cast<Eigen::Index>((c * k + i) * k + (k - 1 - j_hi)) * cout, v, span);
+        }
+    return;
+  }
+  // Stride 2 (conv_output allows 1 or 2): t / 2 and t % 2 of a t >= 0 as a shift and a mask.
+  const int shift = spec.stride - 1;
   for (int c = 0; c < in.c; ++c)
     for (int y = 0; y < in.h; ++y)
       for (int q = 0; q < in.w; ++q) {
@@ -123,7 +144,35 @@ void Conv2d<T>::scatter_forward(const T* x) {
       }
 }
 
-// d[0 .. k) += g[0 .. k): one kernel row of a patch's gradient, four floats at a time.
+template <typename T>
+void Conv2d<T>::sparse_weight_grads(const T* x, const T* dzj) {
+  // dW^T (cout, K) = dz_j^T (cout, ho wo) P (ho wo, K) for a mostly-zero input, stride 1,
+  // without its patches: the mirror of scatter_forward. Pixel (y, q) meets, through kernel
+  // row i, the neighbouring positions (y + pad - i, q + pad - j_hi .. j_lo); their dz columns
+  // (zt holds dz_j^T) lie side by side and pair with the row's taps in reverse order, so
+  // dw_flipped (taps reversed) takes one contiguous multiply-add per (pixel, i). Each of
+  // dW's entries sums its terms in order of position, from +0, the zero pixels' terms left
+  // out: what the product computes (skip_zeros.h).
+  const int k = spec.kernel, cout = spec.channels, hw = positions, oh = out.h, ow = out.w;
+  for (int o = 0; o < cout; ++o) {
+    RELU_PLAIN_LOOP
+    for (int p = 0; p < hw; ++p) zt(o, p) = dzj[static_cast<Eigen::Index>(o) * hw + p];
+  }
+  dw_flipped.setZero();
+  for (int c = 0; c < in.c; ++c)
+    for (int y = 0; y < in.h; ++y)
+      for (int q = 0; q < in.w; ++q) {
+        const T v = x[(static_cast<int64_t>(c) * in.h + y) * in.w + q];
+        if (v == T(0)) continue;
+        const int i_lo = std::max(0, y + pad_lo - (oh - 1)), i_hi = std::min(k - 1, y + pad_lo);
+        const int j_lo = std::max(0, q + pad_lo - (ow - 1)), j_hi = std::min(k - 1, q + pad_lo);
+        const int span = (j_hi - j_lo + 1) * cout;
+        for (int i = i_lo; i <= i_hi; ++i)
+          add_scaled(dw_flipped.data() + static_cast<Eigen::Index>((c * k + i) * k + (k - 1 - j_hi)) * cout,
+                     zt.data() + static_cast<Eigen::Index>((y + pad_lo - i) * ow + (q + pad_lo - j_hi)) * cout, v, span);
+      }
+}
+
 template <typename T>
 inline void add_kernel_row(T* d, const T* g, int k) {
   int j = 0;
@@ -176,6 +225,11 @@ void Conv2d<T>::forward(const T* params, const T* x, int ldx, int n, bool hidden
   for (int o = 0; o < cout; ++o) {
     RELU_PLAIN_LOOP
     for (int p = 0; p < taps; ++p) wt(o, p) = w[static_cast<Eigen::Index>(o) * taps + p];
+  }
+  if (spec.stride == 1) {
+    const int k = spec.kernel;
+    for (int row = 0; row < taps; row += k)  // (c, i) rows of k taps
+      for (int j = 0; j < k; ++j) wt_flipped.col(row + k - 1 - j) = wt.col(row + j);
   }
   for (int j = 0; j < n; ++j) {
     // z_j^T (cout, ho wo) = W^T (cout, K) * Pt (K, ho wo); z_j = its transpose + b per channel
@@ -248,9 +302,21 @@ void Conv2d<T>::backward_params(T* grads, const T* x, int ldx, int n, bool track
   auto db = b(grads);
   for (int j = 0; j < n; ++j) {
     // dW (K, cout) += Pt (K, ho wo) * dz_j (ho wo, cout);  db += sums of dz_j per channel
-    im2col(x + static_cast<int64_t>(j) * ldx);
+    const T* xj = x + static_cast<int64_t>(j) * ldx;
     const T* dzj = dz.data() + static_cast<Eigen::Index>(j) * ldz;
-    product<T>(taps, cout, hw, patches.data(), taps, dzj, hw, Trans::No, dw.data(), taps, j > 0, work.pack, work.sparse);
+    if (spec.stride == 1 && mostly_zeros(xj, in.size())) {
+      sparse_weight_grads(xj, dzj);
+      const int k = spec.kernel;
+      for (int o = 0; o < cout; ++o)
+        for (int row = 0; row < taps; row += k)  // (c, i) rows of k taps
+          for (int t = 0; t < k; ++t) {
+            const T g = dw_flipped(o, row + k - 1 - t);
+            dw(row + t, o) = j > 0 ? dw(row + t, o) + g : g;
+          }
+    } else {
+      im2col(xj);
+      product<T>(taps, cout, hw, patches.data(), taps, dzj, hw, Trans::No, dw.data(), taps, j > 0, work.pack, work.sparse);
+    }
     for (int o = 0; o < cout; ++o) {
       const auto map = Eigen::Map<const Vec>(dzj + static_cast<Eigen::Index>(o) * hw, hw);
       db(o) += map.sum();
@@ -281,6 +347,7 @@ void Conv2d<T>::backward_input(const T* params, T* dx, int ld_dx, int n, Product
   template void Conv2d<T>::backward_input(const T*, T*, int, int, ProductWork<T>);                     \
   template void Conv2d<T>::im2col(const T*);                                                           \
   template void Conv2d<T>::scatter_forward(const T*);                                                  \
+  template void Conv2d<T>::sparse_weight_grads(const T*, const T*);                                    \
   template void Conv2d<T>::col2im(T*);
 RELU_CONV2D_STEP(float)
 RELU_CONV2D_STEP(double)
