@@ -127,8 +127,8 @@ foreach(_cold config.cpp weights_io.cpp sweep.cpp fingerprint.cpp dataset.cpp pa
   set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/engine/${_cold} PROPERTIES COMPILE_OPTIONS "-Os")
 endforeach()
 # No RTTI in the engine's own files: it uses none (no typeid, dynamic_cast or virtual classes),
-# and each std::function of the config key table carried a ~330-byte mangled type name and a
-# type_info (51 KB of names, 2.2 KB gzipped, in the data section). The bindings keep RTTI: embind
+# and type_info names are bytes in the data section (the config key table's std::functions,
+# since replaced by function pointers, had 51 KB of them). The bindings keep RTTI: embind
 # registers its types through typeid. Exceptions still carry their type_info.
 target_compile_options(relu_engine PRIVATE -fno-rtti)
 foreach(_cold layers/conv2d.cpp layers/pool2d.cpp mlp.cpp)

@@ -7,11 +7,11 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <functional>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
+#include <utility>
 
 namespace relu {
 
@@ -361,13 +361,26 @@ void check_dead_def(const DeadDefinition& d) {
 
 // ---- the key table: one entry per key, shared by set, to_json and validate ----
 
+// Plain function pointers, not std::function: the table's ~80 callables as std::function
+// were ~470 small functions in the wasm (clone, destroy, call, ... per lambda), 28 KB of its
+// code, for rows that capture nothing. A row of the generic kinds (real_key, int_key,
+// bool_key) keeps its field's accessor, its name and its range in the row instead.
+struct KeyDef;
+using KeySet = void (*)(const KeyDef&, RunConfig&, const json&);
+using KeyGet = json (*)(const KeyDef&, const RunConfig&);
+using KeyCheck = void (*)(const KeyDef&, const RunConfig&);  // the key's own range; cross-key rules live in validate_config
+using AnyField = void (*)();  // a generic row's F& (*)(RunConfig&), cast back by its set/get/check
+
 struct KeyDef {
   std::string name;
-  std::function<void(RunConfig&, const json&)> set;
-  std::function<json(const RunConfig&)> get;
-  std::function<void(const RunConfig&)> check;  // the key's own range; cross-key rules live in validate_config
+  KeySet set;
+  KeyGet get;
+  KeyCheck check;
   bool live = false;            // Run::set accepts it during a run
   LiveHook on_change = nullptr;  // what Run::set does after the config took the new value
+  AnyField field = nullptr;     // generic rows: the field
+  Bounds bounds{};              // real_key: its range
+  int64_t lo = 0, hi = 0;       // int_key: its range
 };
 
 // Marks a row live, with its on-change hook (none: the run reads the key from its config).
@@ -377,57 +390,92 @@ KeyDef live(KeyDef def, LiveHook on_change = nullptr) {
   return def;
 }
 
-// acc is a generic lambda returning a reference to the field, for const and non-const configs.
+// A generic row's field, of type F (function pointer casts round-trip; get and check only read).
+template <typename F>
+F& field(const KeyDef& k, const RunConfig& c) {
+  return reinterpret_cast<F& (*)(RunConfig&)>(k.field)(const_cast<RunConfig&>(c));
+}
+
+// acc is a captureless generic lambda returning a reference to the field; it converts to the
+// function pointer the row keeps.
+template <typename Acc>
+KeyDef generic_row(const char* name, KeySet set, KeyGet get, KeyCheck check, Acc acc) {
+  using F = std::remove_reference_t<decltype(acc(std::declval<RunConfig&>()))>;
+  F& (*to_field)(RunConfig&) = acc;
+  KeyDef def{name, set, get, check};
+  def.field = reinterpret_cast<AnyField>(to_field);
+  return def;
+}
+
+template <typename F>
+void set_real(const KeyDef& k, RunConfig& c, const json& v) { field<F>(k, c) = read_number(k.name, v, k.bounds); }
+template <typename F>
+json get_real(const KeyDef& k, const RunConfig& c) { return json(static_cast<double>(field<F>(k, c))); }
+template <typename F>
+void check_real(const KeyDef& k, const RunConfig& c) { check_number(k.name, field<F>(k, c), k.bounds); }
+
 template <typename Acc>
 KeyDef real_key(const char* name, Bounds b, Acc acc) {
-  return {name, [=](RunConfig& c, const json& v) { acc(c) = read_number(name, v, b); },
-          [=](const RunConfig& c) { return json(static_cast<double>(acc(c))); },
-          [=](const RunConfig& c) { check_number(name, acc(c), b); }};
+  using F = std::remove_reference_t<decltype(acc(std::declval<RunConfig&>()))>;
+  KeyDef def = generic_row(name, &set_real<F>, &get_real<F>, &check_real<F>, acc);
+  def.bounds = b;
+  return def;
+}
+
+template <typename F>
+void set_int(const KeyDef& k, RunConfig& c, const json& v) { field<F>(k, c) = static_cast<F>(read_int(k.name, v, k.lo, k.hi)); }
+template <typename F>
+json get_int(const KeyDef& k, const RunConfig& c) { return json(static_cast<int64_t>(field<F>(k, c))); }
+template <typename F>
+void check_int_field(const KeyDef& k, const RunConfig& c) {
+  // uint64 seeds above 2^63 would wrap negative and be caught by the range.
+  check_int(k.name, static_cast<int64_t>(field<F>(k, c)), k.lo, k.hi);
 }
 
 template <typename Acc>
 KeyDef int_key(const char* name, int64_t lo, int64_t hi, Acc acc) {
-  return {name,
-          [=](RunConfig& c, const json& v) {
-            acc(c) = static_cast<std::remove_reference_t<decltype(acc(c))>>(read_int(name, v, lo, hi));
-          },
-          [=](const RunConfig& c) { return json(static_cast<int64_t>(acc(c))); },
-          [=](const RunConfig& c) {
-            // uint64 seeds above 2^63 would wrap negative and be caught by the range.
-            check_int(name, static_cast<int64_t>(acc(c)), lo, hi);
-          }};
+  using F = std::remove_reference_t<decltype(acc(std::declval<RunConfig&>()))>;
+  KeyDef def = generic_row(name, &set_int<F>, &get_int<F>, &check_int_field<F>, acc);
+  def.lo = lo;
+  def.hi = hi;
+  return def;
 }
+
+template <typename F>
+void set_bool(const KeyDef& k, RunConfig& c, const json& v) { field<F>(k, c) = read_bool(k.name, v); }
+template <typename F>
+json get_bool(const KeyDef& k, const RunConfig& c) { return json(static_cast<bool>(field<F>(k, c))); }
 
 template <typename Acc>
 KeyDef bool_key(const char* name, Acc acc) {
-  return {name, [=](RunConfig& c, const json& v) { acc(c) = read_bool(name, v); },
-          [=](const RunConfig& c) { return json(static_cast<bool>(acc(c))); }, nullptr};
+  using F = std::remove_reference_t<decltype(acc(std::declval<RunConfig&>()))>;
+  return generic_row(name, &set_bool<F>, &get_bool<F>, nullptr, acc);
 }
 
 const std::vector<KeyDef>& key_table() {
   static const std::vector<KeyDef> table = [] {
     std::vector<KeyDef> t;
     t.push_back({"dataset",
-                 [](RunConfig& c, const json& v) {
+                 [](const KeyDef&, RunConfig& c, const json& v) {
                    // Generator names use dashes ("reg-plane"); underscores are accepted too.
                    std::string name = lower_trim(read_string("dataset", v));
                    if (name.rfind("csv:", 0) != 0) std::replace(name.begin(), name.end(), '_', '-');
                    check_dataset_name(name);
                    c.data.name = name;
                  },
-                 [](const RunConfig& c) { return json(c.data.name); },
-                 [](const RunConfig& c) { check_dataset_name(c.data.name); }});
-    t.push_back({"csv_text", [](RunConfig& c, const json& v) { c.data.csv_text = read_string("csv_text", v); },
-                 [](const RunConfig& c) { return json(c.data.csv_text); }, nullptr});
+                 [](const KeyDef&, const RunConfig& c) { return json(c.data.name); },
+                 [](const KeyDef&, const RunConfig& c) { check_dataset_name(c.data.name); }});
+    t.push_back({"csv_text", [](const KeyDef&, RunConfig& c, const json& v) { c.data.csv_text = read_string("csv_text", v); },
+                 [](const KeyDef&, const RunConfig& c) { return json(c.data.csv_text); }, nullptr});
     // Where the CLI reads packed datasets (mnist, ...): "" = the build's data dir. No use in
     // the browser, where the page hands the engine the bytes (engine.provideData).
-    t.push_back({"data_dir", [](RunConfig& c, const json& v) { c.data.data_dir = read_string("data_dir", v); },
-                 [](const RunConfig& c) { return json(c.data.data_dir); }, nullptr});
+    t.push_back({"data_dir", [](const KeyDef&, RunConfig& c, const json& v) { c.data.data_dir = read_string("data_dir", v); },
+                 [](const KeyDef&, const RunConfig& c) { return json(c.data.data_dir); }, nullptr});
     t.push_back(int_key("samples", 0, kMaxSamples, [](auto& c) -> auto& { return c.data.samples; }));
     t.push_back(real_key("noise", kUnit, [](auto& c) -> auto& { return c.data.noise; }));
     // null means "the dataset's default", which is how an unset fraction round-trips.
     t.push_back({"test_fraction",
-                 [](RunConfig& c, const json& v) {
+                 [](const KeyDef&, RunConfig& c, const json& v) {
                    if (v.is_null()) {
                      c.test_fraction_set = false;
                      c.data.test_fraction = DataSpec{}.test_fraction;
@@ -436,26 +484,26 @@ const std::vector<KeyDef>& key_table() {
                    c.data.test_fraction = read_number("test_fraction", v, Bounds{0, false, 0.95, false});
                    c.test_fraction_set = true;
                  },
-                 [](const RunConfig& c) { return c.test_fraction_set ? json(c.data.test_fraction) : json(nullptr); },
-                 [](const RunConfig& c) {
+                 [](const KeyDef&, const RunConfig& c) { return c.test_fraction_set ? json(c.data.test_fraction) : json(nullptr); },
+                 [](const KeyDef&, const RunConfig& c) {
                    if (c.test_fraction_set) check_number("test_fraction", c.data.test_fraction, Bounds{0, false, 0.95, false});
                  }});
     t.push_back(bool_key("standardize", [](auto& c) -> auto& { return c.data.standardize; }));
     // How a CSV's last column is read (engine/dataset.h csv_targets); a generator's own task must match.
     t.push_back({"task",
-                 [](RunConfig& c, const json& v) { c.data.task = read_choice("task", v, task_names()); },
-                 [](const RunConfig& c) { return json(c.data.task); },
-                 [](const RunConfig& c) { read_choice("task", json(c.data.task), task_names()); }});
+                 [](const KeyDef&, RunConfig& c, const json& v) { c.data.task = read_choice("task", v, task_names()); },
+                 [](const KeyDef&, const RunConfig& c) { return json(c.data.task); },
+                 [](const KeyDef&, const RunConfig& c) { read_choice("task", json(c.data.task), task_names()); }});
     t.push_back({"layers",
-                 [](RunConfig& c, const json& v) {
+                 [](const KeyDef&, RunConfig& c, const json& v) {
                    c.layers = read_layers(v);
                    c.net.clear();
                  },
-                 [](const RunConfig& c) { return json(c.layers); },
-                 [](const RunConfig& c) { check_widths(c.layers); }});
+                 [](const KeyDef&, const RunConfig& c) { return json(c.layers); },
+                 [](const KeyDef&, const RunConfig& c) { check_widths(c.layers); }});
     // The whole hidden spec with convolutions and pooling (net_spec.h): a string or a list.
     t.push_back({"net",
-                 [](RunConfig& c, const json& v) {
+                 [](const KeyDef&, RunConfig& c, const json& v) {
                    if (v.is_null()) {
                      c.net.clear();
                      return;
@@ -467,35 +515,35 @@ const std::vector<KeyDef>& key_table() {
                    }
                    c.layers = unit_widths(c.net);
                  },
-                 [](const RunConfig& c) { return c.net.empty() ? json(nullptr) : net_to_json(c.net); },
-                 [](const RunConfig& c) {
+                 [](const KeyDef&, const RunConfig& c) { return c.net.empty() ? json(nullptr) : net_to_json(c.net); },
+                 [](const KeyDef&, const RunConfig& c) {
                    if (!c.net.empty() && unit_widths(c.net) != c.layers)
                      fail("net and layers disagree: layers lists the widths of net's conv2d and dense layers");
                  }});
     t.push_back({"input_shape",
-                 [](RunConfig& c, const json& v) { c.input_shape = read_input_shape(v); },
-                 [](const RunConfig& c) {
+                 [](const KeyDef&, RunConfig& c, const json& v) { c.input_shape = read_input_shape(v); },
+                 [](const KeyDef&, const RunConfig& c) {
                    return c.input_shape[0] ? json(c.input_shape) : json(nullptr);
                  },
                  nullptr});
-    t.push_back(live({"activation", [](RunConfig& c, const json& v) { c.activations = read_activations(v); },
-                 [](const RunConfig& c) {
+    t.push_back(live({"activation", [](const KeyDef&, RunConfig& c, const json& v) { c.activations = read_activations(v); },
+                 [](const KeyDef&, const RunConfig& c) {
                    if (c.activations.size() == 1) return json(activation_name(c.activations[0]));
                    json names = json::array();
                    for (Activation a : c.activations) names.push_back(activation_name(a));
                    return names;
                  },
-                 [](const RunConfig& c) {
+                 [](const KeyDef&, const RunConfig& c) {
                    if (c.activations.empty()) fail("activation: give at least one name");
                  }}, &LiveHooks::activation));
     t.push_back(live(real_key("leaky_slope", kUnit, [](auto& c) -> auto& { return c.leaky_slope; }), &LiveHooks::leaky_slope));
     t.push_back({"loss",
-                 [](RunConfig& c, const json& v) { c.loss = read_choice("loss", v, {"auto", "mse", "bce", "ce"}); },
-                 [](const RunConfig& c) { return json(c.loss); },
-                 [](const RunConfig& c) { read_choice("loss", json(c.loss), {"auto", "mse", "bce", "ce"}); }});
-    t.push_back({"init", [](RunConfig& c, const json& v) { c.init = read_init(v); },
-                 [](const RunConfig& c) { return json(init_name(c.init)); },
-                 [](const RunConfig& c) {
+                 [](const KeyDef&, RunConfig& c, const json& v) { c.loss = read_choice("loss", v, {"auto", "mse", "bce", "ce"}); },
+                 [](const KeyDef&, const RunConfig& c) { return json(c.loss); },
+                 [](const KeyDef&, const RunConfig& c) { read_choice("loss", json(c.loss), {"auto", "mse", "bce", "ce"}); }});
+    t.push_back({"init", [](const KeyDef&, RunConfig& c, const json& v) { c.init = read_init(v); },
+                 [](const KeyDef&, const RunConfig& c) { return json(init_name(c.init)); },
+                 [](const KeyDef&, const RunConfig& c) {
                    if (c.init.kind == Init::Uniform &&
                        !(std::isfinite(c.init.a) && std::isfinite(c.init.b) && c.init.a < c.init.b))
                      fail("init: uniform(a,b) needs finite bounds with a < b (got uniform(" + format_number(c.init.a) +
@@ -505,7 +553,7 @@ const std::vector<KeyDef>& key_table() {
     t.push_back(live(real_key("dropout", kUnitOpen, [](auto& c) -> auto& { return c.dropout; }), &LiveHooks::dropout));
     t.push_back(live(real_key("alpha_dropout", kUnitOpen, [](auto& c) -> auto& { return c.alpha_dropout; }), &LiveHooks::dropout));
     t.push_back(live({"optimizer",
-                 [](RunConfig& c, const json& v) {
+                 [](const KeyDef&, RunConfig& c, const json& v) {
                    const std::string name = read_string("optimizer", v);
                    try {
                      c.optimizer.kind = optimizer_from_name(snake_name(name));
@@ -513,7 +561,7 @@ const std::vector<KeyDef>& key_table() {
                      fail("optimizer: unknown optimizer \"" + name + "\" (expected one of sgd, momentum, rmsprop, adam)");
                    }
                  },
-                 [](const RunConfig& c) { return json(optimizer_name(c.optimizer.kind)); }, nullptr}, &LiveHooks::optimizer));
+                 [](const KeyDef&, const RunConfig& c) { return json(optimizer_name(c.optimizer.kind)); }, nullptr}, &LiveHooks::optimizer));
     t.push_back(live(real_key("lr", Bounds{0, true, 100, false}, [](auto& c) -> auto& { return c.optimizer.lr; }), &LiveHooks::optimizer_spec));
     t.push_back(live(real_key("momentum", kUnitOpen, [](auto& c) -> auto& { return c.optimizer.momentum; }), &LiveHooks::optimizer_spec));
     t.push_back(live(bool_key("nesterov", [](auto& c) -> auto& { return c.optimizer.nesterov; }), &LiveHooks::optimizer_spec));
@@ -529,19 +577,19 @@ const std::vector<KeyDef>& key_table() {
     t.push_back(int_key("steps", 0, kMaxJsonInteger, [](auto& c) -> auto& { return c.steps; }));
     // The data generator follows the run's seed, so one number reproduces everything.
     t.push_back({"seed",
-                 [](RunConfig& c, const json& v) {
+                 [](const KeyDef&, RunConfig& c, const json& v) {
                    c.seed = static_cast<uint64_t>(read_int("seed", v, 0, kMaxJsonInteger));
                    c.data.seed = c.seed;
                  },
-                 [](const RunConfig& c) { return json(c.seed); },
-                 [](const RunConfig& c) {
+                 [](const KeyDef&, const RunConfig& c) { return json(c.seed); },
+                 [](const KeyDef&, const RunConfig& c) {
                    if (c.seed > static_cast<uint64_t>(kMaxJsonInteger))
                      fail("seed must be an integer in 0.." + std::to_string(kMaxJsonInteger) + " (got " +
                           std::to_string(c.seed) + ")");
                  }});
-    t.push_back(live({"dead_def", [](RunConfig& c, const json& v) { c.monitor.dead = read_dead_def(v); },
-                 [](const RunConfig& c) { return json(dead_definition_to_string(c.monitor.dead)); },
-                 [](const RunConfig& c) { check_dead_def(c.monitor.dead); }}, &LiveHooks::dead_def));
+    t.push_back(live({"dead_def", [](const KeyDef&, RunConfig& c, const json& v) { c.monitor.dead = read_dead_def(v); },
+                 [](const KeyDef&, const RunConfig& c) { return json(dead_definition_to_string(c.monitor.dead)); },
+                 [](const KeyDef&, const RunConfig& c) { check_dead_def(c.monitor.dead); }}, &LiveHooks::dead_def));
     t.push_back(live(real_key("silent_threshold", kUnit, [](auto& c) -> auto& { return c.monitor.silent_threshold; }), &LiveHooks::monitor));
     t.push_back(live(int_key("monitor_every", 0, std::numeric_limits<int>::max(),
                         [](auto& c) -> auto& { return c.monitor_every; }), nullptr));
@@ -573,8 +621,8 @@ const KeyDef& find_key(const std::string& raw_key) {
 }
 
 void apply_value(RunConfig& cfg, const KeyDef& def, const json& value) {
-  def.set(cfg, value);
-  if (def.check) def.check(cfg);
+  def.set(def, cfg, value);
+  if (def.check) def.check(def, cfg);
 }
 
 int estimated_features(const RunConfig& cfg) {
@@ -632,13 +680,13 @@ RunConfig config_from_json(const std::string& json_text) {
 std::string config_to_json(const RunConfig& cfg) {
   // Table order (data, network, training, monitor) reads better than alphabetical.
   nlohmann::ordered_json object = nlohmann::ordered_json::object();
-  for (const auto& def : key_table()) object[def.name] = def.get(cfg);
+  for (const auto& def : key_table()) object[def.name] = def.get(def, cfg);
   return object.dump();
 }
 
 void validate_config(const RunConfig& cfg) {
   for (const auto& def : key_table())
-    if (def.check) def.check(cfg);
+    if (def.check) def.check(def, cfg);
 
   const size_t hidden = cfg.layers.size();
   if (cfg.activations.size() != 1 && cfg.activations.size() != hidden)
