@@ -97,7 +97,7 @@ Partial read_partial(const PartialText& in) {
   json d;
   try {
     d = json::parse(in.text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     fail(where + " is not valid JSON (" + json_message(e) + ")");
   }
   if (!d.is_object() || !d.contains("partial") || !d["partial"].is_object()) {

@@ -148,6 +148,8 @@ TEST_CASE("merge refuses what would not give the whole sweep", "[sweep][shard]")
   SECTION("not JSON") {
     CHECK_THROWS_WITH(relu::merge_sweep_partials({{"x.json", p[0].text.substr(0, 200)}}),
                       Catch::StartsWith("\"x.json\" is not valid JSON (parse error"));
+    CHECK_THROWS_WITH(relu::merge_sweep_partials({{"x.json", R"({"partial": 1e999})"}}),
+                      Catch::StartsWith("\"x.json\" is not valid JSON (number overflow"));
   }
   SECTION("a damaged partial") {
     auto edit = [&](auto change) {
