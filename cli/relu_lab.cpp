@@ -619,6 +619,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
         try {
           shard = relu::parse_shard(a.value);
         } catch (const std::invalid_argument& e) {
+          // "--shard needs K/N, ..." as "--axis needs KEY=..." reads; range faults as "--shard: K must be ...".
           throw UsageError(std::string("--shard") + (std::strncmp(e.what(), "needs", 5) == 0 ? " " : ": ") + e.what());
         }
         sharded = true;
