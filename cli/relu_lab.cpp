@@ -2,6 +2,7 @@
 //   relu-lab train [flags]      train one run, log it, print a JSON summary
 //   relu-lab born-dead [flags]  Monte Carlo estimate of the born-dead probability
 //   relu-lab sweep [flags]      a grid of settings x seeds, aggregated (engine/sweep.h)
+//   relu-lab merge FILES...     the partials of a sharded sweep, merged (engine/sweep_shard.h)
 // Every config key (config.h) is a train flag: --some-key VALUE sets some_key,
 // VALUE read as JSON when it is valid JSON and as a string otherwise, so
 // "--lr 0.1" is a number and "--activation relu" a name.
@@ -31,6 +32,7 @@
 #include "packed_data.h"
 #include "run.h"
 #include "sweep.h"
+#include "sweep_shard.h"
 #include "weights_io.h"
 
 namespace {
@@ -47,6 +49,7 @@ commands:
   train       train a network and print a JSON summary on stdout
   born-dead   estimate how often a deep narrow ReLU net is born dead
   sweep       run a grid of settings x seeds; mean, standard error, distribution
+  merge       combine the partial results of a sweep run in shards (--shard K/N)
 run "relu-lab <command> --help" for the command's flags.
 )";
 
@@ -137,9 +140,25 @@ values. Flags are applied in order on top of --config or --study.
   --jobs N              threads (default: the number of cores, at most 4)
   --out FILE            write the JSON there instead of stdout
   --csv FILE            also write one row per cell (NAME_mean, NAME_se, NAME_n)
+  --shard K/N           run only shard K of N (K = 1..N; job i is in shard i % N + 1)
+                        and write a partial result; relu-lab merge combines all N
+                        partials into the whole sweep's JSON and CSV (docs/scaling.md)
   --dry-run             print the sweep spec and the number of runs, run nothing
   --quiet               no progress on stderr
   --list                list the built-in studies
+)";
+
+const char* const kMergeUsage =
+    R"(usage: relu-lab merge PARTIAL.json... [--out FILE] [--csv FILE]
+
+Combines the partial results that "relu-lab sweep ... --shard K/N" wrote, one per
+shard 1..N in any order, into exactly the JSON (and CSV) the whole sweep writes:
+the same aggregation of the same job values. Only elapsed_seconds differs: here it
+is the shards' times added up. Refuses partials of different sweeps or shard
+counts, a shard given twice and a missing shard. (docs/scaling.md)
+
+  --out FILE            write the JSON there instead of stdout
+  --csv FILE            also write one row per cell (NAME_mean, NAME_se, NAME_n)
 )";
 
 // An error whose message is already complete.
@@ -524,12 +543,14 @@ std::vector<std::string> split_top_level(const std::string& text) {
 int cmd_sweep(const std::vector<std::string>& args) {
   const std::vector<std::string> known = {"--study", "--full",  "--config", "--kind",  "--base",   "--axis",
                                           "--seeds", "--steps", "--first-seed", "--trials", "--metric",
-                                          "--jobs",  "--out",   "--csv",    "--dry-run", "--quiet", "--list",
-                                          "--help"};
+                                          "--jobs",  "--out",   "--csv",    "--shard", "--dry-run", "--quiet",
+                                          "--list",  "--help"};
   const auto parsed = parse_args(args, known, {"--full", "--dry-run", "--quiet", "--list", "--help"}, "sweep");
   bool full = false, dry = false, quiet = false;
   int jobs = std::min(4, std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
   std::string out_path, csv_path;
+  bool sharded = false;
+  relu::Shard shard;
   for (const Arg& a : parsed) {
     const bool on = !a.has_value || a.value == "true";
     if (a.flag == "--help") {
@@ -594,6 +615,14 @@ int cmd_sweep(const std::vector<std::string>& args) {
         out_path = a.value;
       } else if (a.flag == "--csv") {
         csv_path = a.value;
+      } else if (a.flag == "--shard") {
+        try {
+          shard = relu::parse_shard(a.value);
+        } catch (const std::invalid_argument& e) {
+          // "--shard needs K/N, ..." as "--axis needs KEY=..." reads; range faults as "--shard: K must be ...".
+          throw UsageError(std::string("--shard") + (std::strncmp(e.what(), "needs", 5) == 0 ? " " : ": ") + e.what());
+        }
+        sharded = true;
       }
     } catch (const json::exception& e) {
       throw UsageError(a.flag + ": " + e.what());
@@ -606,11 +635,26 @@ int cmd_sweep(const std::vector<std::string>& args) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  const int total = relu::num_jobs(sweep);
+  // A shard's cells are incomplete, so it has no table to write: the merge writes the CSV.
+  if (sharded && !csv_path.empty())
+    throw UsageError("--csv: a shard writes a partial result, which has no per-cell table; "
+                     "relu-lab merge --csv writes the whole sweep's CSV");
+  // The jobs this process runs: all of them, or its shard's (engine/sweep_shard.h).
+  std::vector<int> todo;
+  if (sharded) {
+    todo = relu::shard_jobs(sweep, shard);
+  } else {
+    for (int j = 0; j < relu::num_jobs(sweep); ++j) todo.push_back(j);
+  }
+  const int total = static_cast<int>(todo.size());
   if (dry) {
     json out = json::parse(relu::sweep_to_json(sweep));
     out["cells"] = relu::num_cells(sweep);
-    out["runs"] = total;
+    out["runs"] = relu::num_jobs(sweep);
+    if (sharded) {
+      out["shard"] = relu::shard_text(shard);
+      out["shard_runs"] = total;
+    }
     std::cout << out.dump(2) << std::endl;
     return 0;
   }
@@ -618,14 +662,15 @@ int cmd_sweep(const std::vector<std::string>& args) {
   if (!csv_path.empty()) check_writable(csv_path);
 
   // Jobs are independent: threads take the next index; each writes only its own slot.
-  std::vector<std::vector<double>> results(total);
+  std::vector<std::vector<double>> results(relu::num_jobs(sweep));
   std::atomic<int> next{0}, done{0};
   std::string first_error;
   std::atomic<bool> failed{false};
   const auto t0 = std::chrono::steady_clock::now();
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   auto worker = [&] {
-    for (int j; !failed && (j = next++) < total;) {
+    for (int i; !failed && (i = next++) < total;) {
+      const int j = todo[i];
       try {
         results[j] = relu::run_job(sweep, j);
       } catch (const std::exception& e) {
@@ -636,6 +681,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
   };
   std::vector<std::thread> threads;
   for (int t = 0; t < std::min(jobs, total); ++t) threads.emplace_back(worker);
+  const std::string label = sharded ? "sweep: shard " + relu::shard_text(shard) + ": " : "sweep: ";
   if (!quiet) {
     int shown = -1;
     while (done < total && !failed) {
@@ -643,7 +689,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
       const int d = done;
       if (d != shown && d > 0) {
         const double eta = seconds() / d * (total - d);
-        std::cerr << "\rsweep: " << d << "/" << total << " runs, " << static_cast<int>(seconds()) << " s, ETA "
+        std::cerr << "\r" << label << d << "/" << total << " runs, " << static_cast<int>(seconds()) << " s, ETA "
                   << static_cast<int>(eta + 0.5) << " s   " << std::flush;
         shown = d;
       }
@@ -652,13 +698,64 @@ int cmd_sweep(const std::vector<std::string>& args) {
   for (auto& t : threads) t.join();
   if (failed) throw std::runtime_error(first_error);
   const double elapsed = seconds();
-  if (!quiet) std::cerr << "\rsweep: " << total << "/" << total << " runs in " << elapsed << " s            \n";
+  if (!quiet) std::cerr << "\r" << label << total << "/" << total << " runs in " << elapsed << " s            \n";
 
+  if (sharded) {
+    const std::string text = relu::sweep_partial_to_json(sweep, shard, results, elapsed);
+    if (out_path.empty()) std::cout << text << std::endl;
+    else write_file(out_path, text + "\n");
+    return 0;
+  }
   const relu::SweepResult result = relu::aggregate_sweep(sweep, results);
   const std::string text = relu::sweep_result_to_json(sweep, result, elapsed);
   if (out_path.empty()) std::cout << text << std::endl;
   else write_file(out_path, text + "\n");
   if (!csv_path.empty()) write_file(csv_path, relu::sweep_result_to_csv(sweep, result));
+  return 0;
+}
+
+// ---- merge ----
+
+int cmd_merge(const std::vector<std::string>& args) {
+  // File names are the words that are not flags; --out and --csv take the next word.
+  std::vector<std::string> files, flag_args;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.size() > 2 && a.compare(0, 2, "--") == 0) {
+      flag_args.push_back(a);
+      if ((a == "--out" || a == "--csv") && i + 1 < args.size()) flag_args.push_back(args[++i]);
+    } else if (a == "-h") {
+      flag_args.push_back(a);
+    } else {
+      files.push_back(a);
+    }
+  }
+  std::string out_path, csv_path;
+  for (const Arg& a : parse_args(flag_args, {"--out", "--csv", "--help"}, {"--help"}, "merge")) {
+    if (a.flag == "--help") {
+      std::cout << kMergeUsage;
+      return 0;
+    }
+    (a.flag == "--out" ? out_path : csv_path) = a.value;
+  }
+  if (files.empty()) throw UsageError("merge needs the partial results of every shard (relu-lab merge A.json B.json ...)");
+  if (!out_path.empty()) check_writable(out_path);
+  if (!csv_path.empty()) check_writable(csv_path);
+
+  std::vector<relu::PartialText> partials;
+  for (const auto& f : files) partials.push_back({f, read_file(f)});
+  relu::MergedSweep merged;
+  try {
+    merged = relu::merge_sweep_partials(partials);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  // The whole run's code path from here on (cmd_sweep): same aggregation, same writers.
+  const relu::SweepResult result = relu::aggregate_sweep(merged.spec, merged.job_results);
+  const std::string text = relu::sweep_result_to_json(merged.spec, result, merged.elapsed_seconds);
+  if (out_path.empty()) std::cout << text << std::endl;
+  else write_file(out_path, text + "\n");
+  if (!csv_path.empty()) write_file(csv_path, relu::sweep_result_to_csv(merged.spec, result));
   return 0;
 }
 
@@ -682,7 +779,8 @@ int run_cli(const std::vector<std::string>& args) {
   if (command == "train") return cmd_train(rest);
   if (command == "born-dead") return cmd_born_dead(rest);
   if (command == "sweep") return cmd_sweep(rest);
-  throw UsageError("unknown command \"" + command + "\" (expected train, born-dead or sweep; see relu-lab --help)");
+  if (command == "merge") return cmd_merge(rest);
+  throw UsageError("unknown command \"" + command + "\" (expected train, born-dead, sweep or merge; see relu-lab --help)");
 }
 
 }  // namespace
