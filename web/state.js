@@ -317,9 +317,19 @@ export function parse(query) {
   if (state.compare && state.compare.key === 'alphaDropout' && state.dropout > 0) state.dropout = 0;
   // A link without a cadence gets the one that goes with its speed and settings where that is
   // not the default (a big evaluation set: monitor-cadence.js).
-  const fitted = cadenceFor(state.speed, state);
-  if (!seen.has('monitorEvery') && fitted !== cadenceFor(state.speed)) state.monitorEvery = fitted;
+  if (!seen.has('monitorEvery')) state.monitorEvery = linkCadence(state);
   return { state, warnings, invalid };
+}
+
+/**
+ * The monitor's cadence a link without monitorEvery gets: the one that goes with its speed and
+ * settings where that is not the default (a big evaluation set: monitor-cadence.js), else the
+ * default. serialize writes the default cadence too when this is not it, so a cadence chosen by
+ * hand survives the link even when it is the table's default (10 on MNIST).
+ */
+function linkCadence(state) {
+  const fitted = cadenceFor(state.speed, state);
+  return fitted !== cadenceFor(state.speed) ? fitted : BY_NAME.monitorEvery.default;
 }
 
 /**
@@ -363,7 +373,9 @@ export function serialize(state, presetSettings = null) {
   for (const def of SETTINGS) {
     const v = state[def.name];
     const awayFromPreset = presetSettings !== null && Object.hasOwn(presetSettings, def.name) && !equal(v ?? null, presetSettings[def.name] ?? null);
-    if (!awayFromPreset && (v === undefined || v === '' || equal(v, def.default))) continue;
+    // A default cadence is written when a link without it would get another (linkCadence).
+    const implied = equal(v, def.default) && (def.name !== 'monitorEvery' || v === linkCadence(state));
+    if (!awayFromPreset && (v === undefined || v === '' || implied)) continue;
     if (def.name === 'layers' && state.net) continue;  // the net's own widths
     if (def.type === 'compare' && !v) {
       if (awayFromPreset) params.set(def.name, 'off');

@@ -146,3 +146,15 @@ test('weightDecay changes the running network; the optimiser restarts it', () =>
   assert.equal(needsRestart(a, b), false);
   assert.equal(needsRestart(a, { ...a, optimizer: 'adam' }), true);
 });
+
+test('a cadence chosen by hand survives the link even when it is the default (10 on MNIST, fitted 1000)', () => {
+  // Found by the round-trip property: serialize left out monitorEvery=10 as the default, and the
+  // link then parsed to MNIST's fitted cadence.
+  for (const q of ['dataset=mnist&monitorEvery=10', 'dataset=mnist&monitorEvery=', 'dataset=mnist']) {
+    const { state } = parse(q);
+    assert.equal(parse(serialize(state)).state.monitorEvery, state.monitorEvery, q);
+  }
+  assert.equal(parse('dataset=mnist&monitorEvery=10').state.monitorEvery, 10);
+  assert.equal(parse('dataset=mnist').state.monitorEvery, cadenceFor('max', parse('dataset=mnist').state));
+  assert.doesNotMatch(serialize(defaults()), /monitorEvery/);  // the toy default still writes nothing
+});
