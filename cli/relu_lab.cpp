@@ -87,9 +87,13 @@ data:      --samples N  --noise X  --test-fraction F  --standardize
 network:   --layers 8,8,8  --activation NAME|NAME,NAME,...  --leaky-slope X
            --loss auto|mse|bce|ce  --init NAME|uniform(a,b)  --bias-init X
            --dropout P  --alpha-dropout P
-training:  --optimizer sgd|momentum|rmsprop|adam  --lr X  --momentum X  --nesterov
-           --rho X  --beta1 X  --beta2 X  --eps X  --l1 X  --l2 X  --clip-norm X
-           --batch N (0 = full batch)  --steps N  --seed N
+training:  --optimizer sgd|momentum|rmsprop|adam|adamw  --lr X  --momentum X  --nesterov
+           --rho X  --beta1 X  --beta2 X  --eps X  --l1 X  --l2 X  --weight-decay X
+           --clip-norm X  --batch N (0 = full batch)  --steps N  --seed N
+           --l2 X: coupled decay, read by every optimiser (g += X w; adam with --l2 X
+           is PyTorch's Adam(weight_decay=X)); --weight-decay X: AdamW's decoupled
+           decay, read by adamw only (w *= 1 - lr X before each step; default 0.01,
+           in [0, 1)). Both touch weights only, not biases or PReLU slopes.
 monitor:   --dead-def full|probe:B|batch|dormant:TAU  --silent-threshold F
            --monitor-every K  --hist-bins N  --revive-every K  --revive-tau X
 )";
@@ -287,6 +291,7 @@ std::string csv_number(double x) {
 struct TrainOptions {
   std::string load_weights, save_weights, csv;
   bool quiet = false;
+  bool weight_decay_flag = false;  // --weight-decay given: worth a word when the optimizer ignores it
 };
 
 std::string shape_text(const std::vector<int>& shape) {
@@ -362,6 +367,7 @@ RunConfig parse_train_args(const std::vector<std::string>& args, TrainOptions& o
       opt.csv = a.value;
     } else {
       relu::apply_config_value(cfg, key_of_flag.at(a.flag), a.has_value ? as_json(a.value) : "true");
+      if (a.flag == "--weight-decay") opt.weight_decay_flag = true;
     }
   }
   return cfg;
@@ -376,6 +382,11 @@ int cmd_train(const std::vector<std::string>& args) {
     return 0;
   }
   relu::validate_config(cfg);
+  // Not an error: a config keeps weight_decay whatever the optimizer (a live switch to adamw
+  // reads it), but a flag given by hand for sgd or adam most likely meant --l2.
+  if (opt.weight_decay_flag && cfg.optimizer.kind != relu::OptimizerKind::AdamW)
+    std::cerr << "relu-lab: warning: --weight-decay is read by --optimizer adamw only; this run's optimizer is "
+              << relu::optimizer_name(cfg.optimizer.kind) << " (--l2 is the coupled penalty every optimizer reads)\n";
   if (!opt.csv.empty()) check_writable(opt.csv);
   if (!opt.save_weights.empty()) check_writable(opt.save_weights);
 

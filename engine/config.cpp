@@ -558,7 +558,7 @@ const std::vector<KeyDef>& key_table() {
                    try {
                      c.optimizer.kind = optimizer_from_name(snake_name(name));
                    } catch (const std::exception&) {
-                     fail("optimizer: unknown optimizer \"" + name + "\" (expected one of sgd, momentum, rmsprop, adam)");
+                     fail("optimizer: unknown optimizer \"" + name + "\" (expected one of " + join(optimizer_names()) + ")");
                    }
                  },
                  [](const KeyDef&, const RunConfig& c) { return json(optimizer_name(c.optimizer.kind)); }, nullptr}, &LiveHooks::optimizer));
@@ -571,6 +571,9 @@ const std::vector<KeyDef>& key_table() {
     t.push_back(live(real_key("eps", Bounds{0, true, kInf, false}, [](auto& c) -> auto& { return c.optimizer.eps; }), &LiveHooks::optimizer_spec));
     t.push_back(live(real_key("l1", kNonNegative, [](auto& c) -> auto& { return c.optimizer.l1; }), &LiveHooks::optimizer_spec));
     t.push_back(live(real_key("l2", kNonNegative, [](auto& c) -> auto& { return c.optimizer.l2; }), &LiveHooks::optimizer_spec));
+    // AdamW's decoupled decay, read by adamw only (the others keep it, unused, so a live switch
+    // to adamw finds it set); below 1 so that 1 - lr * weight_decay stays a decay at rates <= 1.
+    t.push_back(live(real_key("weight_decay", kUnitOpen, [](auto& c) -> auto& { return c.optimizer.weight_decay; }), &LiveHooks::optimizer_spec));
     t.push_back(live(real_key("clip_norm", kNonNegative, [](auto& c) -> auto& { return c.optimizer.clip_norm; }), &LiveHooks::optimizer_spec));
     t.push_back(live(int_key("batch", 0, kMaxBatch, [](auto& c) -> auto& { return c.batch; }), nullptr));
     t.push_back(bool_key("shuffle", [](auto& c) -> auto& { return c.shuffle; }));

@@ -8,18 +8,24 @@
 //   rmsprop:  s = rho * s + (1 - rho) g^2;  p -= lr * g / (sqrt(s) + eps)
 //   adam:     m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
 //             p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+//   adamw:    p *= 1 - lr * weight_decay (weights only), then adam's step: decoupled
+//             decay (Loshchilov & Hutter; torch.optim.AdamW). weight_decay is read by
+//             adamw alone; every optimiser keeps l2, the coupled penalty below, so
+//             adam with l2 is torch.optim.Adam(weight_decay=l2).
 // Order, as in PyTorch (clip_grad_norm_ then optimizer.step with weight_decay):
 // 1. clipping scales the data gradient by clip_norm / (norm + 1e-6) when that is
 //    below 1 (clip_grad_norm_'s rule);
 // 2. penalties are added to the gradient of weight entries only (not biases or
-//    PReLU slopes): L2 as weight decay (g += l2 * w), L1 as g += l1 * sign(w).
+//    PReLU slopes): L2 as weight decay (g += l2 * w), L1 as g += l1 * sign(w);
+// 3. adamw's decoupled decay scales the weight entries only, as a PyTorch param group
+//    of the weights with weight_decay and one of the rest with 0 (tests/reference).
 #pragma once
 #include <string>
 #include <vector>
 
 namespace relu {
 
-enum class OptimizerKind { Sgd, Momentum, Rmsprop, Adam };
+enum class OptimizerKind { Sgd, Momentum, Rmsprop, Adam, AdamW };
 OptimizerKind optimizer_from_name(const std::string& name);  // throws std::invalid_argument
 const char* optimizer_name(OptimizerKind k);
 const std::vector<std::string>& optimizer_names();
@@ -33,6 +39,7 @@ struct OptimizerSpec {
   double beta1 = 0.9, beta2 = 0.999;
   double eps = 1e-8;
   double l1 = 0.0, l2 = 0.0;
+  double weight_decay = 0.01;  // adamw's decoupled decay (torch.optim.AdamW's default); others ignore it
   double clip_norm = 0.0;  // 0 = no clipping
 };
 

@@ -23,6 +23,10 @@ activation.cpp):
   - clip_grad_norm_ over every parameter first, then L1 added to .grad by hand
     (g += l1 * sign(w)), then L2 as weight_decay of a param group holding only the
     weights: penalties never touch biases or PReLU slopes;
+  - adamw is torch.optim.AdamW, its weight_decay (decoupled: p *= 1 - lr * wd before the
+    Adam step) again on the weights' param group only; under adamw the coupled L2 is
+    added to the weights' .grad by hand after L1 (g += l2 * w), as Adam's weight_decay
+    adds it;
   - PReLU has one slope per unit, initialised to 0.25; leaky_relu's slope is 0.01;
     elu's alpha is 1; gelu is the erf form;
   - mse is MSELoss (one output here), bce is BCEWithLogitsLoss, ce is
@@ -45,9 +49,9 @@ OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"
 # ---- the cases: one row each; family/name, then what differs from DEFAULT ----
 
 DEFAULT = dict(layers=[16, 16], activation="relu", loss="mse", optimizer="sgd", lr=0.05,
-               batch=0, samples=128, features=2, l1=0.0, l2=0.0, clip_norm=0.0, seed=1)
+               batch=0, samples=128, features=2, l1=0.0, l2=0.0, clip_norm=0.0, weight_decay=0.01, seed=1)
 
-OPTIMIZER_LR = {"sgd": 0.05, "momentum": 0.02, "nesterov": 0.02, "rmsprop": 0.003, "adam": 0.01}
+OPTIMIZER_LR = {"sgd": 0.05, "momentum": 0.02, "nesterov": 0.02, "rmsprop": 0.003, "adam": 0.01, "adamw": 0.01}
 
 
 def case_table():
@@ -121,6 +125,17 @@ def case_table():
     add("conv/lenet-momentum-elu", optimizer="momentum", lr=0.02, activation="elu", seed=952, net=lenet, **conv)
     add("conv/stride2-even-prelu-adam", optimizer="adam", lr=0.003, activation="prelu", seed=953, net=odd, **conv)
     add("conv/lenet-sgd-lr0.5", optimizer="sgd", lr=0.5, seed=954, net=lenet, **conv)
+    # Weight decay, decoupled (AdamW) and coupled (Adam with L2), at strengths where it shapes
+    # the run: pairs from the same seed and data, so one file shows both; AdamW with every
+    # gradient penalty and clipping at once; a rate where units die; digits, MLP and LeNet.
+    add("decay/adamw-wd0.1-ce", optimizer="adamw", lr=0.01, weight_decay=0.1, loss="ce", batch=32, seed=1000)
+    add("decay/adam-l2-0.1-ce", optimizer="adam", lr=0.01, l2=0.1, loss="ce", batch=32, seed=1000)
+    add("decay/adamw-all-bce", optimizer="adamw", lr=0.01, weight_decay=0.05, loss="bce", l1=5e-4, l2=5e-3,
+        clip_norm=1.0, activation="prelu", seed=1001)
+    add("decay/adamw-lr0.05-deep", optimizer="adamw", lr=0.05, weight_decay=0.1, layers=[32, 32, 32], seed=1002)
+    add("decay/mnist14-adamw", optimizer="adamw", lr=0.003, weight_decay=0.1, seed=1003, **digits)
+    add("decay/lenet-adamw", optimizer="adamw", lr=0.003, weight_decay=0.1, seed=1004, net=lenet, **conv)
+    add("decay/lenet-adam-l2", optimizer="adam", lr=0.003, l2=0.01, seed=1004, net=lenet, **conv)
     return cases
 
 
@@ -271,6 +286,9 @@ def make_optimizer(spec, net):
     if kind == "nesterov": return torch.optim.SGD(groups, lr=lr, momentum=0.9, nesterov=True)
     if kind == "rmsprop": return torch.optim.RMSprop(groups, lr=lr, alpha=0.99, eps=1e-8)
     if kind == "adam": return torch.optim.Adam(groups, lr=lr, betas=(0.9, 0.999), eps=1e-8)
+    if kind == "adamw":  # weight_decay is AdamW's own (decoupled); l2 is added to .grad in train()
+        groups[0]["weight_decay"] = spec["weight_decay"]
+        return torch.optim.AdamW(groups, lr=lr, betas=(0.9, 0.999), eps=1e-8)
     raise ValueError(kind)
 
 
@@ -305,6 +323,10 @@ def train(spec, x, y, init, dtype, reverse_rows=False):
             with torch.no_grad():
                 for w in net.W:
                     w.grad.add_(torch.sign(w), alpha=spec["l1"])
+        if spec["optimizer"] == "adamw" and spec["l2"] > 0:  # Adam's weight_decay does this add
+            with torch.no_grad():
+                for w in net.W:
+                    w.grad.add_(w, alpha=spec["l2"])
         opt.step()
         losses.append(loss.item())
     return net, losses
@@ -388,7 +410,8 @@ def engine_config(spec):
         cfg["layers"] = spec["layers"]
     if opt in ("momentum", "nesterov"): cfg.update(momentum=0.9, nesterov=opt == "nesterov")
     if opt == "rmsprop": cfg.update(rho=0.99, eps=1e-8)
-    if opt == "adam": cfg.update(beta1=0.9, beta2=0.999, eps=1e-8)
+    if opt in ("adam", "adamw"): cfg.update(beta1=0.9, beta2=0.999, eps=1e-8)
+    if opt == "adamw": cfg["weight_decay"] = spec["weight_decay"]
     for key in ("l1", "l2", "clip_norm"):
         if spec[key] > 0: cfg[key] = spec[key]
     return cfg

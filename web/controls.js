@@ -1,16 +1,16 @@
 // The settings form, generated from the state table: every control has a label, is
 // reachable by keyboard, and passes its value through the same reader as the URL.
-import { BY_NAME, COMPARABLE, MAX_LAYERS, MAX_WIDTH, MAX_COMPARE, MAX_CSV_BYTES, coerce, formatValue, fileLabel, megabytes } from './state.js';
+import { BY_NAME, COMPARABLE, MAX_LAYERS, MAX_WIDTH, MAX_COMPARE, MAX_CSV_BYTES, coerce, formatValue, fileLabel, megabytes, usesWeightDecay } from './state.js';
 
 const GROUPS = [
   ['Data', ['dataset', 'task', 'noise', 'test', 'standardize', 'samples']],
   ['Network', ['net', 'layers', 'activation', 'slope', 'init', 'biasInit']],
   ['Training', ['optimizer', 'lr', 'batch', 'clip', 'seed']],
-  ['Regularisation', ['l1', 'l2', 'dropout', 'alphaDropout']],
+  ['Regularisation', ['l1', 'l2', 'weightDecay', 'dropout', 'alphaDropout']],
   ['What counts as dead', ['dead', 'probe', 'tau', 'silent', 'monitorEvery']],
   ['Interventions', ['reviveEvery']],
 ];
-const STEP = { clip: 0.5, noise: 0.05, test: 0.05, slope: 0.01, biasInit: 0.5, lr: 'any', l1: 0.001, l2: 0.001, dropout: 0.05, alphaDropout: 0.05, tau: 0.05, silent: 0.01 };
+const STEP = { clip: 0.5, noise: 0.05, test: 0.05, slope: 0.01, biasInit: 0.5, lr: 'any', l1: 0.001, l2: 0.001, weightDecay: 0.01, dropout: 0.05, alphaDropout: 0.05, tau: 0.05, silent: 0.01 };
 const LIVE_NOTE = 'changes the running network';
 const LABELS = {
   task: { auto: 'auto', classification: 'classification', regression: 'regression' },
@@ -33,6 +33,7 @@ const COMPARE_SUGGEST = {
   activation: ['relu', 'leaky_relu', 'selu'], lr: ['1', '0.03'], init: ['he_normal', 'rai'], biasInit: ['0', '-2'],
   optimizer: ['sgd', 'adam'], batch: ['10', '100'], alphaDropout: ['0', '0.1'], dropout: ['0', '0.2'], layers: ['8,8', '16,16,16'],
   reviveEvery: ['0', '200'], standardize: ['0', '1'], slope: ['0.01', '0.2'], l2: ['0', '0.001'],
+  weightDecay: ['0', '0.1'],
 };
 
 /**
@@ -288,6 +289,7 @@ export function buildControls(form, { state, onChange, onWarning, onRevive, onCs
     form.querySelector('.row-probe').hidden = dead !== 'probe';
     form.querySelector('.row-tau').hidden = dead !== 'dormant';
     form.querySelector('.row-slope').hidden = !/leaky/.test(s.activation);
+    form.querySelector('.row-weightDecay').hidden = !usesWeightDecay(s) && s.compare?.key !== 'weightDecay';
     // A net spec sets the widths itself: the dense editor shows them and waits.
     form.querySelector('.row-layers').classList.toggle('from-net', !!s.net);
     for (const b of inputs.layers.querySelectorAll('button')) b.disabled ||= !!s.net;

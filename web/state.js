@@ -73,6 +73,9 @@ export const SETTINGS = [
   { name: 'batch', type: 'int', min: 0, max: 1000, default: 10, engine: 'batch', live: true, label: 'Batch size (0 = full)' },
   { name: 'l1', type: 'num', min: 0, max: 1, default: 0, engine: 'l1', live: true, label: 'L1' },
   { name: 'l2', type: 'num', min: 0, max: 1, default: 0, engine: 'l2', live: true, label: 'L2' },
+  // AdamW's decoupled decay (the engine's weight_decay, PyTorch's default 0.01): only adamw
+  // reads it, so the controls show it only then; below 1, as the engine requires.
+  { name: 'weightDecay', type: 'num', min: 0, max: 0.99, default: 0.01, engine: 'weight_decay', live: true, label: 'Weight decay (AdamW)' },
   { name: 'dropout', type: 'num', min: 0, max: 0.9, default: 0, engine: 'dropout', live: true, label: 'Dropout' },
   { name: 'alphaDropout', type: 'num', min: 0, max: 0.9, default: 0, engine: 'alpha_dropout', live: true, label: 'AlphaDropout' },
   { name: 'dead', type: 'enum', values: DEAD_SETS, default: 'full', engine: null, live: true, label: 'Dead means' },
@@ -93,7 +96,7 @@ export const SETTINGS = [
 export const BY_NAME = Object.fromEntries(SETTINGS.map((s) => [s.name, s]));
 // Settings a compare run may vary (its values are validated by that setting's own entry).
 export const COMPARABLE = ['activation', 'lr', 'init', 'biasInit', 'optimizer', 'batch', 'alphaDropout', 'dropout',
-  'layers', 'reviveEvery', 'standardize', 'slope', 'l2'];
+  'layers', 'reviveEvery', 'standardize', 'slope', 'l2', 'weightDecay'];
 
 const MAX_TEXT = 200; // longest query value we look at
 
@@ -314,9 +317,29 @@ export function parse(query) {
   if (state.compare && state.compare.key === 'alphaDropout' && state.dropout > 0) state.dropout = 0;
   // A link without a cadence gets the one that goes with its speed and settings where that is
   // not the default (a big evaluation set: monitor-cadence.js).
-  const fitted = cadenceFor(state.speed, state);
-  if (!seen.has('monitorEvery') && fitted !== cadenceFor(state.speed)) state.monitorEvery = fitted;
+  if (!seen.has('monitorEvery')) state.monitorEvery = linkCadence(state);
   return { state, warnings, invalid };
+}
+
+/**
+ * The monitor's cadence a link without monitorEvery gets: the one that goes with its speed and
+ * settings where that is not the default (a big evaluation set: monitor-cadence.js), else the
+ * default. serialize writes the default cadence too when this is not it, so a cadence chosen by
+ * hand survives the link even when it is the table's default (10 on MNIST).
+ */
+function linkCadence(state) {
+  const fitted = cadenceFor(state.speed, state);
+  return fitted !== cadenceFor(state.speed) ? fitted : BY_NAME.monitorEvery.default;
+}
+
+/**
+ * True when a run of this state reads weightDecay: its optimiser is adamw, or a compared one
+ * is. The engine takes weight_decay with every optimiser and only adamw applies it, so a link
+ * may carry it for sgd without a warning (it is the value the next switch to adamw uses, and a
+ * serialized state parses without warnings); the controls show the field only when it is read.
+ */
+export function usesWeightDecay(state) {
+  return state.optimizer === 'adamw' || (state.compare?.key === 'optimizer' && state.compare.values.includes('adamw'));
 }
 
 /**
@@ -350,7 +373,9 @@ export function serialize(state, presetSettings = null) {
   for (const def of SETTINGS) {
     const v = state[def.name];
     const awayFromPreset = presetSettings !== null && Object.hasOwn(presetSettings, def.name) && !equal(v ?? null, presetSettings[def.name] ?? null);
-    if (!awayFromPreset && (v === undefined || v === '' || equal(v, def.default))) continue;
+    // A default cadence is written when a link without it would get another (linkCadence).
+    const implied = equal(v, def.default) && (def.name !== 'monitorEvery' || v === linkCadence(state));
+    if (!awayFromPreset && (v === undefined || v === '' || implied)) continue;
     if (def.name === 'layers' && state.net) continue;  // the net's own widths
     if (def.type === 'compare' && !v) {
       if (awayFromPreset) params.set(def.name, 'off');

@@ -133,6 +133,31 @@ test('controls change the run: live learning rate, layers, activation, pause and
   await context.close();
 });
 
+test('weight decay: its field shows while the optimiser is adamw, and changes the running network', async () => {
+  const { page, context, problems } = await openPage(env, 'optimizer=adamw&weightDecay=0.05&layers=6,6&lr=0.01&seed=3');
+  await waitForStep(page, 20);
+  assert.ok(await page.isVisible('#c-weightDecay'));
+  assert.equal(await page.inputValue('#c-weightDecay'), '0.05');
+  assert.ok((await page.$$eval('#c-optimizer option', (os) => os.map((o) => o.value))).includes('adamw'));
+  // Live: the run keeps its steps; the value lands in the state and the link.
+  const before = await page.evaluate(() => window.__relu.snapshots[0].step);
+  await page.fill('#c-weightDecay', '0.2');
+  await page.press('#c-weightDecay', 'Enter');
+  await page.waitForFunction(() => window.__relu.state.weightDecay === 0.2);
+  assert.match(page.url(), /weightDecay=0.2(&|$)/);
+  await waitForStep(page, before + 5);
+  // Another optimiser does not read it: the field hides, the value stays for the next adamw.
+  await page.selectOption('#c-optimizer', 'adam');
+  await page.waitForFunction(() => window.__relu.state.optimizer === 'adam');
+  assert.equal(await page.isVisible('#c-weightDecay'), false);
+  assert.match(page.url(), /weightDecay=0.2(&|$)/);
+  await page.selectOption('#c-optimizer', 'adamw');
+  await page.waitForSelector('#c-weightDecay', { state: 'visible' });
+  assert.equal(await page.inputValue('#c-weightDecay'), '0.2');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the neuron card opens from the keyboard and ablates a unit', async () => {
   const { page, context, problems } = await openPage(env, 'layers=4,4&seed=5');
   await waitForStep(page, 20);

@@ -1,7 +1,7 @@
 // Pure unit tests of web/state.js: the one table of settings, parse and serialize.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parse, serialize, defaults, toEngineConfig, SETTINGS, registerPresetIds, cadenceFor } from '../../web/state.js';
+import { parse, serialize, defaults, toEngineConfig, SETTINGS, registerPresetIds, cadenceFor, liveUpdates, needsRestart, usesWeightDecay, OPTIMIZERS } from '../../web/state.js';
 import { PRESETS } from '../../web/presets.js';
 
 registerPresetIds(PRESETS.map((p) => p.id));
@@ -96,4 +96,65 @@ test('hidden widths up to 512 are accepted; 513 is clamped to 512 with a warning
   const { state, warnings } = parse('layers=512,513');
   assert.deepEqual(state.layers, [512, 512]);
   assert.deepEqual(warnings, ['layers width: 513 is above 512; clamped to 512']);
+});
+
+test('weightDecay: AdamW\'s decoupled decay, in links, clamped to [0, 0.99], sent as weight_decay', () => {
+  assert.ok(OPTIMIZERS.includes('adamw'), `the engine's optimisers: ${OPTIMIZERS}`);
+  // PyTorch's AdamW default, and not written into a link while it is the default.
+  assert.equal(defaults().weightDecay, 0.01);
+  assert.equal(toEngineConfig(defaults()).weight_decay, 0.01);
+  assert.doesNotMatch(serialize({ ...defaults(), optimizer: 'adamw' }), /weightDecay/);
+  const { state, warnings } = parse('optimizer=adamw&weightDecay=0.05');
+  assert.deepEqual(warnings, []);
+  assert.equal(state.optimizer, 'adamw');
+  assert.equal(state.weightDecay, 0.05);
+  assert.equal(toEngineConfig(state).weight_decay, 0.05);
+  const q = serialize(state);
+  assert.match(q, /(^|&)weightDecay=0\.05(&|$)/);
+  assert.deepEqual(parse(q).state, state);
+  // The engine refuses 1 and above (at lr 1 the factor 1 - lr * wd would zero the weights): clamped.
+  let r = parse('optimizer=adamw&weightDecay=1');
+  assert.equal(r.state.weightDecay, 0.99);
+  assert.deepEqual(r.warnings, ['weightDecay: 1 is above 0.99; clamped to 0.99']);
+  r = parse('optimizer=adamw&weightDecay=-0.1');
+  assert.equal(r.state.weightDecay, 0);
+  r = parse('optimizer=adamw&weightDecay=lots');
+  assert.equal(r.state.weightDecay, 0.01);
+  assert.deepEqual(r.invalid, ['weightDecay']);
+});
+
+test('weightDecay is read by adamw only; another optimiser keeps it for a switch, without a warning', () => {
+  const sgd = parse('weightDecay=0.1');
+  assert.equal(sgd.state.weightDecay, 0.1);
+  assert.deepEqual(sgd.warnings, []);  // a shared state that switched away from adamw: valid, and it round-trips
+  assert.equal(usesWeightDecay(sgd.state), false);
+  assert.equal(usesWeightDecay(defaults()), false);
+  assert.equal(usesWeightDecay({ ...defaults(), optimizer: 'adam', compare: { key: 'optimizer', values: ['sgd', 'adam'] } }), false);
+  // adamw, or a compare that runs adamw, reads it.
+  for (const q of ['optimizer=adamw', 'compare=optimizer:adam|adamw&weightDecay=0.1', 'optimizer=adamw&compare=weightDecay:0|0.1|0.3']) {
+    const r = parse(q);
+    assert.deepEqual(r.warnings, [], q);
+    assert.ok(usesWeightDecay(r.state), q);
+  }
+  assert.deepEqual(parse('compare=weightDecay:0|0.1&optimizer=adamw').state.compare, { key: 'weightDecay', values: [0, 0.1] });
+});
+
+test('weightDecay changes the running network; the optimiser restarts it', () => {
+  const a = { ...defaults(), optimizer: 'adamw' };
+  const b = { ...a, weightDecay: 0.2 };
+  assert.deepEqual(liveUpdates(a, b), [['weight_decay', 0.2]]);
+  assert.equal(needsRestart(a, b), false);
+  assert.equal(needsRestart(a, { ...a, optimizer: 'adam' }), true);
+});
+
+test('a cadence chosen by hand survives the link even when it is the default (10 on MNIST, fitted 1000)', () => {
+  // Found by the round-trip property: serialize left out monitorEvery=10 as the default, and the
+  // link then parsed to MNIST's fitted cadence.
+  for (const q of ['dataset=mnist&monitorEvery=10', 'dataset=mnist&monitorEvery=', 'dataset=mnist']) {
+    const { state } = parse(q);
+    assert.equal(parse(serialize(state)).state.monitorEvery, state.monitorEvery, q);
+  }
+  assert.equal(parse('dataset=mnist&monitorEvery=10').state.monitorEvery, 10);
+  assert.equal(parse('dataset=mnist').state.monitorEvery, cadenceFor('max', parse('dataset=mnist').state));
+  assert.doesNotMatch(serialize(defaults()), /monitorEvery/);  // the toy default still writes nothing
 });

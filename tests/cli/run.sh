@@ -107,6 +107,23 @@ expect_error 'unknown command "fly"' fly
 expect_error 'unexpected argument "stray"' train stray
 expect_error 'unknown dataset "spirall"' train --dataset spirall
 expect_error 'dead_def' train --dead-def probe:0
+expect_error 'weight_decay must be a finite number < 1 (got 1)' train --optimizer adamw --weight-decay 1
+expect_error 'optimizer: unknown optimizer "adamx" (expected one of sgd, momentum, rmsprop, adam, adamw)' train --optimizer adamx
+
+# AdamW: --weight-decay 0 is Adam to the bit; a decay changes the run; the flag under
+# another optimizer changes nothing and says so on stderr (one warning line, exit 0).
+if expect_ok train --optimizer adam --lr 0.01 --steps 50 --quiet; then
+  cp "$T/out" "$T/adam.json"
+  expect_ok train --optimizer adamw --weight-decay 0 --lr 0.01 --steps 50 --quiet &&
+    { cmp -s "$T/out" "$T/adam.json" && pass || fail "adamw --weight-decay 0 differs from adam"; }
+  expect_ok train --optimizer adamw --weight-decay 0.5 --lr 0.01 --steps 50 --quiet &&
+    { cmp -s "$T/out" "$T/adam.json" && fail "adamw --weight-decay 0.5 is the same run as adam" || pass; }
+  [ -s "$T/err" ] && fail "adamw with --weight-decay wrote to stderr: $(cat "$T/err")" || pass
+  expect_ok train --optimizer adam --weight-decay 0.5 --lr 0.01 --steps 50 --quiet &&
+    { cmp -s "$T/out" "$T/adam.json" && pass || fail "adam read --weight-decay"; }
+  grep -q '^relu-lab: warning: --weight-decay is read by --optimizer adamw only; this run.s optimizer is adam' "$T/err" &&
+    pass || fail "no warning for --weight-decay under adam: $(cat "$T/err")"
+fi
 
 # ---- train summary ----
 if expect_ok train --steps 20 --layers 8,8 --seed 3 --quiet; then

@@ -1,4 +1,5 @@
 // Config keys, weights JSON and the born-dead estimate.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cfloat>
 #include <cmath>
@@ -71,6 +72,7 @@ TEST_CASE("config: every key round-trips with non-default values", "[config]") {
                             {"eps", "1e-6"},
                             {"l1", "0.001"},
                             {"l2", "0.0001"},
+                            {"weight_decay", "0.05"},
                             {"clip_norm", "5"},
                             {"batch", "0"},
                             {"steps", "777"},
@@ -102,6 +104,7 @@ TEST_CASE("config: every key round-trips with non-default values", "[config]") {
   CHECK(b.optimizer.lr == 0.003);
   CHECK(b.optimizer.nesterov);
   CHECK(b.optimizer.eps == 1e-6);
+  CHECK(b.optimizer.weight_decay == 0.05);
   CHECK(b.batch == 0);
   CHECK(b.steps == 777);
   CHECK(b.seed == (uint64_t(1) << 53));
@@ -161,7 +164,10 @@ TEST_CASE("config: bad values throw a one-line message and leave the config unch
       {"task", "1", "task must be a string (got 1)"},
       {"init", "\"zeros\"", "init: unknown initialiser \"zeros\""},
       {"init", "\"uniform(1,0)\"", "uniform(a,b) needs a < b"},
-      {"optimizer", "\"adamw\"", "optimizer: unknown optimizer \"adamw\""},
+      {"optimizer", "\"adamax\"", "optimizer: unknown optimizer \"adamax\" (expected one of sgd, momentum, rmsprop, adam, adamw)"},
+      {"weight_decay", "1", "weight_decay must be a finite number < 1 (got 1)"},
+      {"weight-decay", "-0.01", "weight_decay must be a finite number >= 0 (got -0.01)"},
+      {"weight_decay", "\"0.1\"", "weight_decay must be a finite number in [0, 1) (got \"0.1\")"},
       {"dataset", "\"spirall\"", "dataset: unknown dataset \"spirall\""},
       {"dataset", "\"csv:data.csv\"", "works only as a command-line flag"},
       {"dataset", "3", "dataset must be a string (got 3)"},
@@ -272,7 +278,7 @@ TEST_CASE("config: validate_config checks combinations and direct edits", "[conf
 
 TEST_CASE("config: live keys are config keys", "[config]") {
   const auto& keys = relu::live_keys();
-  CHECK(keys.size() == 22);
+  CHECK(keys.size() == 23);
   const std::string all = relu::config_to_json(RunConfig());
   for (const auto& k : keys) {
     CAPTURE(k);
@@ -452,6 +458,61 @@ TEST_CASE("the optimiser can change during a run: same weights, then the new opt
   CHECK(run.config().optimizer.kind == relu::OptimizerKind::Adam);  // a refused change changes nothing
 }
 
+TEST_CASE("a live switch to adamw and back: fresh moments, the decay only while adamw", "[config][live][adamw]") {
+  RunConfig c;
+  c.data.name = "spiral";
+  c.layers = {8};
+  c.optimizer.lr = 0.001;
+  c.batch = 16;
+  // The same run twice: one switched to adamw during the run, one switched to adam there; one
+  // step later they differ by exactly adamw's decay, on the weights and nowhere else.
+  relu::Run w(c), a(c);
+  w.step(20);
+  a.step(20);
+  REQUIRE(w.model().params == a.model().params);
+  w.set("optimizer", "\"adamw\"");
+  w.set("weight_decay", "0.5");  // set after the switch: a live key that adamw reads at once
+  a.set("weight_decay", "0.5");  // adam ignores it
+  a.set("optimizer", "\"adam\"");
+  CHECK(w.config().optimizer.kind == relu::OptimizerKind::AdamW);
+  const std::vector<float> before = w.model().params;
+  w.step(1);
+  a.step(1);
+  // The weight entries (engine/run.cpp's decay mask): each layer's weight block.
+  std::vector<uint8_t> is_weight(before.size(), 0);
+  for (int l = 0; l < w.model().num_layers(); ++l) {
+    const auto& L = w.model().layer(l);
+    std::fill_n(is_weight.begin() + L.w_off, static_cast<size_t>(L.weight_count()), 1);
+  }
+  const float decay = static_cast<float>(1.0 - 0.001 * 0.5);
+  int decayed = 0, others = 0, same = 0;
+  for (size_t i = 0; i < before.size(); ++i) {
+    CAPTURE(i);
+    if (is_weight[i]) {
+      // adamw: (p decay) + step, adam: p + step; the same step (fresh moments, the same g).
+      const float step = a.model().params[i] - before[i];
+      CHECK(w.model().params[i] == before[i] * decay + step);
+      decayed += w.model().params[i] != a.model().params[i];
+    } else {
+      ++others;
+      same += w.model().params[i] == a.model().params[i];
+    }
+  }
+  CHECK(decayed > 0);
+  CHECK(others > 0);
+  CHECK(same == others);
+  // Back to sgd: weight_decay stays in the config, ignored (one SGD step from the same
+  // weights is the same step).
+  w.set("optimizer", "\"sgd\"");
+  CHECK(w.config().optimizer.weight_decay == 0.5);
+  relu::Run s(c);
+  s.step(21);  // the same number of batches drawn as w
+  s.import_weights(w.export_weights());
+  w.step(1);
+  s.step(1);
+  CHECK(w.model().params == s.model().params);
+}
+
 TEST_CASE("Run::set follows the key table: live rows apply, the others are refused", "[config][run]") {
   RunConfig cfg;
   cfg.data.name = "xor";
@@ -464,7 +525,7 @@ TEST_CASE("Run::set follows the key table: live rows apply, the others are refus
       CHECK_THROWS_WITH(run.set(key.name, "1"), Contains("cannot change during a run"));
     }
   }
-  CHECK(relu::live_keys().size() == 22);
+  CHECK(relu::live_keys().size() == 23);
   // A live key with a hook: the model changes, not only the config.
   run.set("activation", "\"tanh\"");
   CHECK(run.model().layer(0).act.kind == Activation::Tanh);

@@ -2,7 +2,7 @@
 // (tests/engine/test_golden.cpp). The presets come from the page's own tables
 // (web/presets.js settings through web/state.js's toEngineConfig, so a preset's run is the
 // one the page starts), plus a few configurations that reach code the presets do not
-// (standard dropout, prelu, softmax CE, momentum/rmsprop, auto-revive, probe and dormant
+// (standard dropout, prelu, softmax CE, momentum/rmsprop, adamw, auto-revive, probe and dormant
 // monitors). The lab studies' first cells are added by the test itself (engine/sweep.cpp).
 //
 //   node tests/golden/make_cases.mjs && RELU_UPDATE_GOLDENS=1 build/engine_tests '[golden]'
@@ -27,6 +27,8 @@ const extra = {
   revive: { dataset: 'spiral', layers: [12, 12, 12], lr: 0.3, batch: 10, bias_init: -3, revive_every: 50, revive_tau: 0.05, seed: 1 },
   probe: { dataset: 'gauss', layers: [10, 10], dead_def: 'probe:64', activation: 'elu', l1: 0.001, clip_norm: 1, seed: 9 },
   dormant: { dataset: 'reg-plane', layers: [8, 8, 8], dead_def: 'dormant:0.1', activation: 'tanh', batch: 20, seed: 11 },
+  // AdamW's decoupled decay beside coupled L2, at a rate where units die.
+  adamw: { dataset: 'spiral', layers: [16, 16], optimizer: 'adamw', lr: 0.02, weight_decay: 0.1, l2: 0.001, batch: 10, seed: 13 },
 };
 // A small 3-class table with exact values (no libm on the data path).
 let s = 11;

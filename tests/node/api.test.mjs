@@ -143,6 +143,29 @@ test('engine info lists names and live keys', () => {
   });
 });
 
+test('adamw through the JS API: createRun({weight_decay}), a live set, and the range message', () => {
+  assert.deepEqual(engine.info().optimizers, ['sgd', 'momentum', 'rmsprop', 'adam', 'adamw']);
+  assert.ok(engine.info().live_keys.includes('weight_decay'));
+  const cfg = { dataset: 'spiral', layers: [8, 8], batch: 16, optimizer: 'adamw', lr: 0.01, seed: 2 };
+  const a = engine.createRun({ ...cfg, weight_decay: 0 });
+  const b = engine.createRun({ ...cfg, optimizer: 'adam' });
+  const c = engine.createRun({ ...cfg, weight_decay: 0.3 });
+  assert.equal(b.config().weight_decay, 0.01);  // PyTorch's default, kept (unread) by adam
+  a.step(30);
+  b.step(30);
+  c.step(30);
+  assert.deepEqual(a.weights().params, b.weights().params, 'adamw with weight_decay 0 is adam');
+  assert.notDeepEqual(c.weights().params, b.weights().params);
+  // Live: the decay changes in place (the moments are kept); a value out of range is refused.
+  a.set('weight_decay', 0.3);
+  assert.equal(a.config().weight_decay, 0.3);
+  assert.throws(() => a.set('weight_decay', 1), /weight_decay must be a finite number < 1 \(got 1\)/);
+  assert.equal(a.config().weight_decay, 0.3);  // a refused value changes nothing
+  b.set('optimizer', 'adamw');
+  assert.equal(b.config().optimizer, 'adamw');
+  for (const r of [a, b, c]) r.dispose();
+});
+
 test('a snapshot is a pure read: reading twice, or often, changes nothing', () => {
   const cfg = { dataset: 'xor', layers: [8, 8], lr: 0.3, bias_init: -2, batch: 10, monitor_every: 10, seed: 4 };
   const a = engine.createRun(cfg);

@@ -20,7 +20,7 @@ export const MARK_MS = 4000;
 const KEEP = 12;              // interventions remembered per run (older ones lost their marks long ago)
 // Rates above which revived units that die again are plausibly killed by the rate itself: plain
 // SGD at 0.3-1 kills ReLUs in the presets; adaptive optimisers move each weight by about lr per step.
-const HIGH_RATE = { sgd: 0.1, momentum: 0.03, rmsprop: 0.01, adam: 0.01 };
+const HIGH_RATE = { sgd: 0.1, momentum: 0.03, rmsprop: 0.01, adam: 0.01, adamw: 0.01 };
 const DYING_SHARE = 0.25;     // this share of the revived dying again calls for a lower rate
 
 const key = (l, i) => `${l}:${i}`;

@@ -8,7 +8,7 @@ import { RunRecord } from './run-record.js';
 
 // A compared run is named by its setting and value ("lr 1", "activation leaky relu"): a bare
 // "1" next to "48% dead" reads as a run number.
-const COMPARE_NAMES = { biasInit: 'bias init', optimizer: 'optimiser', reviveEvery: 'revive every', alphaDropout: 'alpha dropout', standardize: 'standardise', slope: 'leaky slope' };
+const COMPARE_NAMES = { biasInit: 'bias init', optimizer: 'optimiser', reviveEvery: 'revive every', alphaDropout: 'alpha dropout', standardize: 'standardise', slope: 'leaky slope', weightDecay: 'weight decay' };
 export function compareLabel(key, v) {
   const value = typeof v === 'boolean' ? (v ? 'on' : 'off') : formatValue(key, v).replace(/_/g, ' ');
   return `${COMPARE_NAMES[key] ?? key} ${value}`;
