@@ -123,9 +123,13 @@ endif()
 # training step, the monitor and the studies' inner loops stay at -O3. Optimisation level
 # changes no result (no fast-math): the goldens are the same bits.
 foreach(_cold config.cpp weights_io.cpp sweep.cpp fingerprint.cpp dataset.cpp packed_data.cpp history.cpp net_spec.cpp
-              mlp_build.cpp run.cpp monitor.cpp init.cpp born_dead.cpp top_inputs.cpp loss.cpp optimizer.cpp activation.cpp)
+              mlp_build.cpp run.cpp monitor.cpp init.cpp born_dead.cpp top_inputs.cpp loss.cpp optimizer.cpp activation.cpp
+              remedies.cpp)
   set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/engine/${_cold} PROPERTIES COMPILE_OPTIONS "-Os")
 endforeach()
+# remedies.cpp is step code, but only when a continual-learning remedy is on, and its cost
+# there is the noise's Box-Muller (libm), not the loops -O3 would vectorise: at -O3 it cost
+# about 4 KB of gzip.
 # No RTTI in the engine's own files: it uses none (no typeid, dynamic_cast or virtual classes),
 # and type_info names are bytes in the data section (the config key table's std::functions,
 # since replaced by function pointers, had 51 KB of them). The bindings keep RTTI: embind

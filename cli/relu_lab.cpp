@@ -96,6 +96,11 @@ training:  --optimizer sgd|momentum|rmsprop|adam|adamw  --lr X  --momentum X  --
            in [0, 1)). Both touch weights only, not biases or PReLU slopes.
 monitor:   --dead-def full|probe:B|batch|dormant:TAU  --silent-threshold F
            --monitor-every K  --hist-bins N  --revive-every K  --revive-tau X
+remedies:  --shrink L --perturb S  (each step theta <- L theta + S eps; 1, 0 = off)
+           --l2-init X  (gradient += X (theta - theta0); 0 = off)
+           --cbp-rate R --cbp-maturity N --cbp-decay D  (continual backprop: replace
+           R x the units older than N steps per step, lowest contribution utility first;
+           0 = off; defaults 100, 0.99; docs/engine.md)
 )";
 
 const char* const kBornDeadUsage =
@@ -457,12 +462,14 @@ int cmd_train(const std::vector<std::string>& args) {
   }
   summary["layers"] = layers;
   summary["monitor_step"] = report.step;
-  // Death and revival events as [step, layer, unit, kind (0 died, 1 revived)], oldest first
+  // Death, revival and replacement events as [step, layer, unit, kind (0 died, 1 revived,
+  // 2 replaced by continual backprop)], oldest first
   // (at most max_events are kept; events_total counts every one).
   json events = json::array();
   for (const auto& e : run.monitor_state().events()) events.push_back({e.step, e.layer, e.neuron, e.kind});
   summary["events"] = events;
   summary["events_total"] = run.monitor_state().events_total();
+  summary["units_replaced"] = run.remedies().replaced_total();
   std::cout << summary.dump(2) << std::endl;
   return 0;
 }

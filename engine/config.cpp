@@ -600,6 +600,14 @@ const std::vector<KeyDef>& key_table() {
     t.push_back(live(int_key("revive_every", 0, std::numeric_limits<int>::max(),
                         [](auto& c) -> auto& { return c.revive_every; }), nullptr));
     t.push_back(live(real_key("revive_tau", kNonNegative, [](auto& c) -> auto& { return c.revive_tau; }), nullptr));
+    // Continual-learning remedies: read by Run::step from its config each step (no hook).
+    t.push_back(live(real_key("shrink", Bounds{0, true, 1, false}, [](auto& c) -> auto& { return c.shrink; }), nullptr));
+    t.push_back(live(real_key("perturb", Bounds{0, false, 1, false}, [](auto& c) -> auto& { return c.perturb; }), nullptr));
+    t.push_back(live(real_key("l2_init", kNonNegative, [](auto& c) -> auto& { return c.l2_init; }), nullptr));
+    t.push_back(live(real_key("cbp_rate", kUnit, [](auto& c) -> auto& { return c.cbp_rate; }), nullptr));
+    t.push_back(live(int_key("cbp_maturity", 0, std::numeric_limits<int>::max(),
+                        [](auto& c) -> auto& { return c.cbp_maturity; }), nullptr));
+    t.push_back(live(real_key("cbp_decay", kUnitOpen, [](auto& c) -> auto& { return c.cbp_decay; }), nullptr));
     t.push_back(int_key("log_every", 0, std::numeric_limits<int>::max(), [](auto& c) -> auto& { return c.log_every; }));
     return t;
   }();

@@ -55,6 +55,13 @@ struct RunConfig {
   int monitor_every = 0;
   int revive_every = 0;          // 0 = never
   double revive_tau = 0.0;       // revive also units with dormancy <= tau (0: dead units only)
+  // Continual-learning remedies (engine/remedies.h); the defaults leave training unchanged.
+  double shrink = 1.0;           // shrink & perturb: each step theta <- shrink theta + perturb eps
+  double perturb = 0.0;          //   (eps standard normal per parameter); 1 and 0 = off
+  double l2_init = 0.0;          // L2 toward the initial weights: gradient += l2_init (theta - theta0)
+  double cbp_rate = 0.0;         // continual backprop: share of mature units replaced per step; 0 = off
+  int cbp_maturity = 100;        //   steps a unit lives before it may be replaced
+  double cbp_decay = 0.99;       //   decay of the contribution utility's running average
   // CLI only
   int log_every = 0;             // 0 = steps / 100, at least 1
 

@@ -164,6 +164,16 @@ void Monitor::mark_revived(int layer, int neuron, int64_t step) {
   }
 }
 
+void Monitor::mark_replaced(int layer, int neuron, int64_t step) {
+  if (layer < 0 || layer >= static_cast<int>(prev_dead_.size())) return;
+  if (neuron < 0 || neuron >= static_cast<int>(prev_dead_[layer].size())) return;
+  prev_dead_[layer][neuron] = 0;
+  report_.layers[layer].died_at[neuron] = -1;
+  if (static_cast<int>(events_.size()) >= options_.max_events) events_.erase(events_.begin());
+  events_.push_back({step, layer, neuron, 2});
+  ++events_total_;
+}
+
 void Monitor::evaluate(Mlp<float>& model, const Eigen::Ref<const Eigen::MatrixXf>& x, int64_t step,
                        bool with_histograms, ChunkHook on_chunk, void* ctx) {
   ensure_shape(model);

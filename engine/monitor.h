@@ -86,7 +86,7 @@ struct LayerReport {
 struct NeuronEvent {
   int64_t step;
   int32_t layer, neuron;
-  uint8_t kind;  // 0 = died, 1 = revived
+  uint8_t kind;  // 0 = died, 1 = revived, 2 = replaced (continual backprop)
 };
 
 struct MonitorReport {
@@ -127,6 +127,9 @@ class Monitor {
   void sync_settings(const Mlp<float>& model);
   // Forget the previous state of one neuron (after revive), so no spurious event is emitted.
   void mark_revived(int layer, int neuron, int64_t step);
+  // Continual backprop replaced the unit: a "replaced" event at step, and its previous state
+  // forgotten (a new unit; the next evaluation stamps its death if it is born dead).
+  void mark_replaced(int layer, int neuron, int64_t step);
 
  private:
   void ensure_shape(const Mlp<float>& model);

@@ -49,5 +49,8 @@ class Rng {
 uint64_t derive_seed(uint64_t seed, uint64_t stream);
 
 enum Stream : uint64_t { kStreamData = 1, kStreamInit = 2, kStreamShuffle = 3, kStreamDropout = 4, kStreamProbe = 5, kStreamRevive = 6 };
+// The continual-learning remedies' streams (remedies.h), numbered apart from the others so
+// streams added elsewhere do not collide: continual backprop's fresh weights, and the noise.
+enum RemedyStream : uint64_t { kStreamReplace = 12, kStreamPerturb = 13 };
 
 }  // namespace relu

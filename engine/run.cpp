@@ -133,6 +133,9 @@ void Run::build() {
   shuffle_rng_.reseed(derive_seed(cfg_.seed, kStreamShuffle));
   dropout_rng_.reseed(derive_seed(cfg_.seed, kStreamDropout));
   revive_rng_.reseed(derive_seed(cfg_.seed, kStreamRevive));
+  replace_rng_.reseed(derive_seed(cfg_.seed, kStreamReplace));
+  remedies_.build(*model_, cfg_.seed);
+  last_replaced_ = 0;
   const int n = static_cast<int>(data_.x_train.cols());
   order_.resize(n);
   for (int i = 0; i < n; ++i) order_[i] = i;
@@ -198,11 +201,13 @@ void Run::step(int64_t n) {
         // Full batch: read the training set in place, in order.
         const auto x = data_.x_train.middleCols(off, cols);
         m.forward(x, cols, true, &dropout_rng_);
+        if (cfg_.cbp_rate > 0) remedies_.add_activity(m, cols);
         loss_sum += m.output_grad(data_.y_train.middleCols(off, cols), cols, batch);
         m.backward(x, cols, true);
       } else {
         gather_batch(cols);
         m.forward(xb_, cols, true, &dropout_rng_);
+        if (cfg_.cbp_rate > 0) remedies_.add_activity(m, cols);
         loss_sum += m.output_grad(yb_.leftCols(cols), cols, batch);
         m.backward(xb_, cols, true);
       }
@@ -210,7 +215,10 @@ void Run::step(int64_t n) {
     last_batch_loss_ = loss_sum / batch;
     last_batch_cols_ = batch;
     m.record_grad_norms();
+    // L2-init is a term of the loss (remedies.h): its gradient joins before the update.
+    if (cfg_.l2_init > 0) remedies_.add_l2_init(cfg_.l2_init, m.params, m.grads);
     last_grad_norm_ = opt_->step(m.params, m.grads, decay_mask_);
+    if (cfg_.shrink != 1.0 || cfg_.perturb != 0.0) remedies_.shrink_perturb(cfg_.shrink, cfg_.perturb, m.params);
     ++step_;
     ++changes_;
     if (!std::isfinite(last_batch_loss_) || !std::isfinite(last_grad_norm_) || !params_finite()) {
@@ -228,6 +236,14 @@ void Run::step(int64_t n) {
       }
       break;
     }
+    // Continual backprop, after the update as in Dohare's code; a replacement is stamped in
+    // the event log at this step, as a revival is.
+    last_replaced_ = 0;
+    if (cfg_.cbp_rate > 0)
+      last_replaced_ = remedies_.replace(m, cfg_.cbp_rate, cfg_.cbp_maturity, cfg_.cbp_decay, [&](int l, int i) {
+        revive_unit(l, i, replace_rng_);
+        monitor_->mark_replaced(l, i, step_);
+      });
     // The monitor's cadence (the only place reads get their report from): every
     // monitor_interval() steps and at the run's last configured step, so the CLI's final
     // summary and a sweep's metrics describe the end of training. Events are stamped here,
@@ -415,7 +431,7 @@ int Run::revive() {
       const bool dead = r.layers[l].state[i] == static_cast<uint8_t>(NeuronState::Dead);
       const bool dormant = cfg_.revive_tau > 0 && r.layers[l].dormancy[i] <= cfg_.revive_tau;
       if (dead || dormant) {
-        revive_unit(l, i);
+        revive_unit(l, i, revive_rng_);
         ++revived;
       }
     }
@@ -434,11 +450,11 @@ void Run::check_unit(int layer, int neuron) const {
 void Run::revive_neuron(int layer, int neuron) {
   check_unit(layer, neuron);
   ++changes_;
-  revive_unit(layer, neuron);
+  revive_unit(layer, neuron, revive_rng_);
   monitor();
 }
 
-void Run::revive_unit(int l, int i) {
+void Run::revive_unit(int l, int i, Rng& rng) {
   // ReDo (Sokar et al. 2023): fresh incoming weights from the layer's initialiser,
   // zero bias, zero outgoing weights (so the network's function is unchanged at
   // the moment of revival), and zero optimiser state for all of them.
@@ -446,7 +462,7 @@ void Run::revive_unit(int l, int i) {
   const auto& L = m.layer(l);
   revive_row_.resize(L.fan_in);
   float bias = 0;
-  init_row<float>(cfg_.init, L.fan_in, L.fan_out, revive_rng_, revive_row_.data(), &bias);
+  init_row<float>(cfg_.init, L.fan_in, L.fan_out, rng, revive_row_.data(), &bias);
   L.incoming(m.params.data(), i) = Eigen::Map<Eigen::VectorXf>(revive_row_.data(), L.fan_in);
   m.b(l)(i) = 0.0f;
   m.s(l)(i) = static_cast<float>(kPreluInitSlope);
@@ -457,12 +473,14 @@ void Run::revive_unit(int l, int i) {
     m.params[k] = 0.0f;
     opt_->reset_state_at(k);
   });
+  remedies_.restart_unit(l, i);  // a new unit to continual backprop too: age 0, utility 0
 }
 
 void Run::set_frozen(int layer, int neuron, bool frozen) {
   check_unit(layer, neuron);
   ++changes_;
   model_->layer(layer).frozen[neuron] = frozen;
+  remedies_.sync_frozen(*model_);
   monitor_->sync_settings(*model_);
 }
 
@@ -478,6 +496,7 @@ std::string Run::export_weights() const { return weights_to_json(*model_); }
 void Run::import_weights(const std::string& json) {
   ++changes_;
   weights_from_json(*model_, json);
+  remedies_.set_initial(model_->params);  // L2-init pulls toward the imported weights
   // Imported numbers are a new starting point: optimiser moments and the
   // monitor's history belong to the old weights.
   opt_ = std::make_unique<Optimizer<float>>(cfg_.optimizer, model_->params.size());

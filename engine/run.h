@@ -10,6 +10,7 @@
 #include "mlp.h"
 #include "monitor.h"
 #include "optimizer.h"
+#include "remedies.h"
 
 namespace relu {
 
@@ -67,6 +68,11 @@ class Run {
   // interventions (revive, rollback, imported weights) and by tests that edit weights.
   const MonitorReport& monitor();
   const Monitor& monitor_state() const { return *monitor_; }
+  // The continual-learning remedies' state (remedies.h): theta0, units' ages and utilities.
+  const Remedies& remedies() const { return remedies_; }
+  // Units continual backprop replaced in the last step, and since the run began.
+  int last_replaced() const { return last_replaced_; }
+  const Optimizer<float>& optimizer() const { return *opt_; }  // its moments, for tests
   // The cadence in steps: monitor_every, or when that is 0, max(10, n_eval / (0.3 * batch)),
   // since one evaluation costs about n_eval forward passes and a step about 3 * batch.
   int monitor_interval() const;
@@ -124,7 +130,9 @@ class Run {
   int first_nonfinite_layer(const std::vector<float>& block) const;
   void save_checkpoint();
   Eigen::Ref<const Eigen::MatrixXf> eval_inputs();
-  void revive_unit(int layer, int neuron);
+  void revive_unit(int layer, int neuron, Rng& rng);
+  void apply_remedies_before_update();
+  void apply_remedies_after_update();
   void check_unit(int layer, int neuron) const;
   void evaluate_monitor();
   // Loss (times the columns) and correct predictions of columns c .. c+m of a set, from the
@@ -140,6 +148,9 @@ class Run {
   std::unique_ptr<Monitor> monitor_;
   std::vector<uint8_t> decay_mask_;
   Rng shuffle_rng_, dropout_rng_, revive_rng_;
+  Remedies remedies_;
+  Rng replace_rng_;                 // continual backprop's fresh weights (its own stream)
+  int last_replaced_ = 0;
   std::vector<int> order_;          // shuffled sample indices
   int64_t cursor_ = 0;              // position in order_
   Eigen::MatrixXf xb_;              // (features, max_cols) gathered minibatch

@@ -22,6 +22,8 @@ const IS_NODE = typeof process === 'object' && typeof process.versions === 'obje
 // codes disagree with STATE, so these exports never drift from the C++ (monitor.h).
 export const STATE_NAMES = ['dead', 'saturated', 'alwaysOn', 'mostlySilent', 'healthy'];
 export const STATE = Object.freeze({ dead: 0, saturated: 1, alwaysOn: 2, mostlySilent: 3, healthy: 4 });
+// The engine's event kinds (engine/monitor.h NeuronEvent): 2 is continual backprop's replacement.
+const EVENT_KINDS = ['died', 'revived', 'replaced'];
 const camel = (name) => name.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
 
 const TYPED = { u8: Uint8Array, i32: Int32Array, f32: Float32Array };
@@ -309,7 +311,7 @@ class Run {
         step: flat[4 * i],
         layer: flat[4 * i + 1],
         neuron: flat[4 * i + 2],
-        kind: flat[4 * i + 3] === 1 ? 'revived' : 'died',
+        kind: EVENT_KINDS[flat[4 * i + 3]] ?? 'died',
       });
     }
     this.#eventsSeen = meta.eventsTotal;

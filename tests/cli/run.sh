@@ -245,6 +245,22 @@ printf '{"dataset": "mnist14", "data_dir": "%s"}' "$T/none" >"$T/datadir.json"
 expect_error "\"$T/none/mnist14.bin\" cannot be read" train --config "$T/datadir.json"
 expect_error 'task regression does not apply to dataset "iris"' train --dataset iris --task regression
 
+# ---- continual-learning remedies ----
+expect_ok train --help && { grep -q -- "--cbp-rate" "$T/out" && grep -q -- "--l2-init" "$T/out" && pass || fail "train --help lacks the remedies"; }
+expect_error 'cbp_rate must be a finite number <= 1 (got 2)' train --cbp-rate 2
+expect_error 'shrink must be a finite number > 0 (got 0)' train --shrink 0
+expect_error 'cbp_maturity must be an integer >= 0' train --cbp-maturity -1
+if expect_ok train --steps 200 --layers 16,16 --lr 0.5 --cbp-rate 0.01 --cbp-maturity 20 --shrink 0.9999 --perturb 1e-4 --l2-init 1e-3 --revive-every 50 --seed 4 --quiet; then
+  cp "$T/out" "$T/cbp.json"
+  check_json "remedies: units replaced, each with a kind-2 event" "$T/cbp.json" \
+    'd["units_replaced"] > 0 and d["units_replaced"] == sum(1 for e in d["events"] if e[3] == 2) and d["diverged"] is False'
+  expect_ok train --steps 200 --layers 16,16 --lr 0.5 --cbp-rate 0.01 --cbp-maturity 20 --shrink 0.9999 --perturb 1e-4 --l2-init 1e-3 --revive-every 50 --seed 4 --quiet
+  cmp -s "$T/out" "$T/cbp.json" && pass || fail "remedies: the same seed gave a different summary"
+fi
+if expect_ok train --steps 20 --layers 8 --quiet; then
+  check_json "remedies off: nothing replaced" "$T/out" 'd["units_replaced"] == 0'
+fi
+
 # ---- born-dead ----
 if expect_ok born-dead --width 3 --depth 4 --trials 200 --seed 2; then
   check_json "born-dead keys" "$T/out" \

@@ -451,6 +451,25 @@ TEST_CASE("no heap allocation inside a training step (after warm-up)", "[determi
   CHECK(allocs == 0);
 }
 
+TEST_CASE("no heap allocation inside a step with each continual-learning remedy on", "[determinism][alloc][remedies]") {
+  // Continual backprop with a rate and maturity that replace units inside the counted steps
+  // (events, fresh weights, optimiser state), on a dense net and on a convnet's channels.
+  const char* remedy = GENERATE(R"({"shrink":0.999,"perturb":0.001})", R"({"l2_init":0.01})",
+                                R"({"cbp_rate":0.2,"cbp_maturity":3,"optimizer":"adam","lr":0.001})",
+                                R"j({"cbp_rate":0.2,"cbp_maturity":3,"monitor_every":5,"dataset":"mnist14","samples":300,"net":"conv2d(4,3,same),maxpool(2),dense(16)"})j");
+  CAPTURE(remedy);
+  RunConfig cfg = playground_config();
+  apply_config_json(cfg, remedy);
+  Run run(cfg);
+  run.step(10);
+  const int64_t replaced_before = run.remedies().replaced_total();
+  const long allocs = count_allocs([&] { run.step(10); });
+  CHECK(run.steps_done() == 20);
+  CHECK_FALSE(run.diverged());
+  if (cfg.cbp_rate > 0) CHECK(run.remedies().replaced_total() > replaced_before);
+  CHECK(allocs == 0);
+}
+
 TEST_CASE("no heap allocation inside a convolutional network's step (after warm-up)", "[determinism][alloc][conv]") {
   // Convolution (im2col), max and mean pooling, the flatten, PReLU per channel, the monitor
   // over channels every 5 steps, Adam.

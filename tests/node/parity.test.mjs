@@ -68,6 +68,10 @@ const CONFIGS = [
   // the flatten, channels monitored. Max and mean pooling, stride 2, a high rate that kills.
   { name: 'mnist14 convnet sgd, bit-identical', exact: true, dataExact: true, cfg: { dataset: 'mnist14', samples: 1000, net: 'conv2d(6,3,same),maxpool(2),conv2d(8,3,1,2),avgpool(2),dense(16)', activation: 'relu', batch: 32, optimizer: 'sgd', lr: 0.5, steps: 60, seed: 3, monitor_every: 20 } },
   { name: 'mnist LeNet adam, bit-identical', exact: true, dataExact: true, cfg: { dataset: 'mnist', samples: 1000, net: 'conv2d(8,5,same),maxpool(2),conv2d(16,5,same),maxpool(2),dense(128)', activation: 'relu', batch: 32, optimizer: 'adam', lr: 0.01, steps: 20, seed: 1, monitor_every: 10 } },
+  // The continual-learning remedies (engine/remedies.h) with ReDo: units replaced (fresh weights
+  // from their own stream), shrink & perturb's normal noise (Box-Muller, as the he_normal
+  // initialiser draws), L2-init's pull.
+  { name: 'mnist14 with continual backprop, shrink & perturb, L2-init and ReDo, bit-identical', exact: true, dataExact: true, cfg: { dataset: 'mnist14', samples: 1000, layers: [32, 32], activation: 'relu', batch: 32, optimizer: 'adam', lr: 0.01, steps: 150, seed: 6, cbp_rate: 0.01, cbp_maturity: 20, shrink: 0.999, perturb: 0.001, l2_init: 0.001, revive_every: 50, monitor_every: 25 } },
 ];
 for (const name of ['mnist', 'mnist14', 'iris']) {
   const file = path.join(ROOT, 'build', 'data', `${name}.bin`);
@@ -116,6 +120,10 @@ for (const { name, cfg, exact, dataExact } of CONFIGS) {
     close(native.train_loss, snap.trainLoss, 'train_loss');
     close(native.test_loss, Number.isNaN(snap.testLoss) ? null : snap.testLoss, 'test_loss');
     if ('train_accuracy' in native) close(native.train_accuracy, snap.trainAccuracy, 'train_accuracy');
+    // Continual backprop's replacements, event for event (kind 2 natively, 'replaced' in the page).
+    const replaced = native.events.filter((e) => e[3] === 2).map((e) => `${e[0]}:${e[1]}:${e[2]}`);
+    assert.deepEqual(snap.events.filter((e) => e.kind === 'replaced').map((e) => `${e.step}:${e.layer}:${e.neuron}`), replaced);
+    if (cfg.cbp_rate) assert.ok(replaced.length > 0, 'continual backprop replaced some units');
     assert.equal(snap.layers.length, native.layers.length);
     snap.layers.forEach((layer, l) => {
       const nl = native.layers[l];
