@@ -204,6 +204,25 @@ class RunHandle {
     });
   }
 
+  // A stream's finished tasks (relu::TaskMetrics), as JSON: {"taskSteps","currentTask","tasks":[
+  // {"task","endStep","testLoss","testAccuracy" (-1: regression),"units","deadShare","dormantShare",
+  // "effectiveRank","stableRank","rankSamples"}]}, or "null" when the dataset is not a stream.
+  std::string tasks_json() {
+    return guard([&]() -> std::string {
+      relu::Run& r = need();
+      if (!r.is_stream()) return "null";
+      auto num = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
+      nlohmann::json tasks = nlohmann::json::array();
+      for (const relu::TaskMetrics& t : r.task_metrics())
+        tasks.push_back({{"task", t.task}, {"endStep", t.end_step}, {"testLoss", num(t.test_loss)},
+                         {"testAccuracy", num(t.test_accuracy)}, {"units", t.units}, {"deadShare", t.dead_share},
+                         {"dormantShare", t.dormant_share}, {"effectiveRank", t.effective_rank},
+                         {"stableRank", t.stable_rank}, {"rankSamples", t.rank_samples}});
+      nlohmann::json j = {{"taskSteps", r.task_steps()}, {"currentTask", r.current_task()}, {"tasks", tasks}};
+      return j.dump();
+    });
+  }
+
   // Back to the last finite checkpoint; returns its step.
   double rollback() {
     return guard([&] { return static_cast<double>(need().rollback()); });
@@ -534,6 +553,7 @@ EMSCRIPTEN_BINDINGS(relu_engine) {
       .function("status", &RunHandle::status)
       .function("monitor", &RunHandle::monitor)
       .function("divergenceJson", &RunHandle::divergence_json)
+      .function("tasksJson", &RunHandle::tasks_json)
       .function("rollback", &RunHandle::rollback)
       .function("numLayers", &RunHandle::num_layers)
       .function("layerScalars", &RunHandle::layer_scalars)

@@ -123,7 +123,8 @@ endif()
 # training step, the monitor and the studies' inner loops stay at -O3. Optimisation level
 # changes no result (no fast-math): the goldens are the same bits.
 foreach(_cold config.cpp weights_io.cpp sweep.cpp fingerprint.cpp dataset.cpp packed_data.cpp history.cpp net_spec.cpp
-              mlp_build.cpp run.cpp monitor.cpp init.cpp born_dead.cpp top_inputs.cpp loss.cpp optimizer.cpp activation.cpp)
+              mlp_build.cpp run.cpp monitor.cpp init.cpp born_dead.cpp top_inputs.cpp loss.cpp optimizer.cpp activation.cpp
+              task_stream.cpp feature_rank.cpp)
   set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/engine/${_cold} PROPERTIES COMPILE_OPTIONS "-Os")
 endforeach()
 # No RTTI in the engine's own files: it uses none (no typeid, dynamic_cast or virtual classes),
