@@ -68,6 +68,11 @@ const CONFIGS = [
   // the flatten, channels monitored. Max and mean pooling, stride 2, a high rate that kills.
   { name: 'mnist14 convnet sgd, bit-identical', exact: true, dataExact: true, cfg: { dataset: 'mnist14', samples: 1000, net: 'conv2d(6,3,same),maxpool(2),conv2d(8,3,1,2),avgpool(2),dense(16)', activation: 'relu', batch: 32, optimizer: 'sgd', lr: 0.5, steps: 60, seed: 3, monitor_every: 20 } },
   { name: 'mnist LeNet adam, bit-identical', exact: true, dataExact: true, cfg: { dataset: 'mnist', samples: 1000, net: 'conv2d(8,5,same),maxpool(2),conv2d(16,5,same),maxpool(2),dense(128)', activation: 'relu', batch: 32, optimizer: 'adam', lr: 0.01, steps: 20, seed: 1, monitor_every: 10 } },
+  // Continual-learning streams (engine/task_stream.h): the permutations and the slowly-changing
+  // bits come from the run's seed through our Rng, so the task data, the training and the
+  // per-task metrics (run.tasks() against the summary's "tasks") agree bit for bit.
+  { name: 'permuted-mnist14 stream, per-task metrics, bit-identical', exact: true, dataExact: true, cfg: { dataset: 'permuted-mnist14', layers: [32, 32], activation: 'relu', batch: 32, optimizer: 'sgd', lr: 0.1, task_steps: 40, tasks: 3, steps: 130, seed: 2, monitor_every: 20 } },
+  { name: 'slowly-changing-regression stream, grad-dormant, bit-identical', exact: true, dataExact: true, cfg: { dataset: 'slowly-changing-regression', samples: 400, layers: [5], activation: 'relu', batch: 8, optimizer: 'sgd', lr: 0.01, steps: 200, seed: 4, dead_def: 'grad-dormant:0.05', monitor_every: 25 } },
 ];
 for (const name of ['mnist', 'mnist14', 'iris']) {
   const file = path.join(ROOT, 'build', 'data', `${name}.bin`);
@@ -101,14 +106,27 @@ for (const { name, cfg, exact, dataExact } of CONFIGS) {
     const run = engine.createRun(cfg);
     run.step(cfg.steps);
     const snap = run.snapshot();
+    const stream = run.tasks();
     run.dispose();
+    if (native.tasks) {
+      const key = { task: 'task', endStep: 'end_step', testLoss: 'test_loss', units: 'units', deadShare: 'dead_share',
+                    dormantShare: 'dormant_share', effectiveRank: 'effective_rank', stableRank: 'stable_rank', rankSamples: 'rank_samples' };
+      assert.equal(stream.tasks.length, native.tasks.length, 'finished tasks');
+      assert.ok(native.tasks.length > 1);
+      stream.tasks.forEach((t, k) => {
+        for (const [js, cli] of Object.entries(key)) assert.equal(t[js], native.tasks[k][cli], `task ${k} ${cli}`);
+        if ('test_accuracy' in native.tasks[k]) assert.equal(t.testAccuracy, native.tasks[k].test_accuracy, `task ${k} test_accuracy`);
+      });
+    } else {
+      assert.equal(stream, null);
+    }
 
     assert.equal(snap.step, native.steps);
     if (exact) {
       // JSON numbers from the CLI are float64 written with round-trip precision.
       assert.equal(snap.trainLoss, native.train_loss, 'train_loss bit for bit');
       assert.equal(snap.testLoss, native.test_loss, 'test_loss bit for bit');
-      assert.equal(snap.trainAccuracy, native.train_accuracy, 'train_accuracy');
+      if ('train_accuracy' in native) assert.equal(snap.trainAccuracy, native.train_accuracy, 'train_accuracy');
     }
     if (dataExact) assert.equal(dataFingerprint(cfg), native.data_fingerprint, 'the loaded data, bit for bit');
     assert.equal(snap.diverged, native.diverged);
