@@ -14,7 +14,8 @@ struct FeatureRank {
   double effective = 0, stable = 0;
 };
 
-// Singular values of `features` (units x samples, any orientation works) on doubles.
+// Singular values of `features` (units x samples, any orientation works) on doubles, in
+// descending order (one-sided Jacobi, feature_rank.cpp).
 Eigen::VectorXd singular_values(const Eigen::MatrixXd& features);
 FeatureRank rank_from_singular_values(const Eigen::VectorXd& s);
 inline FeatureRank feature_rank(const Eigen::MatrixXd& features) { return rank_from_singular_values(singular_values(features)); }

@@ -2,6 +2,7 @@
 // the rank measures of feature_rank.h and the grad-dormant:TAU dead definition.
 #include <Eigen/Core>
 #include <Eigen/QR>
+#include <Eigen/SVD>
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -231,6 +232,17 @@ TEST_CASE("feature rank: rank one gives 1; k orthonormal columns give k", "[stre
     CHECK_THAT(feature_rank(7.0 * q.transpose()).stable, WithinRel(static_cast<double>(k), 1e-9));
   }
   CHECK(feature_rank(Eigen::MatrixXd::Zero(4, 9)).effective == 0.0);
+  // The engine's Jacobi against Eigen's BDCSVD on generic matrices, both orientations.
+  for (int rows : {3, 12, 40}) {
+    Eigen::MatrixXd g(rows, 17);
+    for (int i = 0; i < rows; ++i)
+      for (int j = 0; j < 17; ++j) g(i, j) = std::sin(0.3 + 1.7 * i + 0.9 * j * j) * (j % 5 == 0 ? 1e-3 : 1.0);
+    const Eigen::VectorXd ours = singular_values(g), eigen = Eigen::BDCSVD<Eigen::MatrixXd>(g).singularValues();
+    REQUIRE(ours.size() == eigen.size());
+    CAPTURE(rows);
+    for (int k = 0; k < ours.size(); ++k) CHECK_THAT(ours(k), WithinAbs(eigen(k), 1e-12 * eigen(0)));
+    CHECK(singular_values(g.transpose()) == ours);
+  }
   // Unequal singular values: between 1 and their count.
   Eigen::VectorXd s(3);
   s << 4, 2, 1;
