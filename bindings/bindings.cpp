@@ -12,7 +12,6 @@
 #include <emscripten/val.h>
 
 #include <cmath>
-#include <cstdio>
 #include <cstdint>
 #include <cstring>
 #include <malloc.h>
@@ -202,44 +201,6 @@ class RunHandle {
       const auto& d = r.divergence();
       nlohmann::json j = {{"step", d.step}, {"what", d.what}, {"layer", d.layer}, {"rollbackStep", r.checkpoint_step()}};
       return j.dump();
-    });
-  }
-
-  // A stream's finished tasks (relu::TaskMetrics), as JSON: {"taskSteps","currentTask","tasks":[
-  // {"task","endStep","testLoss","testAccuracy" (-1: regression),"units","deadShare","dormantShare",
-  // "effectiveRank","stableRank","rankSamples"}]}, or "null" when the dataset is not a stream.
-  // Written by hand, not with nlohmann::json: its initializer lists cost the wasm KBs for a
-  // cold read. Numbers are %.17g (round-trip); a non-finite one is null.
-  std::string tasks_json() {
-    return guard([&]() -> std::string {
-      relu::Run& r = need();
-      if (!r.is_stream()) return "null";
-      std::string out = "{\"taskSteps\":" + std::to_string(r.task_steps()) + ",\"currentTask\":" +
-                        std::to_string(r.current_task()) + ",\"tasks\":[";
-      auto num = [&](const char* key, double x) {
-        char buf[64];
-        if (std::isfinite(x))
-          std::snprintf(buf, sizeof buf, ",\"%s\":%.17g", key, x);
-        else
-          std::snprintf(buf, sizeof buf, ",\"%s\":null", key);
-        out += buf;
-      };
-      const auto& tasks = r.task_metrics();
-      for (size_t k = 0; k < tasks.size(); ++k) {
-        const relu::TaskMetrics& t = tasks[k];
-        out += (k ? ",{\"task\":" : "{\"task\":") + std::to_string(t.task);
-        num("endStep", static_cast<double>(t.end_step));
-        num("testLoss", t.test_loss);
-        num("testAccuracy", t.test_accuracy);
-        num("units", t.units);
-        num("deadShare", t.dead_share);
-        num("dormantShare", t.dormant_share);
-        num("effectiveRank", t.effective_rank);
-        num("stableRank", t.stable_rank);
-        num("rankSamples", t.rank_samples);
-        out += "}";
-      }
-      return out + "]}";
     });
   }
 
@@ -573,7 +534,6 @@ EMSCRIPTEN_BINDINGS(relu_engine) {
       .function("status", &RunHandle::status)
       .function("monitor", &RunHandle::monitor)
       .function("divergenceJson", &RunHandle::divergence_json)
-      .function("tasksJson", &RunHandle::tasks_json)
       .function("rollback", &RunHandle::rollback)
       .function("numLayers", &RunHandle::num_layers)
       .function("layerScalars", &RunHandle::layer_scalars)

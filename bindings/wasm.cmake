@@ -124,7 +124,7 @@ endif()
 # changes no result (no fast-math): the goldens are the same bits.
 foreach(_cold config.cpp weights_io.cpp sweep.cpp fingerprint.cpp dataset.cpp packed_data.cpp history.cpp net_spec.cpp
               mlp_build.cpp run.cpp monitor.cpp init.cpp born_dead.cpp top_inputs.cpp loss.cpp optimizer.cpp activation.cpp
-              remedies.cpp task_stream.cpp feature_rank.cpp)
+              remedies.cpp)
   set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/engine/${_cold} PROPERTIES COMPILE_OPTIONS "-Os")
 endforeach()
 # remedies.cpp is step code, but only when a continual-learning remedy is on, and its cost

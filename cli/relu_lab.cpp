@@ -94,15 +94,8 @@ training:  --optimizer sgd|momentum|rmsprop|adam|adamw  --lr X  --momentum X  --
            is PyTorch's Adam(weight_decay=X)); --weight-decay X: AdamW's decoupled
            decay, read by adamw only (w *= 1 - lr X before each step; default 0.01,
            in [0, 1)). Both touch weights only, not biases or PReLU slopes.
-monitor:   --dead-def full|probe:B|batch|dormant:TAU|grad-dormant:TAU  --silent-threshold F
+monitor:   --dead-def full|probe:B|batch|dormant:TAU  --silent-threshold F
            --monitor-every K  --hist-bins N  --revive-every K  --revive-tau X
-streams:   --dataset permuted-mnist|permuted-mnist14|slowly-changing-regression
-           --task-steps K (steps per task; 0 = one pass over a task's training set)
-           --tasks T (0 = a new task every K steps while the run lasts)
-           --dormant-tau X (per-task dormant share: ReDo score <= X; default 0.1)
-           The summary's "tasks" lists each finished task's test accuracy (or loss),
-           dead and dormant shares, and the effective and stable rank of the last
-           hidden layer's features (docs/datasets.md)
 remedies:  --shrink L --perturb S  (each step theta <- L theta + S eps; 1, 0 = off)
            --l2-init X  (gradient += X (theta - theta0); 0 = off)
            --cbp-rate R --cbp-maturity N --cbp-decay D  (continual backprop: replace
@@ -423,25 +416,10 @@ int cmd_train(const std::vector<std::string>& args) {
     csv_text += relu::history_csv_line(row) + '\n';
   };
 
-  // A stream's finished tasks, one row each, as they come (between log rows).
-  size_t tasks_logged = 0;
-  auto log_tasks = [&] {
-    for (; tasks_logged < run.task_metrics().size(); ++tasks_logged) {
-      const relu::TaskMetrics& t = run.task_metrics()[tasks_logged];
-      if (opt.quiet) continue;
-      std::string line = "task " + std::to_string(t.task) + " end step " + std::to_string(t.end_step);
-      line += t.test_accuracy >= 0 ? "  test_accuracy " + csv_number(t.test_accuracy) : "  test_loss " + csv_number(t.test_loss);
-      line += "  dead " + csv_number(t.dead_share) + "  dormant " + csv_number(t.dormant_share) + "  effective_rank " +
-              csv_number(t.effective_rank) + "  stable_rank " + csv_number(t.stable_rank);
-      std::cerr << line << '\n';
-    }
-  };
-
   log_row();
   while (run.steps_done() < steps && !run.diverged()) {
     const int64_t next = std::min(steps, (run.steps_done() / log_every + 1) * log_every);
     run.step(next - run.steps_done());
-    log_tasks();
     log_row();
   }
 
@@ -492,24 +470,6 @@ int cmd_train(const std::vector<std::string>& args) {
   summary["events"] = events;
   summary["events_total"] = run.monitor_state().events_total();
   summary["units_replaced"] = run.remedies().replaced_total();
-  if (run.is_stream()) {
-    // One row per finished task, measured at its last step (engine/run.h TaskMetrics).
-    summary["task_steps"] = run.task_steps();
-    summary["current_task"] = run.current_task();
-    json tasks = json::array();
-    for (const relu::TaskMetrics& t : run.task_metrics()) {
-      json row = {{"task", t.task}, {"end_step", t.end_step}, {"test_loss", number(t.test_loss)}};
-      if (t.test_accuracy >= 0) row["test_accuracy"] = number(t.test_accuracy);
-      row["units"] = t.units;
-      row["dead_share"] = number(t.dead_share);
-      row["dormant_share"] = number(t.dormant_share);
-      row["effective_rank"] = number(t.effective_rank);
-      row["stable_rank"] = number(t.stable_rank);
-      row["rank_samples"] = t.rank_samples;
-      tasks.push_back(row);
-    }
-    summary["tasks"] = tasks;
-  }
   std::cout << summary.dump(2) << std::endl;
   return 0;
 }

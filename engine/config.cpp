@@ -2,7 +2,6 @@
 
 #include "net_spec.h"
 #include "packed_data.h"
-#include "task_stream.h"
 
 #include <algorithm>
 #include <cctype>
@@ -317,13 +316,13 @@ std::string read_choice(const std::string& key, const json& v, const std::vector
 }
 
 void check_dataset_name(const std::string& name) {
-  if (name == "csv" || is_stream_dataset(name)) return;
+  if (name == "csv") return;
   const auto& names = dataset_names();
   if (std::find(names.begin(), names.end(), name) != names.end()) return;
   if (name.rfind("csv:", 0) == 0)
     fail("dataset: \"csv:PATH\" works only as a command-line flag; in a config use \"dataset\": \"csv\" with the "
          "data in \"csv_text\"");
-  fail("dataset: unknown dataset \"" + name + "\" (expected one of " + join(names) + ", csv, " + join(stream_dataset_names()) + ")");
+  fail("dataset: unknown dataset \"" + name + "\" (expected one of " + join(names) + ", csv)");
 }
 
 InitSpec read_init(const json& v) {
@@ -358,7 +357,6 @@ void check_dead_def(const DeadDefinition& d) {
     fail("dead_def: probe size must be in 1.." + std::to_string(kMaxProbe) + " (got " +
          std::to_string(d.probe_size) + ")");
   if (d.criterion == DeadCriterion::Dormant) check_number("dead_def: dormant TAU", d.tau, kUnit);
-  if (d.criterion == DeadCriterion::GradDormant) check_number("dead_def: grad-dormant TAU", d.tau, kUnit);
 }
 
 // ---- the key table: one entry per key, shared by set, to_json and validate ----
@@ -610,12 +608,6 @@ const std::vector<KeyDef>& key_table() {
     t.push_back(live(int_key("cbp_maturity", 0, std::numeric_limits<int>::max(),
                         [](auto& c) -> auto& { return c.cbp_maturity; }), nullptr));
     t.push_back(live(real_key("cbp_decay", kUnitOpen, [](auto& c) -> auto& { return c.cbp_decay; }), nullptr));
-    // Continual-learning streams (task_stream.h): steps per task (0: one pass over a task's
-    // training set), how many tasks (0: as many as the steps reach), and the tau of the
-    // per-task dormant share (the ReDo score, whatever dead_def says).
-    t.push_back(int_key("task_steps", 0, kMaxJsonInteger, [](auto& c) -> auto& { return c.task_steps; }));
-    t.push_back(int_key("tasks", 0, kMaxTasks, [](auto& c) -> auto& { return c.tasks; }));
-    t.push_back(real_key("dormant_tau", kUnit, [](auto& c) -> auto& { return c.dormant_tau; }));
     t.push_back(int_key("log_every", 0, std::numeric_limits<int>::max(), [](auto& c) -> auto& { return c.log_every; }));
     return t;
   }();
@@ -645,7 +637,7 @@ void apply_value(RunConfig& cfg, const KeyDef& def, const json& value) {
 }
 
 int estimated_features(const RunConfig& cfg) {
-  if (is_packed_dataset(cfg.data.name) || is_stream_dataset(cfg.data.name)) return kPackedMaxFeatures;
+  if (is_packed_dataset(cfg.data.name)) return kPackedMaxFeatures;
   if (cfg.data.name != "csv") return kGeneratorMaxFeatures;
   // Fields of the first non-blank line minus the target column.
   const std::string& text = cfg.data.csv_text;
@@ -713,9 +705,6 @@ void validate_config(const RunConfig& cfg) {
          " hidden layers (give one name, or one per hidden layer)");
   if (cfg.dropout != 0 && cfg.alpha_dropout != 0)
     fail("dropout and alpha_dropout cannot both be non-zero (use dropout for most activations, alpha_dropout for selu)");
-  if ((cfg.task_steps != 0 || cfg.tasks != 0) && !is_stream_dataset(cfg.data.name))
-    fail(std::string(cfg.task_steps != 0 ? "task_steps" : "tasks") + " applies only to a stream dataset (" +
-         join(stream_dataset_names()) + "; got dataset \"" + cfg.data.name + "\")");
   if (cfg.data.name == "csv" && cfg.data.csv_text.find_first_not_of(" \t\r\n") == std::string::npos)
     fail("dataset: \"csv\" needs the CSV text in \"csv_text\"");
 

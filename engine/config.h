@@ -20,7 +20,6 @@ constexpr int kMaxWidth = 1024;
 constexpr int kMaxHiddenLayers = 64;
 constexpr int kMaxBatch = 1000000;
 constexpr int64_t kMaxParams = 16 * 1024 * 1024;
-constexpr int kMaxTasks = 1000000;
 
 struct RunConfig {
   // data
@@ -63,10 +62,6 @@ struct RunConfig {
   double cbp_rate = 0.0;         // continual backprop: share of mature units replaced per step; 0 = off
   int cbp_maturity = 100;        //   steps a unit lives before it may be replaced
   double cbp_decay = 0.99;       //   decay of the contribution utility's running average
-  // continual-learning streams (task_stream.h; only with a stream dataset)
-  int64_t task_steps = 0;        // steps per task; 0 = one pass over a task's training set
-  int tasks = 0;                 // tasks in the stream; 0 = a new task every task_steps, as long as the run lasts
-  double dormant_tau = 0.1;      // per-task metrics: a unit is dormant when its ReDo score is <= this
   // CLI only
   int log_every = 0;             // 0 = steps / 100, at least 1
 

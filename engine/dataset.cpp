@@ -25,7 +25,6 @@
 #include <unordered_map>
 
 #include "packed_data.h"
-#include "task_stream.h"
 #include "rng.h"
 
 namespace relu {
@@ -559,7 +558,6 @@ Dataset make_dataset(const DataSpec& spec) {
   const Generator* generator = nullptr;
   for (const Generator& g : kGenerators)
     if (spec.name == g.name) generator = &g;
-  if (is_stream_dataset(spec.name)) return make_stream_dataset(spec);  // task 0 (task_stream.h)
   if (is_packed_dataset(spec.name)) {
     check_spec(spec);
     if (spec.task == "regression")

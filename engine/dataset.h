@@ -63,8 +63,6 @@ constexpr int kMaxAutoClasses = 20;
 constexpr int kMaxClasses = 1000;
 
 // Names accepted by make_dataset (besides "csv"): the generators, then the packed datasets.
-// (The continual-learning streams, task_stream.h, are accepted too but listed apart:
-// stream_dataset_names(); the page does not offer them yet.)
 const std::vector<std::string>& dataset_names();
 
 // z-scores every feature with the training split's mean and (population) std; the same map

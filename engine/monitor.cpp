@@ -49,20 +49,13 @@ DeadDefinition dead_definition_from_string(const std::string& text) {
     d.tau = v;
     return d;
   }
-  if (text.rfind("grad-dormant:", 0) == 0) {
-    if (!number_after(13, v) || v < 0 || v > 1)
-      throw std::invalid_argument("dead_def \"" + text + "\": grad-dormant:TAU needs TAU in [0, 1]");
-    d.criterion = DeadCriterion::GradDormant;
-    d.tau = v;
-    return d;
-  }
-  throw std::invalid_argument("dead_def \"" + text + "\" is not one of full, probe:B, batch, dormant:TAU, grad-dormant:TAU");
+  throw std::invalid_argument("dead_def \"" + text + "\" is not one of full, probe:B, batch, dormant:TAU");
 }
 
 std::string dead_definition_to_string(const DeadDefinition& d) {
-  if (d.criterion != DeadCriterion::Inactive) {
+  if (d.criterion == DeadCriterion::Dormant) {
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%s:%.17g", d.criterion == DeadCriterion::Dormant ? "dormant" : "grad-dormant", d.tau);
+    std::snprintf(buf, sizeof buf, "dormant:%.17g", d.tau);
     return buf;
   }
   switch (d.set) {
@@ -266,9 +259,6 @@ void Monitor::evaluate(Mlp<float>& model, const Eigen::Ref<const Eigen::MatrixXf
     for (int i = 0; i < w; ++i) layer_mean += abs_sum_[l][i] / std::max(pairs, 1.0);
     layer_mean /= w;
     int no_positive = 0;
-    double grad_mean = 0;  // grad-dormant's yardstick: the layer's mean of mean |dL/dz|
-    for (int i = 0; i < w; ++i) grad_mean += L.grad_abs_sum(i);
-    grad_mean /= w;
     r.frozen = L.frozen;
     r.ablated = L.ablated;
     const float* params = model.params.data();
@@ -296,8 +286,6 @@ void Monitor::evaluate(Mlp<float>& model, const Eigen::Ref<const Eigen::MatrixXf
       bool dead;
       if (options_.dead.criterion == DeadCriterion::Dormant)
         dead = r.dormancy[i] <= options_.dead.tau;
-      else if (options_.dead.criterion == DeadCriterion::GradDormant)
-        dead = !(grad_mean > 0) || r.grad_abs[i] <= options_.dead.tau * grad_mean;
       else
         dead = has_flat_negative_side(L.act.kind, slope) && pos_count_[l][i] == 0;
       NeuronState st;

@@ -8,12 +8,6 @@
 //                         gradient descent cannot change its incoming weights.
 //                         Under the dormant:TAU criterion instead, any unit whose ReDo
 //                         dormancy score is <= TAU.
-//                         Under grad-dormant:TAU, any unit whose mean |dL/dz| over the
-//                         evaluation set (the training set, eval mode, per-sample loss) is
-//                         <= TAU times its layer's mean of that figure (all of a layer's units
-//                         when the layer's mean is 0). Run computes the gradients (one forward
-//                         and backward over the set) before the monitor's pass; grad_abs then
-//                         holds that figure instead of the last step's.
 //   dormancy score      : s_i = mean|a_i| / ((1/H) sum_k mean|a_k|) over the layer (ReDo,
 //                         Sokar et al. 2023); 0 when the layer is entirely silent.
 //   saturated input     : (non-rectifiers) the local derivative is below 1% of the peak,
@@ -41,15 +35,15 @@ constexpr int kNumStates = 5;
 const char* state_name(NeuronState s);
 
 enum class EvalSet { Full, Probe, Batch };
-enum class DeadCriterion { Inactive, Dormant, GradDormant };
+enum class DeadCriterion { Inactive, Dormant };
 
 struct DeadDefinition {
   EvalSet set = EvalSet::Full;
   int probe_size = 256;  // B for probe:B
   DeadCriterion criterion = DeadCriterion::Inactive;
-  double tau = 0.0;      // for dormant:TAU and grad-dormant:TAU
+  double tau = 0.0;      // for dormant:TAU
 };
-// "full", "probe:B", "batch", "dormant:TAU", "grad-dormant:TAU" (the last two evaluate over the full set).
+// "full", "probe:B", "batch", "dormant:TAU" (dormant evaluates over the full set).
 DeadDefinition dead_definition_from_string(const std::string& text);  // throws std::invalid_argument
 std::string dead_definition_to_string(const DeadDefinition& d);
 

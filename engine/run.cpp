@@ -7,7 +7,6 @@
 #include <stdexcept>
 
 #include "chunks.h"
-#include "feature_rank.h"
 #include "packed_data.h"
 #include "weights_io.h"
 
@@ -25,7 +24,6 @@ double default_test_fraction(const std::string& dataset) {
   if (dataset == "csv") return 0.25;
   if (dataset == "negative-uniform") return 0.3;
   if (is_packed_dataset(dataset)) return 0.2;  // the packed files' fixed 80/20 split
-  if (is_packed_dataset(stream_base_dataset(dataset))) return 0.2;  // permuted-mnist: the same split
   return 0.5;
 }
 
@@ -146,16 +144,6 @@ void Run::build() {
   xb_.setZero(data_.features(), max_cols_);
   yb_.setZero(max_cols_);
 
-  stream_.reset();
-  task_ = 0;
-  task_records_.clear();
-  task_steps_ = 0;
-  if (is_stream_dataset(cfg_.data.name) && data_.name == cfg_.data.name) {
-    // data_ holds task 0 as make_dataset built it; the stream keeps what rebuilds any task.
-    stream_ = std::make_unique<TaskStream>(data_, cfg_.seed);
-    task_steps_ = cfg_.task_steps > 0 ? cfg_.task_steps : (n + batch_size() - 1) / batch_size();
-  }
-
   MonitorOptions mo = cfg_.monitor;
   monitor_ = std::make_unique<Monitor>(mo);
   build_probe();
@@ -256,7 +244,6 @@ void Run::step(int64_t n) {
         revive_unit(l, i, replace_rng_);
         monitor_->mark_replaced(l, i, step_);
       });
-    if (stream_ && step_ % task_steps_ == 0 && step_ / task_steps_ == task_ + 1) finish_task();
     // The monitor's cadence (the only place reads get their report from): every
     // monitor_interval() steps and at the run's last configured step, so the CLI's final
     // summary and a sweep's metrics describe the end of training. Events are stamped here,
@@ -275,7 +262,6 @@ int Run::monitor_interval() const {
   int64_t n_eval = data_.x_train.cols();
   if (d.criterion == DeadCriterion::Inactive && d.set == EvalSet::Probe) n_eval = probe_x_.cols();
   if (d.criterion == DeadCriterion::Inactive && d.set == EvalSet::Batch) n_eval = std::min(batch_size(), max_cols_);
-  if (d.criterion == DeadCriterion::GradDormant) n_eval *= 3;  // a forward and a backward more
   const double every = std::ceil(static_cast<double>(n_eval) / (0.3 * batch_size()));
   return static_cast<int>(std::min(std::max(every, 10.0), 1e9));
 }
@@ -291,12 +277,6 @@ int64_t Run::rollback() {
   model_->params = checkpoint_params_;
   opt_->load(checkpoint_opt_);
   step_ = checkpoint_step_;
-  if (stream_) {
-    while (!task_records_.empty() && task_records_.back().end_step > step_) task_records_.pop_back();
-    int64_t t = step_ / task_steps_;
-    if (cfg_.tasks > 0) t = std::min<int64_t>(t, cfg_.tasks - 1);
-    if (t != task_) set_task(static_cast<int>(t));
-  }
   diverged_ = false;
   divergence_ = Divergence{};
   monitor();
@@ -339,7 +319,6 @@ const MonitorReport& Run::monitor() {
 // definition) the training loss and accuracy from the same forwards: evaluate() then reads
 // them instead of a second pass over the set, which on MNIST is 8,000 of a read's 10,000.
 void Run::evaluate_monitor() {
-  if (monitor_->options().dead.criterion == DeadCriterion::GradDormant) gradient_pass();
   const auto x = eval_inputs();
   const bool whole_train = x.data() == data_.x_train.data() && x.cols() == data_.x_train.cols();
   if (!whole_train) {
@@ -379,82 +358,26 @@ void Run::add_chunk_metrics(const Eigen::RowVectorXf& y, int c, int m, double& s
   }
 }
 
-void Run::metrics_over(const Eigen::MatrixXf& x, const Eigen::RowVectorXf& y, double& loss, double& accuracy) {
-  const int n = static_cast<int>(x.cols());
-  double sum = 0;
-  int64_t correct = 0;
-  for_each_chunk(n, max_cols_, [&](int c, int m) {
-    model_->forward(x.middleCols(c, m), m, false);
-    add_chunk_metrics(y, c, m, sum, correct);
-  });
-  finish_metrics(n, sum, correct, loss, accuracy);
-}
-
 Evaluation Run::evaluate() {
   Evaluation e;
+  auto over = [&](const Eigen::MatrixXf& x, const Eigen::RowVectorXf& y, double& loss, double& accuracy) {
+    const int n = static_cast<int>(x.cols());
+    double sum = 0;
+    int64_t correct = 0;
+    for_each_chunk(n, max_cols_, [&](int c, int m) {
+      model_->forward(x.middleCols(c, m), m, false);
+      add_chunk_metrics(y, c, m, sum, correct);
+    });
+    finish_metrics(n, sum, correct, loss, accuracy);
+  };
   if (evaluation_reuses_monitor()) {
     e.train_loss = train_cache_.loss;
     e.train_accuracy = train_cache_.accuracy;
   } else {
-    metrics_over(data_.x_train, data_.y_train, e.train_loss, e.train_accuracy);
+    over(data_.x_train, data_.y_train, e.train_loss, e.train_accuracy);
   }
-  metrics_over(data_.x_test, data_.y_test, e.test_loss, e.test_accuracy);
+  over(data_.x_test, data_.y_test, e.test_loss, e.test_accuracy);
   return e;
-}
-
-void Run::gradient_pass() {
-  Mlp<float>& m = *model_;
-  const int n = static_cast<int>(data_.x_train.cols());
-  m.zero_grads();
-  m.zero_grad_tracking();
-  for_each_chunk(n, max_cols_, [&](int c, int cols) {
-    const auto x = data_.x_train.middleCols(c, cols);
-    m.forward(x, cols, false);
-    m.output_grad(data_.y_train.middleCols(c, cols), cols, n);  // dz carries 1/n: sums are means
-    m.backward(x, cols, true);
-  });
-}
-
-// Runs at a task's last step, between training steps (so its allocations are outside a step).
-void Run::finish_task() {
-  TaskMetrics t;
-  t.task = task_;
-  t.end_step = step_;
-  metrics_over(data_.x_test, data_.y_test, t.test_loss, t.test_accuracy);
-  // Dead and dormant shares from a monitor of their own over the full training set, so the
-  // run's monitor (its events, its cadence) is not touched.
-  Monitor census(cfg_.monitor);
-  if (cfg_.monitor.dead.criterion == DeadCriterion::GradDormant) gradient_pass();
-  census.options().dead.set = EvalSet::Full;
-  census.evaluate(*model_, data_.x_train, step_, false);
-  int dead = 0, dormant = 0;
-  for (const LayerReport& r : census.report().layers) {
-    t.units += r.width;
-    dead += r.counts[static_cast<int>(NeuronState::Dead)];
-    for (float score : r.dormancy) dormant += score <= cfg_.dormant_tau;
-  }
-  t.dead_share = t.units ? static_cast<double>(dead) / t.units : 0.0;
-  t.dormant_share = t.units ? static_cast<double>(dormant) / t.units : 0.0;
-  // The last hidden layer's features (post-activation) on the first training inputs.
-  const int last = model_->num_hidden() - 1;
-  t.rank_samples = static_cast<int>(std::min<Eigen::Index>(data_.x_train.cols(), kRankSamples));
-  Eigen::MatrixXd features(model_->layer(last).a.rows(), t.rank_samples);
-  for_each_chunk(t.rank_samples, max_cols_, [&](int c, int m) {
-    model_->forward(data_.x_train.middleCols(c, m), m, false);
-    features.middleCols(c, m) = model_->layer(last).a.leftCols(m).cast<double>();
-  });
-  const FeatureRank rank = feature_rank(features);
-  t.effective_rank = rank.effective;
-  t.stable_rank = rank.stable;
-  task_records_.push_back(t);
-  if (cfg_.tasks == 0 || task_ + 1 < cfg_.tasks) set_task(task_ + 1);
-}
-
-void Run::set_task(int task) {
-  task_ = task;
-  stream_->apply(task_, data_);
-  ++changes_;  // the training set changed: the monitor's cached training metrics are stale
-  build_probe();
 }
 
 void Run::set(const std::string& key, const std::string& json_value) {

@@ -11,27 +11,12 @@
 #include "monitor.h"
 #include "optimizer.h"
 #include "remedies.h"
-#include "task_stream.h"
 
 namespace relu {
 
 struct Evaluation {
   double train_loss = 0, test_loss = 0;  // test_loss is NaN when there is no test split
   double train_accuracy = -1, test_accuracy = -1;  // -1 for regression
-};
-
-// What a stream's task left behind, measured at its last step (before the next task's data
-// replace it): see Run::task_metrics.
-struct TaskMetrics {
-  int task = 0;
-  int64_t end_step = 0;
-  double test_loss = 0;        // NaN when there is no test split
-  double test_accuracy = -1;   // -1 for regression
-  int units = 0;               // hidden units (neurons and channels) of the network
-  double dead_share = 0;       // share of them dead under dead_def (over the full training set)
-  double dormant_share = 0;    // share with ReDo dormancy score <= dormant_tau
-  double effective_rank = 0, stable_rank = 0;  // of the last hidden layer's features (feature_rank.h)
-  int rank_samples = 0;        // training inputs those features came from (the first ones, at most kRankSamples)
 };
 
 class Run {
@@ -135,16 +120,6 @@ class Run {
   static constexpr int kMaxTopInputs = 1024;
   const std::vector<TopInput>& top_inputs(int layer, int neuron, int k);
 
-  // Continual-learning streams (a stream dataset, task_stream.h): the data switch to the next
-  // task after every task_steps() steps (at most config().tasks tasks when that is > 0; the
-  // last one then stays). At each task's last step, before the switch, the run measures
-  // TaskMetrics: one record per finished task, in order. Both sets are the current task's.
-  bool is_stream() const { return stream_ != nullptr; }
-  int current_task() const { return task_; }
-  int64_t task_steps() const { return task_steps_; }
-  const std::vector<TaskMetrics>& task_metrics() const { return task_records_; }
-  static constexpr int kRankSamples = 2000;
-
  private:
   friend struct LiveHooks;  // the key table's on-change hooks (config.h)
   void build();
@@ -160,13 +135,6 @@ class Run {
   void apply_remedies_after_update();
   void check_unit(int layer, int neuron) const;
   void evaluate_monitor();
-  // grad-dormant: mean |dL/dz| per unit over the training set (eval mode) into the layers'
-  // gradient tracking, where the monitor reads it. Overwrites the last step's gradients.
-  void gradient_pass();
-  void finish_task();          // records the task's metrics, then switches to the next task
-  void set_task(int task);     // the stream's data for `task` (after a rollback, too)
-  // Mean loss and accuracy over a whole set (evaluate's half).
-  void metrics_over(const Eigen::MatrixXf& x, const Eigen::RowVectorXf& y, double& loss, double& accuracy);
   // Loss (times the columns) and correct predictions of columns c .. c+m of a set, from the
   // outputs a forward over them just left in the model.
   void add_chunk_metrics(const Eigen::RowVectorXf& y, int c, int m, double& sum, int64_t& correct) const;
@@ -207,10 +175,6 @@ class Run {
     double loss = 0, accuracy = -1;
   };
   TrainMetrics train_cache_;
-  std::unique_ptr<TaskStream> stream_;
-  int task_ = 0;
-  int64_t task_steps_ = 0;
-  std::vector<TaskMetrics> task_records_;
 };
 
 }  // namespace relu

@@ -206,13 +206,6 @@ class Run {
     return JSON.parse(this.#call('divergenceJson'));
   }
 
-  /** A stream dataset's tasks (permuted-mnist, slowly-changing-regression): {taskSteps, currentTask,
-   *  tasks: [{task, endStep, testLoss, testAccuracy (-1: regression), units, deadShare, dormantShare,
-   *  effectiveRank, stableRank, rankSamples}]}, one row per finished task; null for other datasets. */
-  tasks() {
-    return JSON.parse(this.#call('tasksJson'));
-  }
-
   /** Back to the last finite checkpoint (taken at every monitor evaluation); returns its step. */
   rollback() {
     return this.#call('rollback');
