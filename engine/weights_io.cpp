@@ -115,7 +115,33 @@ struct FileLayer {
   std::vector<float> slope;
   bool has_slope = false, has_negative_slope = false;
   float negative_slope = 0;
+  // "norm": {"type": "batch"|"layer", "weight", "bias"[, "running_mean", "running_var"]}
+  NormKind norm = NormKind::None;
+  std::vector<float> norm_weight, norm_bias, running_mean, running_var;
 };
+
+// A layer's "norm" object, its lists checked against the layer's `out` units.
+void read_norm(const json& N, const std::string& name, FileLayer& F) {
+  const std::string where = name + " norm";
+  if (!N.is_object() || !N.contains("type") || !N["type"].is_string())
+    fail(where + " must be an object with a \"type\" (batch or layer)");
+  const std::string type = N["type"].get<std::string>();
+  if (type != "batch" && type != "layer") fail(where + " type must be \"batch\" or \"layer\" (got \"" + type + "\")");
+  F.norm = type == "batch" ? NormKind::Batch : NormKind::Layer;
+  auto list = [&](const char* key, std::vector<float>& out) {
+    if (!N.contains(key)) fail(where + " has no \"" + key + "\"");
+    out = read_floats(N[key], where + " " + key);
+    if (out.size() != static_cast<size_t>(F.out))
+      fail(where + " has " + std::to_string(out.size()) + " " + key + " values for " + std::to_string(F.out) + " units");
+  };
+  list("weight", F.norm_weight);
+  list("bias", F.norm_bias);
+  if (F.norm != NormKind::Batch) return;
+  list("running_mean", F.running_mean);
+  list("running_var", F.running_var);
+  for (size_t i = 0; i < F.running_var.size(); ++i)
+    if (F.running_var[i] < 0) fail(where + " running_var value " + std::to_string(i + 1) + " is negative");
+}
 
 std::vector<FileLayer> read_file(const std::string& text) {
   const json doc = parse_limited(text);
@@ -219,6 +245,7 @@ std::vector<FileLayer> read_file(const std::string& text) {
       F.negative_slope = read_float(L["negative_slope"], name + " negative_slope");
       F.has_negative_slope = true;
     }
+    if (L.contains("norm")) read_norm(L["norm"], name, F);
   }
   return out;
 }
@@ -273,6 +300,22 @@ std::string weights_to_json(const Mlp<float>& m) {
       out += ",\"stride\":" + std::to_string(C->spec.stride) + ",\"padding\":" +
              (uneven ? std::string("\"same\"") : std::to_string(C->pad_lo));
     }
+    if (L.norm.active()) {
+      // PyTorch's BatchNorm/LayerNorm (GroupNorm for a conv layer's layernorm) state names.
+      out += ",\"norm\":{\"type\":\"";
+      out += norm_name(L.norm.kind);
+      out += "\",\"weight\":";
+      append_list(out, L.norm.weight(m.params.data()));
+      out += ",\"bias\":";
+      append_list(out, L.norm.bias(m.params.data()));
+      if (L.norm.kind == NormKind::Batch) {
+        out += ",\"running_mean\":";
+        append_list(out, L.norm.running_mean(m.state.data()));
+        out += ",\"running_var\":";
+        append_list(out, L.norm.running_var(m.state.data()));
+      }
+      out += '}';
+    }
     out += ",\"activation\":\"";
     out += is_output ? output_activation(m.loss()) : activation_name(L.act.kind);
     out += '"';
@@ -298,6 +341,8 @@ std::vector<int> weights_shape(const std::string& json_text) {
       fail(layer_name(l) + " is a " + layers[l].type + " layer: a convolutional network's shape comes from its spec (\"net\")");
   std::vector<int> shape = {layers[0].in};
   for (size_t l = 0; l < layers.size(); ++l) {
+    if (layers[l].norm != NormKind::None)
+      fail(layer_name(l) + " has a " + norm_name(layers[l].norm) + "norm: a normalised network's shape comes from its spec (\"net\")");
     if (l > 0 && layers[l].in != layers[l - 1].out)
       fail(layer_name(l) + " rows have " + std::to_string(layers[l].in) + " values, but " + layer_name(l - 1) + " has " +
            std::to_string(layers[l - 1].out) + " rows");
@@ -355,6 +400,10 @@ void weights_from_json(Mlp<float>& m, const std::string& json_text) {
     } else if (F.in != L.fan_in) {
       fail(name + " rows have " + std::to_string(F.in) + " values, the network expects " + std::to_string(L.fan_in));
     }
+    if (F.norm != L.norm.kind) {
+      auto what = [](NormKind k) { return k == NormKind::None ? std::string("no norm") : std::string(norm_name(k)) + "norm"; };
+      fail(name + " has " + what(F.norm) + ", the network has " + what(L.norm.kind) + " there");
+    }
     if (static_cast<int>(l) == n - 1) {
       const std::string expected = output_activation(m.loss());
       if (!F.activation.empty() && F.activation != expected)
@@ -381,6 +430,14 @@ void weights_from_json(Mlp<float>& m, const std::string& json_text) {
     for (int i = 0; i < F.out; ++i)
       L.incoming(m.params.data(), i) = Eigen::Map<const Eigen::VectorXf>(F.w.data() + static_cast<size_t>(i) * F.in, F.in);
     m.b(l) = Eigen::Map<const Eigen::VectorXf>(F.b.data(), F.out);
+    if (L.norm.active()) {
+      L.norm.weight(m.params.data()) = Eigen::Map<const Eigen::VectorXf>(F.norm_weight.data(), F.out);
+      L.norm.bias(m.params.data()) = Eigen::Map<const Eigen::VectorXf>(F.norm_bias.data(), F.out);
+      if (L.norm.kind == NormKind::Batch) {
+        L.norm.running_mean(m.state.data()) = Eigen::Map<const Eigen::VectorXf>(F.running_mean.data(), F.out);
+        L.norm.running_var(m.state.data()) = Eigen::Map<const Eigen::VectorXf>(F.running_var.data(), F.out);
+      }
+    }
     if (l == n - 1) continue;
     m.set_activation(l, acts[l]);
     if (F.has_slope) m.s(l) = Eigen::Map<const Eigen::VectorXf>(F.slope.data(), F.out);

@@ -9,12 +9,16 @@
 //                              so unit_step 1, tap_step out; conv2d: column i of W (K, cout),
 //                              so unit_step K, tap_step 1)
 //   b (units), s (units)       bias and PReLU slope per unit
+//   norm                       BatchNorm or LayerNorm between the product and the activation
+//                              (layers/norm.h), or none: then z is the product itself. Either
+//                              way z is the activation's input, the value the monitor reads.
 #pragma once
 #include <Eigen/Core>
 #include <cstdint>
 #include <vector>
 
 #include "activation.h"
+#include "layers/norm.h"
 
 namespace relu {
 
@@ -35,6 +39,7 @@ struct UnitLayer {
   Mat z, a, dz;
   Vec grad_abs_sum;                         // (units) sum over the step of |dL/dz| (all positions)
   std::vector<uint8_t> frozen, ablated;     // per unit
+  Norm<T> norm;                             // carved by the network after the layer (mlp_build.cpp)
 
   int units() const { return unit_count; }
   int64_t weight_count() const { return static_cast<int64_t>(unit_count) * fan_in; }
@@ -52,16 +57,22 @@ struct UnitLayer {
   Eigen::Map<Vec> s(T* block) const { return Eigen::Map<Vec>(block + s_off, unit_count); }
   Eigen::Map<const Vec> b(const T* block) const { return Eigen::Map<const Vec>(block + b_off, unit_count); }
   Eigen::Map<const Vec> s(const T* block) const { return Eigen::Map<const Vec>(block + s_off, unit_count); }
+  // dL/d(product) of the last backward: what the weight and input gradients are made of (dz
+  // itself, or after a norm its gradient through the normalisation).
+  const Mat& dproduct() const { return norm.active() ? norm.dy : dz; }
+  // One past the unit's last parameter in the block (its norm's, if any).
+  size_t params_end() const { return norm.active() ? norm.beta_off + unit_count : s_off + unit_count; }
 
  protected:
-  // A frozen unit's gradients (incoming weights, bias, slope) are zeroed after its layer's
-  // backward, so no optimiser moves it.
+  // A frozen unit's gradients (incoming weights, bias, slope, norm weight and bias) are zeroed
+  // after its layer's backward, so no optimiser moves it.
   void zero_frozen_grads(T* grads) const {
     for (int i = 0; i < unit_count; ++i)
       if (frozen[i]) {
         incoming(grads, i).setZero();
         b(grads)(i) = T(0);
         s(grads)(i) = T(0);
+        if (norm.active()) grads[norm.g_off + i] = grads[norm.beta_off + i] = T(0);
       }
   }
   // Sizes the shared workspaces and per-unit flags.
