@@ -250,6 +250,7 @@ void Conv2d<T>::backward_params(T* grads, const T* x, int ldx, int n, bool track
   const Mat& dy = this->dproduct();
   const int hw = positions, ldz = static_cast<int>(dy.outerStride()), cout = spec.channels;
   auto db = b(grads);
+  const bool bias_learns = this->bias_learns();
   for (int j = 0; j < n; ++j) {
     // dW (K, cout) += Pt (K, ho wo) * dz_j (ho wo, cout);  db += sums of dz_j per channel
     im2col(x + static_cast<int64_t>(j) * ldx);
@@ -259,7 +260,7 @@ void Conv2d<T>::backward_params(T* grads, const T* x, int ldx, int n, bool track
     const T* trackj = dz.data() + static_cast<Eigen::Index>(j) * dz.outerStride();
     for (int o = 0; o < cout; ++o) {
       const auto map = Eigen::Map<const Vec>(dzj + static_cast<Eigen::Index>(o) * hw, hw);
-      db(o) += map.sum();
+      if (bias_learns) db(o) += map.sum();
       if (track) grad_abs_sum(o) += Eigen::Map<const Vec>(trackj + static_cast<Eigen::Index>(o) * hw, hw).cwiseAbs().sum();
     }
   }

@@ -60,7 +60,7 @@ void Dense<T>::backward_params(T* grads, Operand<T> x, int n, bool track, Produc
   const Mat& dy = this->dproduct();
   gemm_skip_zeros<T>(out, in, n, dy.data(), static_cast<int>(dy.outerStride()), x.data, x.ld, Trans::Yes,
                      grads + w_off, out, true, work.pack, work.sparse);
-  b(grads) += dy.leftCols(n).rowwise().sum();
+  if (this->bias_learns()) b(grads) += dy.leftCols(n).rowwise().sum();
   if (track) grad_abs_sum += dz.leftCols(n).cwiseAbs().rowwise().sum();
   this->zero_frozen_grads(grads);
 }

@@ -6,7 +6,9 @@
 // so z, the activation's input, is what the monitor reads (a unit is dead when z <= 0 on
 // every evaluation input, in eval mode: monitor.h). The layer's bias is kept: the semantics
 // are PyTorch's nn.Linear(bias=True) -> nn.BatchNorm1d -> activation (nn.Conv2d ->
-// nn.BatchNorm2d), whose bias BatchNorm makes redundant but harmless.
+// nn.BatchNorm2d), whose bias BatchNorm makes redundant but harmless. Its gradient in a
+// training step is exactly 0 (the batch's mean cancels it), and is set so, not to the rounding
+// noise of a sum that cancels (UnitLayer::bias_learns; the reference script does the same).
 //
 //   batch  per unit (a dense neuron; a conv channel over every position), over the batch:
 //          PyTorch's BatchNorm1d/2d, momentum 0.1, eps 1e-5. Training (a step's forward):
