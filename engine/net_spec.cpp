@@ -64,16 +64,13 @@ bool take_activation(std::vector<std::string>& args, LayerSpec& sp, const std::s
 // A conv2d/dense token may name a norm among its trailing words (batchnorm, layernorm): taken
 // out wherever it stands, so the rest reads as without it.
 void take_norm(std::vector<std::string>& args, LayerSpec& sp, const std::string& where) {
-  for (auto it = args.begin(); it != args.end();) {
-    const NormKind k = *it == "batchnorm" ? NormKind::Batch : *it == "layernorm" ? NormKind::Layer : NormKind::None;
-    if (k == NormKind::None) {
-      ++it;
-      continue;
-    }
-    if (!sp.has_units()) throw std::invalid_argument(where + ": pooling takes no norm");
-    if (sp.norm != NormKind::None) throw std::invalid_argument(where + ": one norm per layer");
-    sp.norm = k;
-    it = args.erase(it);
+  for (size_t k = args.size(); k-- > 0;) {
+    const NormKind kind = args[k] == "batchnorm" ? NormKind::Batch : args[k] == "layernorm" ? NormKind::Layer : NormKind::None;
+    if (kind == NormKind::None) continue;
+    if (!sp.has_units() || sp.norm != NormKind::None)
+      throw std::invalid_argument(where + (sp.has_units() ? ": one norm per layer" : ": pooling takes no norm"));
+    sp.norm = kind;
+    args.erase(args.begin() + static_cast<std::ptrdiff_t>(k));
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 #include "chunks.h"
@@ -156,16 +157,16 @@ void Run::check_batchnorm_batch(const RunConfig& c) const {
   // BatchNorm normalises by the whole batch's statistics, so a training step's batch must be
   // one forward: at most the chunk this network's workspaces hold (no buffer grows with it).
   const int least = model_->batchnorm_min_batch();
-  if (least == 0) return;
   const int n = static_cast<int>(data_.x_train.cols());
   const int b = c.batch == 0 ? n : std::min(c.batch, n);
-  if (b > max_cols_)
-    throw std::invalid_argument("batchnorm takes its statistics over the whole batch, which must fit in one pass of "
-                                "this network: batch at most " + std::to_string(max_cols_) + " (got " +
-                                std::to_string(b) + (c.batch == 0 ? ", the full batch)" : ")"));
-  if (b < least)
-    throw std::invalid_argument("batchnorm on a dense layer needs batches of at least 2 (one value per unit has no "
-                                "variance)");
+  if (least == 0 || (b >= least && b <= max_cols_)) return;
+  char message[200];
+  std::snprintf(message, sizeof message,
+                b < least ? "batchnorm on a dense layer needs batches of at least 2 (one value per unit has no variance)"
+                          : "batchnorm takes its statistics over the whole batch, which must fit in one pass of this "
+                            "network: batch at most %d (got %d%s)",
+                max_cols_, b, c.batch == 0 ? ", the full batch" : "");
+  throw std::invalid_argument(message);
 }
 
 void Run::build_probe() {

@@ -115,10 +115,13 @@ struct FileLayer {
   std::vector<float> slope;
   bool has_slope = false, has_negative_slope = false;
   float negative_slope = 0;
-  // "norm": {"type": "batch"|"layer", "weight", "bias"[, "running_mean", "running_var"]}
+  // "norm": {"type": "batch"|"layer", "weight", "bias"[, "running_mean", "running_var"]}, the
+  // lists one after the other, `out` values each.
   NormKind norm = NormKind::None;
-  std::vector<float> norm_weight, norm_bias, running_mean, running_var;
+  std::vector<float> norm_values;
 };
+
+const char* const kNormLists[] = {"weight", "bias", "running_mean", "running_var"};
 
 // A layer's "norm" object, its lists checked against the layer's `out` units.
 void read_norm(const json& N, const std::string& name, FileLayer& F) {
@@ -128,19 +131,17 @@ void read_norm(const json& N, const std::string& name, FileLayer& F) {
   const std::string type = N["type"].get<std::string>();
   if (type != "batch" && type != "layer") fail(where + " type must be \"batch\" or \"layer\" (got \"" + type + "\")");
   F.norm = type == "batch" ? NormKind::Batch : NormKind::Layer;
-  auto list = [&](const char* key, std::vector<float>& out) {
+  for (int k = 0; k < (F.norm == NormKind::Batch ? 4 : 2); ++k) {
+    const std::string key = kNormLists[k];
     if (!N.contains(key)) fail(where + " has no \"" + key + "\"");
-    out = read_floats(N[key], where + " " + key);
-    if (out.size() != static_cast<size_t>(F.out))
-      fail(where + " has " + std::to_string(out.size()) + " " + key + " values for " + std::to_string(F.out) + " units");
-  };
-  list("weight", F.norm_weight);
-  list("bias", F.norm_bias);
-  if (F.norm != NormKind::Batch) return;
-  list("running_mean", F.running_mean);
-  list("running_var", F.running_var);
-  for (size_t i = 0; i < F.running_var.size(); ++i)
-    if (F.running_var[i] < 0) fail(where + " running_var value " + std::to_string(i + 1) + " is negative");
+    const std::vector<float> v = read_floats(N[key], where + " " + key);
+    if (v.size() != static_cast<size_t>(F.out))
+      fail(where + " has " + std::to_string(v.size()) + " " + key + " values for " + std::to_string(F.out) + " units");
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (k == 3 && v[i] < 0) fail(where + " running_var value " + std::to_string(i + 1) + " is negative");
+      F.norm_values.push_back(v[i]);  // (not insert: its template cost the wasm 1 KB)
+    }
+  }
 }
 
 std::vector<FileLayer> read_file(const std::string& text) {
@@ -304,15 +305,13 @@ std::string weights_to_json(const Mlp<float>& m) {
       // PyTorch's BatchNorm/LayerNorm (GroupNorm for a conv layer's layernorm) state names.
       out += ",\"norm\":{\"type\":\"";
       out += norm_name(L.norm.kind);
-      out += "\",\"weight\":";
-      append_list(out, L.norm.weight(m.params.data()));
-      out += ",\"bias\":";
-      append_list(out, L.norm.bias(m.params.data()));
-      if (L.norm.kind == NormKind::Batch) {
-        out += ",\"running_mean\":";
-        append_list(out, L.norm.running_mean(m.state.data()));
-        out += ",\"running_var\":";
-        append_list(out, L.norm.running_var(m.state.data()));
+      out += '"';
+      const size_t from[] = {L.norm.g_off, L.norm.beta_off, L.norm.mean_off, L.norm.var_off};
+      for (int k = 0; k < (L.norm.kind == NormKind::Batch ? 4 : 2); ++k) {
+        out += ",\"";
+        out += kNormLists[k];
+        out += "\":";
+        append_list(out, Eigen::Map<const Eigen::VectorXf>((k < 2 ? m.params.data() : m.state.data()) + from[k], L.units()));
       }
       out += '}';
     }
@@ -401,8 +400,9 @@ void weights_from_json(Mlp<float>& m, const std::string& json_text) {
       fail(name + " rows have " + std::to_string(F.in) + " values, the network expects " + std::to_string(L.fan_in));
     }
     if (F.norm != L.norm.kind) {
-      auto what = [](NormKind k) { return k == NormKind::None ? std::string("no norm") : std::string(norm_name(k)) + "norm"; };
-      fail(name + " has " + what(F.norm) + ", the network has " + what(L.norm.kind) + " there");
+      static const char* const kWhat[] = {"no norm", "batchnorm", "layernorm"};  // NormKind's order
+      fail(name + " has " + kWhat[static_cast<int>(F.norm)] + ", the network has " +
+           kWhat[static_cast<int>(L.norm.kind)] + " there");
     }
     if (static_cast<int>(l) == n - 1) {
       const std::string expected = output_activation(m.loss());
@@ -430,13 +430,13 @@ void weights_from_json(Mlp<float>& m, const std::string& json_text) {
     for (int i = 0; i < F.out; ++i)
       L.incoming(m.params.data(), i) = Eigen::Map<const Eigen::VectorXf>(F.w.data() + static_cast<size_t>(i) * F.in, F.in);
     m.b(l) = Eigen::Map<const Eigen::VectorXf>(F.b.data(), F.out);
-    if (L.norm.active()) {
-      L.norm.weight(m.params.data()) = Eigen::Map<const Eigen::VectorXf>(F.norm_weight.data(), F.out);
-      L.norm.bias(m.params.data()) = Eigen::Map<const Eigen::VectorXf>(F.norm_bias.data(), F.out);
-      if (L.norm.kind == NormKind::Batch) {
-        L.norm.running_mean(m.state.data()) = Eigen::Map<const Eigen::VectorXf>(F.running_mean.data(), F.out);
-        L.norm.running_var(m.state.data()) = Eigen::Map<const Eigen::VectorXf>(F.running_var.data(), F.out);
-      }
+    const float* nv = F.norm_values.data();
+    for (int i = 0; i < F.out && L.norm.active(); ++i) {
+      m.params[L.norm.g_off + i] = nv[i];
+      m.params[L.norm.beta_off + i] = nv[F.out + i];
+      if (L.norm.kind != NormKind::Batch) continue;
+      m.state[L.norm.mean_off + i] = nv[2 * F.out + i];
+      m.state[L.norm.var_off + i] = nv[3 * F.out + i];
     }
     if (l == n - 1) continue;
     m.set_activation(l, acts[l]);

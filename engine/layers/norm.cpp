@@ -1,6 +1,5 @@
 #include "layers/norm.h"
 
-#include <algorithm>
 #include <cmath>
 
 namespace relu {
@@ -30,12 +29,8 @@ size_t Norm<T>::carve(NormKind k, int unit_count, int rows_per_unit, size_t offs
   const Eigen::Index rows = static_cast<Eigen::Index>(units) * positions;
   xhat.setZero(rows, max_cols);
   dy.setZero(rows, max_cols);
-  // Batch: statistics per unit; layer: per sample.
-  const Eigen::Index stats = kind == NormKind::Batch ? units : max_cols;
-  mean_.setZero(stats);
-  inv_std_.setZero(stats);
-  sum_a_.setZero(units);
-  sum_b_.setZero(units);
+  stats_ = kind == NormKind::Batch ? units : max_cols;
+  scratch_.setZero(4 * static_cast<Eigen::Index>(stats_) + 2 * units);
   return offset + static_cast<size_t>(norm_param_count(kind, units));
 }
 
@@ -55,143 +50,152 @@ void Norm<T>::reset(T* params, T* state) const {
   for (int i = 0; i < units; ++i) reset_unit(params, state, i);
 }
 
+// Both kinds walk z sample by sample (j), unit by unit (i), position by position (p), the
+// value of (j, i, p) belonging to statistic `stat` = i (batch: a unit over the batch and its
+// positions) or j (layer: a sample over its units and positions), each summed in that order.
+
 template <typename T>
 void Norm<T>::forward(const T* params, NormPass<T> pass, Mat& z, int n) {
   const int P = positions;
-  const Eigen::Index rows = z.rows(), ld = z.outerStride(), ldx = xhat.outerStride();
+  const bool per_sample = kind == NormKind::Layer;
+  const Eigen::Index ld = z.outerStride(), ldx = xhat.outerStride();
+  const int stats = per_sample ? n : units;
+  double* mean = scratch_.data();
+  double* inv_std = mean + stats_;
+  double* sq = inv_std + stats_;
   const T* gamma = params + g_off;
   const T* beta = params + beta_off;
   training = pass.training;
-  // xhat = (y - mean) / sqrt(var + eps); z = gamma xhat + beta, for unit i of sample j with
-  // the statistics `stat` indexes (the unit's for batch, the sample's for layer).
-  auto transform = [&](int j, const double* mean, const double* inv_std, bool per_unit) {
-    T* zj = z.data() + j * ld;
-    T* xj = xhat.data() + j * ldx;
+  if (per_sample || training) {
+    // The data's own statistics: mean, then the biased variance (two passes, in double).
+    const double m = per_sample ? static_cast<double>(units) * P : static_cast<double>(n) * P;
+    // A sample's values are its column's rows in order; a unit's, its P rows of every column.
+    const int stretch = per_sample ? units * P : P;  // values in a row for one statistic
+    const int runs = per_sample ? 1 : units;
+    for (int s = 0; s < stats; ++s) mean[s] = sq[s] = 0;
+    for (int j = 0; j < n; ++j)
+      for (int k = 0; k < runs; ++k) {
+        const T* y = z.data() + j * ld + static_cast<Eigen::Index>(k) * stretch;
+        const int s = per_sample ? j : k;
+        double sum = mean[s];
+        for (int p = 0; p < stretch; ++p) sum += y[p];
+        mean[s] = sum;
+      }
+    for (int s = 0; s < stats; ++s) mean[s] /= m;
+    for (int j = 0; j < n; ++j)
+      for (int k = 0; k < runs; ++k) {
+        const T* y = z.data() + j * ld + static_cast<Eigen::Index>(k) * stretch;
+        const int s = per_sample ? j : k;
+        const double mu = mean[s];
+        double sum = sq[s];
+        for (int p = 0; p < stretch; ++p) {
+          const double d = y[p] - mu;
+          sum += d * d;
+        }
+        sq[s] = sum;
+      }
+    for (int s = 0; s < stats; ++s) inv_std[s] = 1.0 / std::sqrt(sq[s] / m + kNormEps);
+    if (!per_sample) {
+      // PyTorch's update (in double): momentum * batch + (1 - momentum) * running, with the
+      // unbiased variance. One value per unit has none (PyTorch refuses it; so does Run).
+      T* running_mean = pass.state + mean_off;
+      T* running_var = pass.state + var_off;
+      for (int i = 0; i < units; ++i) {
+        const double unbiased = m > 1 ? sq[i] / (m - 1) : 0.0;
+        running_mean[i] = static_cast<T>(kBatchNormMomentum * mean[i] + (1 - kBatchNormMomentum) * running_mean[i]);
+        running_var[i] = static_cast<T>(kBatchNormMomentum * unbiased + (1 - kBatchNormMomentum) * running_var[i]);
+      }
+    }
+  } else {
+    // BatchNorm in eval mode: the running statistics.
     for (int i = 0; i < units; ++i) {
-      const int s = per_unit ? i : 0;
+      mean[i] = pass.state[mean_off + i];
+      inv_std[i] = 1.0 / std::sqrt(static_cast<double>(pass.state[var_off + i]) + kNormEps);
+    }
+  }
+  // xhat = (y - mean) inv_std; z = gamma xhat + beta.
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < units; ++i) {
+      T* y = z.data() + j * ld + static_cast<Eigen::Index>(i) * P;
+      T* xh = xhat.data() + j * ldx + static_cast<Eigen::Index>(i) * P;
+      const int s = per_sample ? j : i;
       const double mu = mean[s], is = inv_std[s];
       const T g = gamma[i], b = beta[i];
       for (int p = 0; p < P; ++p) {
-        const Eigen::Index r = static_cast<Eigen::Index>(i) * P + p;
-        const T xh = static_cast<T>((static_cast<double>(zj[r]) - mu) * is);
-        xj[r] = xh;
-        zj[r] = g * xh + b;
+        xh[p] = static_cast<T>((static_cast<double>(y[p]) - mu) * is);
+        y[p] = g * xh[p] + b;
       }
     }
-  };
-  if (kind == NormKind::Layer) {
-    const double m = static_cast<double>(rows);
-    for (int j = 0; j < n; ++j) {
-      const T* zj = z.data() + j * ld;
-      double sum = 0;
-      for (Eigen::Index r = 0; r < rows; ++r) sum += zj[r];
-      const double mu = sum / m;
-      double sq = 0;
-      for (Eigen::Index r = 0; r < rows; ++r) {
-        const double d = zj[r] - mu;
-        sq += d * d;
-      }
-      mean_[j] = mu;
-      inv_std_[j] = 1.0 / std::sqrt(sq / m + kNormEps);
-      transform(j, mean_.data() + j, inv_std_.data() + j, false);
-    }
-    return;
-  }
-  // Batch.
-  T* running_mean = pass.state + mean_off;
-  T* running_var = pass.state + var_off;
-  if (pass.training) {
-    const double m = static_cast<double>(n) * P;
-    sum_a_.setZero();
-    for (int j = 0; j < n; ++j) {
-      const T* zj = z.data() + j * ld;
-      for (int i = 0; i < units; ++i)
-        for (int p = 0; p < P; ++p) sum_a_[i] += zj[static_cast<Eigen::Index>(i) * P + p];
-    }
-    for (int i = 0; i < units; ++i) mean_[i] = sum_a_[i] / m;
-    sum_b_.setZero();
-    for (int j = 0; j < n; ++j) {
-      const T* zj = z.data() + j * ld;
-      for (int i = 0; i < units; ++i)
-        for (int p = 0; p < P; ++p) {
-          const double d = zj[static_cast<Eigen::Index>(i) * P + p] - mean_[i];
-          sum_b_[i] += d * d;
-        }
-    }
-    for (int i = 0; i < units; ++i) {
-      inv_std_[i] = 1.0 / std::sqrt(sum_b_[i] / m + kNormEps);
-      // As PyTorch's update (in double): momentum * batch + (1 - momentum) * running, with
-      // the unbiased variance. One value per unit has none (PyTorch refuses it; Run does).
-      const double unbiased = m > 1 ? sum_b_[i] / (m - 1) : 0.0;
-      running_mean[i] = static_cast<T>(kBatchNormMomentum * mean_[i] + (1 - kBatchNormMomentum) * running_mean[i]);
-      running_var[i] = static_cast<T>(kBatchNormMomentum * unbiased + (1 - kBatchNormMomentum) * running_var[i]);
-    }
-  } else {
-    for (int i = 0; i < units; ++i) {
-      mean_[i] = running_mean[i];
-      inv_std_[i] = 1.0 / std::sqrt(static_cast<double>(running_var[i]) + kNormEps);
-    }
-  }
-  for (int j = 0; j < n; ++j) transform(j, mean_.data(), inv_std_.data(), true);
 }
 
 template <typename T>
 void Norm<T>::backward(const T* params, T* grads, const Mat& dz, int n) {
+  // With g = dL/dz, per statistic over its m values: dy = c (u g - mean(u g) - xhat mean(u g xhat)),
+  //   batch: u = 1, c = gamma inv_std (training; eval: the means drop, the statistics being constants);
+  //   layer: u = gamma, c = inv_std (the sample's);
+  // and per unit dL/dbias = sum of g, dL/dweight = sum of g xhat (batch: the statistic's sums).
   const int P = positions;
-  const Eigen::Index rows = dz.rows(), ld = dz.outerStride(), ldx = xhat.outerStride(), ldy = dy.outerStride();
+  const bool per_sample = kind == NormKind::Layer, centred = per_sample || training;
+  const Eigen::Index ld = dz.outerStride(), ldx = xhat.outerStride(), ldy = dy.outerStride();
+  const int stats = per_sample ? n : units;
+  const double* inv_std = scratch_.data() + stats_;
+  double* dbias = scratch_.data() + 4 * static_cast<Eigen::Index>(stats_);
+  double* dweight = dbias + units;
+  // The statistics' sums: a sample's own (layer), or the unit's, which are dbias and dweight (batch).
+  double* s1 = per_sample ? scratch_.data() + 2 * static_cast<Eigen::Index>(stats_) : dbias;
+  double* s2 = per_sample ? s1 + stats_ : dweight;
   const T* gamma = params + g_off;
-  // Per unit: sum_a = sum of dL/dz (the bias's gradient), sum_b = sum of dL/dz xhat (the weight's).
-  sum_a_.setZero();
-  sum_b_.setZero();
+  const double m = per_sample ? static_cast<double>(units) * P : static_cast<double>(n) * P;
+  for (int i = 0; i < units; ++i) dbias[i] = dweight[i] = 0;
   for (int j = 0; j < n; ++j) {
-    const T* gj = dz.data() + j * ld;
-    const T* xj = xhat.data() + j * ldx;
-    for (int i = 0; i < units; ++i)
-      for (int p = 0; p < P; ++p) {
-        const Eigen::Index r = static_cast<Eigen::Index>(i) * P + p;
-        sum_a_[i] += gj[r];
-        sum_b_[i] += static_cast<double>(gj[r]) * xj[r];
-      }
-  }
-  for (int j = 0; j < n; ++j) {
-    const T* gj = dz.data() + j * ld;
-    const T* xj = xhat.data() + j * ldx;
-    T* yj = dy.data() + j * ldy;
-    if (kind == NormKind::Layer) {
-      // The sample's statistics: dy = inv_std (g' - mean(g') - xhat mean(g' xhat)), g' = gamma dL/dz.
-      double s1 = 0, s2 = 0;
-      for (int i = 0; i < units; ++i)
-        for (int p = 0; p < P; ++p) {
-          const Eigen::Index r = static_cast<Eigen::Index>(i) * P + p;
-          const double gx = static_cast<double>(gj[r]) * gamma[i];
-          s1 += gx;
-          s2 += gx * xj[r];
-        }
-      const double m = static_cast<double>(rows), is = inv_std_[j], a = s1 / m, b = s2 / m;
-      for (int i = 0; i < units; ++i)
-        for (int p = 0; p < P; ++p) {
-          const Eigen::Index r = static_cast<Eigen::Index>(i) * P + p;
-          yj[r] = static_cast<T>(is * (static_cast<double>(gj[r]) * gamma[i] - a - xj[r] * b));
-        }
-      continue;
-    }
-    // Batch: training, the batch's statistics: dy = gamma inv_std (g - mean(g) - xhat mean(g xhat))
-    // per unit over the batch; eval, constants: dy = gamma inv_std g.
-    const double m = static_cast<double>(n) * P;
+    double a = 0, b = 0;  // the sample's sums (layer)
     for (int i = 0; i < units; ++i) {
-      const double c = gamma[i] * inv_std_[i];
-      const double a = training ? sum_a_[i] / m : 0.0, b = training ? sum_b_[i] / m : 0.0;
-      for (int p = 0; p < P; ++p) {
-        const Eigen::Index r = static_cast<Eigen::Index>(i) * P + p;
-        yj[r] = static_cast<T>(c * (static_cast<double>(gj[r]) - a - xj[r] * b));
+      const T* g = dz.data() + j * ld + static_cast<Eigen::Index>(i) * P;
+      const T* xh = xhat.data() + j * ldx + static_cast<Eigen::Index>(i) * P;
+      double sum = dbias[i], sum_x = dweight[i];
+      if (per_sample) {
+        const double u = gamma[i];
+        for (int p = 0; p < P; ++p) {
+          const double ug = static_cast<double>(g[p]) * u;
+          sum += g[p];
+          sum_x += static_cast<double>(g[p]) * xh[p];
+          a += ug;
+          b += ug * xh[p];
+        }
+      } else {
+        for (int p = 0; p < P; ++p) {
+          sum += g[p];
+          sum_x += static_cast<double>(g[p]) * xh[p];
+        }
       }
+      dbias[i] = sum;
+      dweight[i] = sum_x;
     }
+    if (per_sample) s1[j] = a, s2[j] = b;
   }
-  T* dgamma = grads + g_off;
-  T* dbeta = grads + beta_off;
+  // The means of the statistics' sums (0 when the statistics are constants), as dy's terms: in
+  // the forward's means, no longer needed, and over s1 (each read just before it is written).
+  double* mean1 = scratch_.data();
+  double* mean2 = scratch_.data() + 2 * static_cast<Eigen::Index>(stats_);
+  for (int s = 0; s < stats; ++s) {
+    const double a = centred ? s1[s] / m : 0.0, b = centred ? s2[s] / m : 0.0;
+    mean1[s] = a;
+    mean2[s] = b;
+  }
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < units; ++i) {
+      const T* g = dz.data() + j * ld + static_cast<Eigen::Index>(i) * P;
+      const T* xh = xhat.data() + j * ldx + static_cast<Eigen::Index>(i) * P;
+      T* out = dy.data() + j * ldy + static_cast<Eigen::Index>(i) * P;
+      const int s = per_sample ? j : i;
+      const double u = per_sample ? static_cast<double>(gamma[i]) : 1.0;
+      const double c = per_sample ? inv_std[j] : gamma[i] * inv_std[i];
+      const double a = mean1[s], b = mean2[s];
+      for (int p = 0; p < P; ++p) out[p] = static_cast<T>(c * (static_cast<double>(g[p]) * u - a - xh[p] * b));
+    }
   for (int i = 0; i < units; ++i) {
-    dgamma[i] += static_cast<T>(sum_b_[i]);
-    dbeta[i] += static_cast<T>(sum_a_[i]);
+    grads[g_off + i] += static_cast<T>(dweight[i]);
+    grads[beta_off + i] += static_cast<T>(dbias[i]);
   }
 }
 

@@ -89,8 +89,10 @@ struct Norm {
   void backward(const T* params, T* grads, const Mat& dz, int n);
 
  private:
-  Eigen::VectorXd mean_, inv_std_;  // per unit (batch) or per sample (layer)
-  Eigen::VectorXd sum_a_, sum_b_;   // per unit: the backward's sums
+  // Doubles: [mean | inv_std | s1 | s2] one each per statistic (a unit's for batch, a sample's for
+  // layer: the two kinds are one code path, indexed by `stat`), then [dbias | dweight] per unit.
+  Eigen::VectorXd scratch_;
+  int stats_ = 0;  // statistics the scratch holds: units (batch) or max_cols (layer)
 };
 
 extern template struct Norm<float>;
