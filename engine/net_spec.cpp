@@ -75,13 +75,9 @@ void take_norm(std::vector<std::string>& args, LayerSpec& sp, const std::string&
 }
 
 NormKind read_norm(const json& v, const std::string& where) {
-  if (v.is_string()) {
-    const std::string name = v.get<std::string>();
-    if (name == "batch") return NormKind::Batch;
-    if (name == "layer") return NormKind::Layer;
-    if (name == "none") return NormKind::None;
-  }
-  throw std::invalid_argument(where + ": norm must be \"batch\", \"layer\" or \"none\" (got " + v.dump() + ")");
+  for (NormKind k : {NormKind::None, NormKind::Batch, NormKind::Layer})
+    if (v.is_string() && v.get_ref<const std::string&>() == norm_name(k)) return k;
+  throw std::invalid_argument(where + ": norm must be \"batch\", \"layer\" or \"none\"");
 }
 
 LayerSpec parse_token(const std::string& token, const std::string& where) {

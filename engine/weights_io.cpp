@@ -126,20 +126,17 @@ const char* const kNormLists[] = {"weight", "bias", "running_mean", "running_var
 // A layer's "norm" object, its lists checked against the layer's `out` units.
 void read_norm(const json& N, const std::string& name, FileLayer& F) {
   const std::string where = name + " norm";
-  if (!N.is_object() || !N.contains("type") || !N["type"].is_string())
-    fail(where + " must be an object with a \"type\" (batch or layer)");
-  const std::string type = N["type"].get<std::string>();
-  if (type != "batch" && type != "layer") fail(where + " type must be \"batch\" or \"layer\" (got \"" + type + "\")");
-  F.norm = type == "batch" ? NormKind::Batch : NormKind::Layer;
-  for (int k = 0; k < (F.norm == NormKind::Batch ? 4 : 2); ++k) {
-    const std::string key = kNormLists[k];
-    if (!N.contains(key)) fail(where + " has no \"" + key + "\"");
-    const std::vector<float> v = read_floats(N[key], where + " " + key);
-    if (v.size() != static_cast<size_t>(F.out))
-      fail(where + " has " + std::to_string(v.size()) + " " + key + " values for " + std::to_string(F.out) + " units");
-    for (size_t i = 0; i < v.size(); ++i) {
-      if (k == 3 && v[i] < 0) fail(where + " running_var value " + std::to_string(i + 1) + " is negative");
-      F.norm_values.push_back(v[i]);  // (not insert: its template cost the wasm 1 KB)
+  const json* type = N.is_object() && N.contains("type") ? &N["type"] : nullptr;
+  const bool batch = type && *type == "batch";
+  if (!batch && !(type && *type == "layer")) fail(where + " must be an object with \"type\": \"batch\" or \"layer\"");
+  F.norm = batch ? NormKind::Batch : NormKind::Layer;
+  for (int k = 0; k < (batch ? 4 : 2); ++k) {
+    const std::string what = where + " " + kNormLists[k];
+    const std::vector<float> v = N.contains(kNormLists[k]) ? read_floats(N[kNormLists[k]], what) : std::vector<float>{};
+    if (v.size() != static_cast<size_t>(F.out)) fail(what + " must hold one value per unit (" + std::to_string(F.out) + ")");
+    for (float x : v) {
+      if (k == 3 && x < 0) fail(what + " has a negative value");
+      F.norm_values.push_back(x);  // (not insert: its template cost the wasm 1 KB)
     }
   }
 }

@@ -379,13 +379,15 @@ TEST_CASE("weights files carry a norm with PyTorch's names, and refuse a norm th
   CHECK_THROWS_WITH(other.import_weights(edited([](json& d) { d["layers"][0].erase("norm"); })),
                     Catch::Contains("layer 1 has no norm, the network has batchnorm there"));
   CHECK_THROWS_WITH(other.import_weights(edited([](json& d) { d["layers"][1]["norm"]["type"] = "batch"; })),
-                    Catch::Contains("layer 2 norm has no \"running_mean\""));
+                    Catch::Contains("layer 2 norm running_mean must hold one value per unit (3)"));
   CHECK_THROWS_WITH(other.import_weights(edited([](json& d) { d["layers"][0]["norm"]["running_var"][1] = -1; })),
-                    Catch::Contains("running_var value 2 is negative"));
+                    Catch::Contains("layer 1 norm running_var has a negative value"));
   CHECK_THROWS_WITH(other.import_weights(edited([](json& d) { d["layers"][0]["norm"]["weight"].push_back(1); })),
-                    Catch::Contains("layer 1 norm has 5 weight values for 4 units"));
+                    Catch::Contains("layer 1 norm weight must hold one value per unit (4)"));
   CHECK_THROWS_WITH(other.import_weights(edited([](json& d) { d["layers"][2]["norm"] = d["layers"][1]["norm"]; })),
-                    Catch::Contains("has 3 weight values for 1 units"));
+                    Catch::Contains("layer 3 norm weight must hold one value per unit (1)"));
+  CHECK_THROWS_WITH(other.import_weights(edited([](json& d) { d["layers"][1]["norm"]["type"] = "group"; })),
+                    Catch::Contains("layer 2 norm must be an object with \"type\": \"batch\" or \"layer\""));
   CHECK(other.model().params == run.model().params);  // every refusal left the model alone
   CHECK_THROWS_WITH(weights_shape(w), Catch::Contains("its spec"));
 }
