@@ -75,8 +75,9 @@ void take_norm(std::vector<std::string>& args, LayerSpec& sp, const std::string&
 }
 
 NormKind read_norm(const json& v, const std::string& where) {
+  const std::string name = v.is_string() ? v.get<std::string>() : "";
   for (NormKind k : {NormKind::None, NormKind::Batch, NormKind::Layer})
-    if (v.is_string() && v.get_ref<const std::string&>() == norm_name(k)) return k;
+    if (name == norm_name(k)) return k;
   throw std::invalid_argument(where + ": norm must be \"batch\", \"layer\" or \"none\"");
 }
 

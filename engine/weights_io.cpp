@@ -126,9 +126,9 @@ const char* const kNormLists[] = {"weight", "bias", "running_mean", "running_var
 // A layer's "norm" object, its lists checked against the layer's `out` units.
 void read_norm(const json& N, const std::string& name, FileLayer& F) {
   const std::string where = name + " norm";
-  const json* type = N.is_object() && N.contains("type") ? &N["type"] : nullptr;
-  const bool batch = type && *type == "batch";
-  if (!batch && !(type && *type == "layer")) fail(where + " must be an object with \"type\": \"batch\" or \"layer\"");
+  const std::string type = N.is_object() && N.contains("type") && N["type"].is_string() ? N["type"].get<std::string>() : "";
+  const bool batch = type == "batch";
+  if (!batch && type != "layer") fail(where + " must be an object with \"type\": \"batch\" or \"layer\"");
   F.norm = batch ? NormKind::Batch : NormKind::Layer;
   for (int k = 0; k < (batch ? 4 : 2); ++k) {
     const std::string what = where + " " + kNormLists[k];
