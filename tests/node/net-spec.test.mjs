@@ -109,8 +109,12 @@ test('the setting net: links round-trip, a net the data cannot take goes with it
   const bad = parse('dataset=mnist&net=conv2d(4,3,same,2)');
   assert.deepEqual(bad.invalid, ['net']);
   assert.match(bad.warnings.join(), /padding same needs stride 1; using the dense layers/);
-  // A dense net on 2-D data is fine.
+  // A dense net on 2-D data is fine, normalised too.
   assert.deepEqual(parse('net=dense(5),dense(3)').state.layers, [5, 3]);
+  const normed = parse('net=dense(16,BatchNorm),dense(8,tanh,layernorm)');
+  assert.deepEqual(normed.warnings, []);
+  assert.equal(normed.state.net, 'dense(16,batchnorm),dense(8,layernorm,tanh)');
+  assert.equal(toEngineConfig(normed.state).net, 'dense(16,batchnorm),dense(8,layernorm,tanh)');
 });
 
 test('monitor cadence: a convnet\'s work counts its convolutions position by position', () => {
