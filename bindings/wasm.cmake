@@ -135,7 +135,10 @@ endforeach()
 # since replaced by function pointers, had 51 KB of them). The bindings keep RTTI: embind
 # registers its types through typeid. Exceptions still carry their type_info.
 target_compile_options(relu_engine PRIVATE -fno-rtti)
-foreach(_cold layers/conv2d.cpp layers/pool2d.cpp mlp.cpp)
+# layers/norm.cpp runs in every step of a normalised network, but its passes over z are a
+# small share of the step next to the products (and are plain loops: -O3 would vectorise and
+# unroll them into more download than they save time).
+foreach(_cold layers/conv2d.cpp layers/pool2d.cpp layers/norm.cpp layers/unit_layer.cpp mlp.cpp)
   set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/engine/${_cold} PROPERTIES COMPILE_OPTIONS "-Os")
 endforeach()
 # The conv layer's training step (layers/conv2d_step.cpp) stays at -O3: at -Os it was a third

@@ -78,6 +78,7 @@ std::string run_fingerprint(Run& run) {
   j["checkpoint_step"] = run.checkpoint_step();
   Fnv params;
   params.add(run.model().params);
+  params.add(run.model().state);  // BatchNorm's running statistics (none: the same hash as before they existed)
   j["params"] = params.hex();
 
   const Monitor& m = run.monitor_state();

@@ -14,9 +14,9 @@ class Run;
 struct Dataset;
 
 // JSON object: steps, batch_loss, grad_norm, losses and accuracies, born_dead, diverged,
-// checkpoint_step, params (FNV-1a 64 of the parameter block's bytes), and the monitor's
-// report step, per-layer counts, dead/silent fractions, states and a hash of every
-// per-unit statistic, plus the event list [[step, layer, unit, kind], ...].
+// checkpoint_step, params (FNV-1a 64 of the parameter block's bytes, then the state block's),
+// and the monitor's report step, per-layer counts, dead/silent fractions, states and a hash of
+// every per-unit statistic, plus the event list [[step, layer, unit, kind], ...].
 std::string run_fingerprint(Run& run);
 
 // FNV-1a 64, as 16 hex digits, of the dataset's bytes as the network sees them: x_train,

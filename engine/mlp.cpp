@@ -27,15 +27,16 @@ void Mlp<T>::forward(const ConstRefMat& x, int n, bool training, Rng* rng) {
   if (n > max_cols_ || x.rows() != inputs() || x.cols() < n) throw std::invalid_argument("forward: input shape mismatch");
   const int last = static_cast<int>(layers_.size()) - 1;
   dropped_ = training && dropout_.active();
+  const NormPass<T> pass{state.data(), training};
   for (int k = 0; k <= last; ++k) {
     const Operand<T> in = input(k, x);
     std::visit(
         [&](auto& L) {
           using L_t = std::decay_t<decltype(L)>;
           if constexpr (std::is_same_v<L_t, Dense<T>>)
-            L.forward(params.data(), in, n, k < last, dropped_ ? &dropout_ : nullptr, rng, work());
+            L.forward(params.data(), in, n, k < last, dropped_ ? &dropout_ : nullptr, rng, work(), pass);
           else if constexpr (std::is_same_v<L_t, Conv2d<T>>)
-            L.forward(params.data(), in.data, in.ld, n, true, work());  // dropout is for dense layers
+            L.forward(params.data(), in.data, in.ld, n, true, work(), pass);  // dropout is for dense layers
           else
             L.forward(in.data, in.ld, n);
         },

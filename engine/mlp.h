@@ -13,8 +13,9 @@
 // and the weights files do; a dense-only network has the same numbering in both.
 //
 // Block layout: each layer's parameters in order, carved by the layer itself (dense:
-// [W_l | b_l | s_l]; conv2d: [W_l (K, cout) | b_l | s_l]). grads mirrors it. Gradients
-// accumulate; zero_grads() clears them.
+// [W_l | b_l | s_l]; conv2d: [W_l (K, cout) | b_l | s_l]), then its norm's [weight | bias]
+// when it has one (layers/norm.h). grads mirrors it. Gradients accumulate; zero_grads()
+// clears them. `state` holds what is not trained: BatchNorm's running mean and variance.
 // A step over a large batch is done in chunks of at most max_cols columns (chunks.h),
 // each chunk's loss gradient scaled by 1/total, so no buffer depends on the batch size.
 #pragma once
@@ -92,7 +93,9 @@ class Mlp {
   T dropout_p() const { return dropout_.p; }
 
   // Forward over the first n columns of x (n <= max_cols). training enables dropout
-  // (masks drawn from rng). Output: layer(num_layers()-1).a holds the network output
+  // (masks drawn from rng) and BatchNorm's training mode (the n columns' statistics, which
+  // move the running ones: a step's batch must then be one forward); otherwise it is eval
+  // mode (running statistics). Output: layer(num_layers()-1).a holds the network output
   // after the loss head's output nonlinearity (identity, sigmoid or softmax).
   void forward(const ConstRefMat& x, int n, bool training, Rng* rng = nullptr);
 
@@ -120,6 +123,11 @@ class Mlp {
 
   std::vector<T> params;
   std::vector<T> grads;
+  std::vector<T> state;  // BatchNorm's running statistics (each norm's running_mean/var views)
+  // The smallest batch a training step may have: 2 when a dense layer has BatchNorm (one value
+  // per unit has no variance; PyTorch refuses it too), 1 otherwise; 0 when no layer has BatchNorm
+  // (then a step's batch may also span several forwards).
+  int batchnorm_min_batch() const;
   size_t weight_count() const;  // entries of W blocks (the ones L1/L2 apply to)
   // Zeroes unit i of unit layer l's outgoing weights: the next unit layer's weights that read
   // it (dense: a column; through pooling and the flatten, a band of columns; conv2d: the

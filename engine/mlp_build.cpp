@@ -64,6 +64,7 @@ int64_t network_param_count(const Volume& input, const std::vector<LayerSpec>& h
   walk_shapes(input, hidden, [&](size_t, const LayerSpec& sp, const Volume& in, const Volume& out) {
     if (sp.kind == LayerKind::Dense) total += dense_param_count(in.size(), sp.units);
     if (sp.kind == LayerKind::Conv2d) total += conv2d_param_count(in, {sp.units, sp.kernel, sp.stride, sp.padding});
+    total += norm_param_count(sp.norm, sp.units);
     last = out.size();
   });
   return total + dense_param_count(last, outputs);
@@ -100,12 +101,14 @@ Mlp<T>::Mlp(const Volume& input, const std::vector<LayerSpec>& hidden, const std
     throw std::invalid_argument("activation list must have one entry or one per hidden layer");
   if (loss == Loss::Bce && outputs != 1) throw std::invalid_argument("bce needs exactly 1 output");
   if (loss == Loss::SoftmaxCe && outputs < 2) throw std::invalid_argument("ce needs at least 2 outputs (classes)");
-  size_t offset = 0;
+  size_t offset = 0, state_offset = 0;
   int64_t widest_in = 1, widest_dense_in = 1, widest_inner = std::max(outputs, max_cols);
   Volume last = input;
   layers_.reserve(hidden.size() + 1);
-  auto add_unit = [&](auto&& L, Activation act) {
+  auto add_unit = [&](auto&& L, Activation act, NormKind norm) {
     L.act.kind = act;
+    // The norm's parameters follow the layer's own.
+    offset = L.norm.carve(norm, L.units(), L.positions, offset, state_offset, max_cols);
     unit_index_.push_back(static_cast<int>(layers_.size()));
     layers_.emplace_back(std::move(L));
   };
@@ -118,13 +121,13 @@ Mlp<T>::Mlp(const Volume& input, const std::vector<LayerSpec>& hidden, const std
       offset = L.carve(static_cast<int>(in.size()), sp.units, offset, max_cols);
       widest_dense_in = std::max(widest_dense_in, in.size());
       widest_inner = std::max<int64_t>(widest_inner, in.size());
-      add_unit(std::move(L), act);
+      add_unit(std::move(L), act, sp.norm);
     } else if (sp.kind == LayerKind::Conv2d) {
       Conv2d<T> L;
       offset = L.carve(in, {sp.units, sp.kernel, sp.stride, sp.padding}, offset, max_cols);
       // Inner dimensions of its three products: the taps (z), the positions (dW), the channels (dx).
       widest_inner = std::max<int64_t>({widest_inner, L.taps, L.positions, sp.units});
-      add_unit(std::move(L), act);
+      add_unit(std::move(L), act, sp.norm);
     } else {
       Pool2d<T> L;
       L.carve(in, sp.kind == LayerKind::MaxPool ? PoolKind::Max : PoolKind::Avg, sp.size, offset, max_cols);
@@ -138,11 +141,15 @@ Mlp<T>::Mlp(const Volume& input, const std::vector<LayerSpec>& hidden, const std
     widest_in = std::max(widest_in, last.size());
     widest_dense_in = std::max(widest_dense_in, last.size());
     widest_inner = std::max<int64_t>(widest_inner, last.size());
-    add_unit(std::move(out), Activation::Linear);
+    add_unit(std::move(out), Activation::Linear, NormKind::None);
   }
   params.assign(offset, T(0));
   grads.assign(offset, T(0));
-  for (int l = 0; l < num_layers(); ++l) s(l).setConstant(T(kPreluInitSlope));
+  state.assign(state_offset, T(0));
+  for (int l = 0; l < num_layers(); ++l) {
+    s(l).setConstant(T(kPreluInitSlope));
+    layer(l).norm.reset(params.data(), state.data());
+  }
   da_.setZero(widest_in, max_cols);
   // Inner dimensions of every product (dense: a layer's inputs (z), the next layer's outputs
   // (da), the columns (dW); conv2d: above).
@@ -153,6 +160,14 @@ Mlp<T>::Mlp(const Volume& input, const std::vector<LayerSpec>& hidden, const std
       if (const auto* conv = std::get_if<Conv2d<T>>(&any)) conv->reserve(sparse_);
   }
   weight_grad_norms.assign(num_layers(), 0.0);
+}
+
+template <typename T>
+int Mlp<T>::batchnorm_min_batch() const {
+  int least = 0;
+  for (int l = 0; l < num_layers(); ++l)
+    if (layer(l).norm.kind == NormKind::Batch) least = std::max(least, layer(l).positions == 1 ? 2 : 1);
+  return least;
 }
 
 template <typename T>
@@ -192,6 +207,7 @@ const Dense<T>& Mlp<T>::dense(int l) const {
   template const Mlp<T>::Layer& Mlp<T>::unit_layer(const AnyLayer<T>&);                                             \
   template const Mlp<T>::Mat& Mlp<T>::output_of(const AnyLayer<T>&);                                                \
   template Dense<T>& Mlp<T>::dense(int);                                                                            \
+  template int Mlp<T>::batchnorm_min_batch() const;                                                                 \
   template const Dense<T>& Mlp<T>::dense(int) const;
 RELU_MLP_BUILD_MEMBERS(float)
 RELU_MLP_BUILD_MEMBERS(double)

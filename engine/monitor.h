@@ -1,7 +1,10 @@
 // The neuron monitor: per-neuron statistics and states over an evaluation set.
 //
 // Definitions (the only place they are made):
-//   active on an input  : the unit's pre-activation z > 0 on that input.
+//   active on an input  : the unit's pre-activation z > 0 on that input. z is the activation's
+//                         input: after the layer's norm when it has one (layers/norm.h), and
+//                         every evaluation is in eval mode (BatchNorm's running statistics,
+//                         as PyTorch's model.eval()); a conv channel's z is every position's.
 //   dead                : under the default criterion, a rectifier unit (relu; leaky/prelu
 //                         with slope exactly 0) that is active on no input of the
 //                         evaluation set. Its gradient is then 0 on every input, so

@@ -61,6 +61,26 @@ bool take_activation(std::vector<std::string>& args, LayerSpec& sp, const std::s
   return true;
 }
 
+// A conv2d/dense token may name a norm among its trailing words (batchnorm, layernorm): taken
+// out wherever it stands, so the rest reads as without it.
+void take_norm(std::vector<std::string>& args, LayerSpec& sp, const std::string& where) {
+  for (size_t k = args.size(); k-- > 0;) {
+    const NormKind kind = args[k] == "batchnorm" ? NormKind::Batch : args[k] == "layernorm" ? NormKind::Layer : NormKind::None;
+    if (kind == NormKind::None) continue;
+    if (!sp.has_units() || sp.norm != NormKind::None)
+      throw std::invalid_argument(where + (sp.has_units() ? ": one norm per layer" : ": pooling takes no norm"));
+    sp.norm = kind;
+    args.erase(args.begin() + static_cast<std::ptrdiff_t>(k));
+  }
+}
+
+NormKind read_norm(const json& v, const std::string& where) {
+  const std::string name = v.is_string() ? v.get<std::string>() : "";
+  for (NormKind k : {NormKind::None, NormKind::Batch, NormKind::Layer})
+    if (name == norm_name(k)) return k;
+  throw std::invalid_argument(where + ": norm must be \"batch\", \"layer\" or \"none\"");
+}
+
 LayerSpec parse_token(const std::string& token, const std::string& where) {
   const auto open = token.find('(');
   if (open == std::string::npos || token.back() != ')')
@@ -79,6 +99,7 @@ LayerSpec parse_token(const std::string& token, const std::string& where) {
   LayerSpec sp;
   if (name == "conv2d") {
     sp.kind = LayerKind::Conv2d;
+    take_norm(args, sp, where);
     take_activation(args, sp, where, args.size() == 5);
     if (args.size() < 2 || args.size() > 4)
       throw std::invalid_argument(where + ": conv2d takes (channels, kernel[, padding[, stride]])");
@@ -88,10 +109,12 @@ LayerSpec parse_token(const std::string& token, const std::string& where) {
     sp.stride = args.size() > 3 ? read_int(where, "stride", args[3], 1) : 1;
   } else if (name == "maxpool" || name == "avgpool") {
     sp.kind = name == "maxpool" ? LayerKind::MaxPool : LayerKind::AvgPool;
+    take_norm(args, sp, where);
     if (args.size() != 1) throw std::invalid_argument(where + ": " + name + " takes (size)");
     sp.size = read_int(where, "size", args[0], 1);
   } else if (name == "dense") {
     sp.kind = LayerKind::Dense;
+    take_norm(args, sp, where);
     take_activation(args, sp, where, args.size() == 2);
     if (args.size() != 1) throw std::invalid_argument(where + ": dense takes (units)");
     sp.units = read_int(where, "units", args[0], 1);
@@ -134,6 +157,10 @@ LayerSpec parse_object(const json& o, const std::string& where) {
     sp.units = json_int(o, "units", where, 1, 0, true);
   } else {
     throw std::invalid_argument(where + ": unknown layer type \"" + type + "\" (conv2d, maxpool, avgpool, dense)");
+  }
+  if (o.contains("norm")) {
+    sp.norm = read_norm(o["norm"], where);
+    if (!sp.has_units() && sp.norm != NormKind::None) throw std::invalid_argument(where + ": pooling takes no norm");
   }
   if (o.contains("activation")) {
     if (!sp.has_units()) throw std::invalid_argument(where + ": pooling has no activation");
@@ -191,6 +218,7 @@ json net_to_json(const std::vector<LayerSpec>& net) {
       case LayerKind::AvgPool: o = {{"type", "avgpool"}, {"size", sp.size}}; break;
       case LayerKind::Dense: o = {{"type", "dense"}, {"units", sp.units}}; break;
     }
+    if (sp.norm != NormKind::None) o["norm"] = norm_name(sp.norm);
     if (sp.has_activation) o["activation"] = activation_name(sp.activation);
     out.push_back(o);
   }

@@ -5,8 +5,12 @@
 //
 // Tokens: conv2d(channels, kernel[, padding[, stride]]) with padding same | valid | an integer
 // (default valid) and stride 1 | 2 (default 1); maxpool(size), avgpool(size); dense(units).
-// Any of conv2d and dense may end with an activation name: conv2d(8,5,same,elu), dense(64,tanh).
-// In JSON the same keys by name: channels, kernel, padding, stride, size, units, activation.
+// Any of conv2d and dense may end with an activation name: conv2d(8,5,same,elu), dense(64,tanh),
+// and with a norm before it (layers/norm.h): dense(16,batchnorm), dense(16,layernorm,tanh),
+// conv2d(8,5,same,batchnorm) (BatchNorm per unit or channel; LayerNorm over a dense layer's units,
+// over a conv layer's whole map as PyTorch's GroupNorm(1, C)).
+// In JSON the same keys by name: channels, kernel, padding, stride, size, units, activation,
+// norm ("batch", "layer"; absent or "none": no norm).
 // The output layer is implied (dense, as the loss needs). `--layers 16,16` is the dense
 // shorthand, the same as "dense(16),dense(16)".
 #pragma once

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 #include "chunks.h"
@@ -102,6 +103,7 @@ void Run::build() {
     max_cols_ = static_cast<int>(std::clamp<int64_t>(kConvChunkFloats / rows, 1, kMaxCols));
   }
   model_ = std::make_unique<Mlp<float>>(input, specs, acts, outputs, loss, max_cols_);
+  check_batchnorm_batch(cfg_);
   model_->set_leaky_slope(static_cast<float>(cfg_.leaky_slope));
   model_->set_dropout(Dropout<float>::from_rates(cfg_.dropout, cfg_.alpha_dropout));
 
@@ -152,6 +154,22 @@ void Run::build() {
   monitor();
   born_dead_ = monitor_->report().layer_collapsed;
   save_checkpoint();
+}
+
+void Run::check_batchnorm_batch(const RunConfig& c) const {
+  // BatchNorm normalises by the whole batch's statistics, so a training step's batch must be
+  // one forward: at most the chunk this network's workspaces hold (no buffer grows with it).
+  const int least = model_->batchnorm_min_batch();
+  const int n = static_cast<int>(data_.x_train.cols());
+  const int b = c.batch == 0 ? n : std::min(c.batch, n);
+  if (least == 0 || (b >= least && b <= max_cols_)) return;
+  char message[200];
+  std::snprintf(message, sizeof message,
+                b < least ? "batchnorm on a dense layer needs batches of at least 2 (one value per unit has no variance)"
+                          : "batchnorm takes its statistics over the whole batch, which must fit in one pass of this "
+                            "network: batch at most %d (got %d%s)",
+                max_cols_, b, c.batch == 0 ? ", the full batch" : "");
+  throw std::invalid_argument(message);
 }
 
 void Run::build_probe() {
@@ -268,6 +286,7 @@ int Run::monitor_interval() const {
 
 void Run::save_checkpoint() {
   checkpoint_params_ = model_->params;
+  checkpoint_state_ = model_->state;
   opt_->save(checkpoint_opt_);
   checkpoint_step_ = step_;
 }
@@ -275,6 +294,7 @@ void Run::save_checkpoint() {
 int64_t Run::rollback() {
   ++changes_;
   model_->params = checkpoint_params_;
+  model_->state = checkpoint_state_;
   opt_->load(checkpoint_opt_);
   step_ = checkpoint_step_;
   diverged_ = false;
@@ -286,7 +306,7 @@ int64_t Run::rollback() {
 int Run::first_nonfinite_layer(const std::vector<float>& block) const {
   for (int l = 0; l < model_->num_layers(); ++l) {
     const auto& L = model_->layer(l);
-    const size_t end = L.s_off + static_cast<size_t>(L.units());
+    const size_t end = L.params_end();
     for (size_t i = L.w_off; i < end; ++i)
       if (!std::isfinite(block[i])) return l;
   }
@@ -388,6 +408,7 @@ void Run::set(const std::string& key, const std::string& json_value) {
   RunConfig next = cfg_;
   apply_config_value(next, key, json_value);
   validate_config(next);  // also checks the activation count against the (fixed) layers
+  if (key == "batch") check_batchnorm_batch(next);
   cfg_ = next;
   if (on_change) on_change(*this);
 }
@@ -457,7 +478,8 @@ void Run::revive_neuron(int layer, int neuron) {
 void Run::revive_unit(int l, int i, Rng& rng) {
   // ReDo (Sokar et al. 2023): fresh incoming weights from the layer's initialiser,
   // zero bias, zero outgoing weights (so the network's function is unchanged at
-  // the moment of revival), and zero optimiser state for all of them.
+  // the moment of revival), and zero optimiser state for all of them. A norm's weight and
+  // bias go back to 1 and 0, its running statistics to 0 and 1 (they described the old weights).
   Mlp<float>& m = *model_;
   const auto& L = m.layer(l);
   revive_row_.resize(L.fan_in);
@@ -469,6 +491,11 @@ void Run::revive_unit(int l, int i, Rng& rng) {
   for (int j = 0; j < L.fan_in; ++j) opt_->reset_state_at(L.weight_index(i, j));
   opt_->reset_state_at(L.b_off + i);
   opt_->reset_state_at(L.s_off + i);
+  if (L.norm.active()) {
+    L.norm.reset_unit(m.params.data(), m.state.data(), i);
+    opt_->reset_state_at(L.norm.g_off + i);
+    opt_->reset_state_at(L.norm.beta_off + i);
+  }
   m.each_outgoing(l, i, [&](size_t k) {
     m.params[k] = 0.0f;
     opt_->reset_state_at(k);

@@ -43,9 +43,9 @@ class Run {
     int layer = -1;     // first layer (0-based, hidden layers first, then the output) holding one; -1 for the loss
   };
   const Divergence& divergence() const { return divergence_; }
-  // Restores parameters, optimiser state and step count from the last checkpoint,
-  // taken at every monitor evaluation while everything was finite (one copy of the
-  // parameter block and the optimiser's moments: cheap). Returns the step restored.
+  // Restores parameters (and BatchNorm's running statistics), optimiser state and step count
+  // from the last checkpoint, taken at every monitor evaluation while everything was finite
+  // (one copy of the parameter block and the optimiser's moments: cheap). Returns the step restored.
   int64_t rollback();
   int64_t checkpoint_step() const { return checkpoint_step_; }
   // Global gradient norm of the last step, and per layer (weights only).
@@ -127,6 +127,9 @@ class Run {
   int batch_size() const;
   void gather_batch(int n);
   bool params_finite() const;
+  // Throws when BatchNorm cannot train on c's batch here (one forward's chunk at most; 2 at least
+  // with a dense BatchNorm).
+  void check_batchnorm_batch(const RunConfig& c) const;
   int first_nonfinite_layer(const std::vector<float>& block) const;
   void save_checkpoint();
   Eigen::Ref<const Eigen::MatrixXf> eval_inputs();
@@ -164,7 +167,7 @@ class Run {
   int last_batch_cols_ = 0;
   bool diverged_ = false, born_dead_ = false;
   Divergence divergence_;
-  std::vector<float> checkpoint_params_;
+  std::vector<float> checkpoint_params_, checkpoint_state_;
   Optimizer<float>::State checkpoint_opt_;
   int64_t checkpoint_step_ = 0;
   // Bumped by everything that can change the network's outputs (a step, a live setting, a

@@ -115,7 +115,31 @@ struct FileLayer {
   std::vector<float> slope;
   bool has_slope = false, has_negative_slope = false;
   float negative_slope = 0;
+  // "norm": {"type": "batch"|"layer", "weight", "bias"[, "running_mean", "running_var"]}, the
+  // lists one after the other, `out` values each.
+  NormKind norm = NormKind::None;
+  std::vector<float> norm_values;
 };
+
+const char* const kNormLists[] = {"weight", "bias", "running_mean", "running_var"};
+
+// A layer's "norm" object, its lists checked against the layer's `out` units.
+void read_norm(const json& N, const std::string& name, FileLayer& F) {
+  const std::string where = name + " norm";
+  const std::string type = N.is_object() && N.contains("type") && N["type"].is_string() ? N["type"].get<std::string>() : "";
+  const bool batch = type == "batch";
+  if (!batch && type != "layer") fail(where + " must be an object with \"type\": \"batch\" or \"layer\"");
+  F.norm = batch ? NormKind::Batch : NormKind::Layer;
+  for (int k = 0; k < (batch ? 4 : 2); ++k) {
+    const std::string what = where + " " + kNormLists[k];
+    const std::vector<float> v = N.contains(kNormLists[k]) ? read_floats(N[kNormLists[k]], what) : std::vector<float>{};
+    if (v.size() != static_cast<size_t>(F.out)) fail(what + " must hold one value per unit (" + std::to_string(F.out) + ")");
+    for (float x : v) {
+      if (k == 3 && x < 0) fail(what + " has a negative value");
+      F.norm_values.push_back(x);  // (not insert: its template cost the wasm 1 KB)
+    }
+  }
+}
 
 std::vector<FileLayer> read_file(const std::string& text) {
   const json doc = parse_limited(text);
@@ -219,6 +243,7 @@ std::vector<FileLayer> read_file(const std::string& text) {
       F.negative_slope = read_float(L["negative_slope"], name + " negative_slope");
       F.has_negative_slope = true;
     }
+    if (L.contains("norm")) read_norm(L["norm"], name, F);
   }
   return out;
 }
@@ -273,6 +298,20 @@ std::string weights_to_json(const Mlp<float>& m) {
       out += ",\"stride\":" + std::to_string(C->spec.stride) + ",\"padding\":" +
              (uneven ? std::string("\"same\"") : std::to_string(C->pad_lo));
     }
+    if (L.norm.active()) {
+      // PyTorch's BatchNorm/LayerNorm (GroupNorm for a conv layer's layernorm) state names.
+      out += ",\"norm\":{\"type\":\"";
+      out += norm_name(L.norm.kind);
+      out += '"';
+      const size_t from[] = {L.norm.g_off, L.norm.beta_off, L.norm.mean_off, L.norm.var_off};
+      for (int k = 0; k < (L.norm.kind == NormKind::Batch ? 4 : 2); ++k) {
+        out += ",\"";
+        out += kNormLists[k];
+        out += "\":";
+        append_list(out, Eigen::Map<const Eigen::VectorXf>((k < 2 ? m.params.data() : m.state.data()) + from[k], L.units()));
+      }
+      out += '}';
+    }
     out += ",\"activation\":\"";
     out += is_output ? output_activation(m.loss()) : activation_name(L.act.kind);
     out += '"';
@@ -298,6 +337,8 @@ std::vector<int> weights_shape(const std::string& json_text) {
       fail(layer_name(l) + " is a " + layers[l].type + " layer: a convolutional network's shape comes from its spec (\"net\")");
   std::vector<int> shape = {layers[0].in};
   for (size_t l = 0; l < layers.size(); ++l) {
+    if (layers[l].norm != NormKind::None)
+      fail(layer_name(l) + " has a " + norm_name(layers[l].norm) + "norm: a normalised network's shape comes from its spec (\"net\")");
     if (l > 0 && layers[l].in != layers[l - 1].out)
       fail(layer_name(l) + " rows have " + std::to_string(layers[l].in) + " values, but " + layer_name(l - 1) + " has " +
            std::to_string(layers[l - 1].out) + " rows");
@@ -355,6 +396,11 @@ void weights_from_json(Mlp<float>& m, const std::string& json_text) {
     } else if (F.in != L.fan_in) {
       fail(name + " rows have " + std::to_string(F.in) + " values, the network expects " + std::to_string(L.fan_in));
     }
+    if (F.norm != L.norm.kind) {
+      static const char* const kWhat[] = {"no norm", "batchnorm", "layernorm"};  // NormKind's order
+      fail(name + " has " + kWhat[static_cast<int>(F.norm)] + ", the network has " +
+           kWhat[static_cast<int>(L.norm.kind)] + " there");
+    }
     if (static_cast<int>(l) == n - 1) {
       const std::string expected = output_activation(m.loss());
       if (!F.activation.empty() && F.activation != expected)
@@ -381,6 +427,14 @@ void weights_from_json(Mlp<float>& m, const std::string& json_text) {
     for (int i = 0; i < F.out; ++i)
       L.incoming(m.params.data(), i) = Eigen::Map<const Eigen::VectorXf>(F.w.data() + static_cast<size_t>(i) * F.in, F.in);
     m.b(l) = Eigen::Map<const Eigen::VectorXf>(F.b.data(), F.out);
+    const float* nv = F.norm_values.data();
+    for (int i = 0; i < F.out && L.norm.active(); ++i) {
+      m.params[L.norm.g_off + i] = nv[i];
+      m.params[L.norm.beta_off + i] = nv[F.out + i];
+      if (L.norm.kind != NormKind::Batch) continue;
+      m.state[L.norm.mean_off + i] = nv[2 * F.out + i];
+      m.state[L.norm.var_off + i] = nv[3 * F.out + i];
+    }
     if (l == n - 1) continue;
     m.set_activation(l, acts[l]);
     if (F.has_slope) m.s(l) = Eigen::Map<const Eigen::VectorXf>(F.slope.data(), F.out);

@@ -10,6 +10,11 @@
 // (PyTorch's Conv2d.weight; padding an integer, or "same" for an even kernel's uneven padding),
 // pooling as {"type":"maxpool","size":2} / {"type":"avgpool","size":2}, dense layers as above
 // ("type":"dense" optional), so a torch.nn.Sequential's state moves both ways.
+// A layer with a norm (layers/norm.h) carries it under "norm", with PyTorch's state names:
+//   "norm":{"type":"batch","weight":[...],"bias":[...],"running_mean":[...],"running_var":[...]}
+//   "norm":{"type":"layer","weight":[...],"bias":[...]}
+// one value per unit (neuron or channel): nn.BatchNorm1d/2d's state, nn.LayerNorm(units)'s for a
+// dense layer, nn.GroupNorm(1, C)'s for a conv layer.
 // Numbers are written with the fewest digits that read back to the same float.
 #pragma once
 #include <cstddef>

@@ -32,7 +32,13 @@ activation.cpp):
   - mse is MSELoss (one output here), bce is BCEWithLogitsLoss, ce is
     CrossEntropyLoss with class indices;
   - minibatches (shuffle: false) walk the training set in order, wrapping across
-    epochs: step k's batch is rows (k * B + j) mod N.
+    epochs: step k's batch is rows (k * B + j) mod N;
+  - a layer's norm (engine/layers/norm.h) sits between its product (bias kept) and its
+    activation: "batch" is F.batch_norm (momentum 0.1, eps 1e-5; training mode in the steps,
+    eval mode for the dead count), "layer" is F.layer_norm over a dense layer's units and
+    F.group_norm(1 group) over a conv layer's map; their weights and biases train without L2,
+    like biases, and the final weights include BatchNorm's running statistics; the bias of a
+    layer before BatchNorm gets its exact gradient, 0, instead of autograd's rounding noise.
 """
 import json
 import math
@@ -136,6 +142,42 @@ def case_table():
     add("decay/mnist14-adamw", optimizer="adamw", lr=0.003, weight_decay=0.1, seed=1003, **digits)
     add("decay/lenet-adamw", optimizer="adamw", lr=0.003, weight_decay=0.1, seed=1004, net=lenet, **conv)
     add("decay/lenet-adam-l2", optimizer="adam", lr=0.003, l2=0.01, seed=1004, net=lenet, **conv)
+    # Normalised layers (engine/layers/norm.h): BatchNorm and LayerNorm on dense nets over the
+    # 2-feature data (minibatches and full batch) and on the digits' convnets.
+    def dense_net(norm, widths=(16, 16)):
+        return [dict(type="dense", units=w, norm=norm) for w in widths]
+
+    def norm_lenet(conv_norm, dense_norm):
+        return [dict(type="conv2d", channels=4, kernel=3, padding="same", norm=conv_norm), dict(type="maxpool", size=2),
+                dict(type="conv2d", channels=6, kernel=3, padding="valid", norm=conv_norm),
+                dict(type="avgpool", size=2), dict(type="dense", units=16, norm=dense_norm)]
+
+    flat = lambda f: [f, 1, 1]
+    add("batchnorm/mlp-sgd", net=dense_net("batch"), layers=None, image=flat(2), batch=32, seed=1000)
+    add("batchnorm/mlp-momentum-ce", net=dense_net("batch"), layers=None, image=flat(2), loss="ce",
+        optimizer="momentum", lr=0.02, batch=32, seed=1001)
+    add("batchnorm/mlp-adam-bce", net=dense_net("batch", (24, 12)), layers=None, image=flat(3), features=3,
+        loss="bce", optimizer="adam", lr=0.005, batch=16, seed=1002)
+    # Full batch: ReLU with SGD, tanh with momentum. (tanh with plain SGD at full batch is
+    # chaotic here even at lr 0.01: PyTorch's float32 and float64 losses part by 40% by step 115.)
+    add("batchnorm/mlp-full-batch", net=dense_net("batch"), layers=None, image=flat(2), seed=1003)
+    add("batchnorm/mlp-full-batch-tanh-momentum", net=dense_net("batch"), layers=None, image=flat(2),
+        activation="tanh", optimizer="momentum", lr=0.005, seed=1003)
+    add("batchnorm/mlp-sgd-lr0.5", net=dense_net("batch", (16, 16, 16)), layers=None, image=flat(2), lr=0.5, batch=32,
+        seed=1004)
+    add("batchnorm/lenet-sgd", optimizer="sgd", lr=0.1, seed=1010, net=norm_lenet("batch", "batch"), **conv)
+    add("batchnorm/lenet-adam", optimizer="adam", lr=0.003, seed=1011, net=norm_lenet("batch", "batch"), **conv)
+    add("batchnorm/lenet-momentum-prelu", optimizer="momentum", lr=0.02, activation="prelu", seed=1012,
+        net=norm_lenet("batch", None), **conv)
+    add("layernorm/mlp-sgd", net=dense_net("layer"), layers=None, image=flat(2), batch=32, seed=1100)
+    add("layernorm/mlp-adam-ce", net=dense_net("layer"), layers=None, image=flat(2), loss="ce", optimizer="adam",
+        lr=0.01, batch=32, seed=1101)
+    add("layernorm/mlp-full-batch-gelu", net=dense_net("layer", (16, 16, 8)), layers=None, image=flat(2),
+        activation="gelu", optimizer="rmsprop", lr=0.003, seed=1102)
+    add("layernorm/lenet-sgd", optimizer="sgd", lr=0.05, seed=1110, net=norm_lenet("layer", "layer"), **conv)
+    add("layernorm/lenet-adam", optimizer="adam", lr=0.003, seed=1111, net=norm_lenet("layer", "layer"), **conv)
+    add("layernorm/lenet-bn-ln-momentum", optimizer="momentum", lr=0.02, seed=1112, net=norm_lenet("batch", "layer"),
+        **conv)
     return cases
 
 
@@ -220,10 +262,24 @@ def network_layers(spec, n_outputs):
     return hidden + [dict(type="dense", units=n_outputs)]
 
 
+def initial_norms(spec):
+    """PyTorch's reset of each normalised unit layer: weight 1, bias 0 (BatchNorm: running mean 0,
+    variance 1), keyed by unit layer."""
+    out = {}
+    for u, L in enumerate(unit_layers(spec)):
+        if L.get("norm"):
+            n = L["units"] if L["type"] == "dense" else L["channels"]
+            out[u] = dict(kind=L["norm"], weight=np.ones(n, np.float32), bias=np.zeros(n, np.float32))
+            if L["norm"] == "batch":
+                out[u].update(running_mean=np.zeros(n, np.float32), running_var=np.ones(n, np.float32))
+    return out
+
+
 class Net:
     """conv2d layers as (W [out][in][kh][kw], b), pooling, and linear layers as (W, b) in
     nn.Linear's layout, plus PReLU slopes per unit (per channel for conv2d). The first dense
-    layer after a convolution flattens, as torch.flatten."""
+    layer after a convolution flattens, as torch.flatten. A unit layer's norm comes between
+    its product and its activation."""
 
     def __init__(self, spec, init, dtype):
         self.spec = spec
@@ -233,9 +289,12 @@ class Net:
         self.b = [torch.tensor(b, dtype=dtype, requires_grad=True) for _, b in init]
         self.slopes = {l: torch.full((len(init[l][1]),), 0.25, dtype=dtype, requires_grad=True)
                        for l, a in enumerate(self.acts) if a == "prelu"}
+        self.norms = {u: {k: (v if k == "kind" else torch.tensor(v, dtype=dtype, requires_grad=k in ("weight", "bias")))
+                          for k, v in n.items()} for u, n in initial_norms(spec).items()}
 
-    def forward(self, x):
-        h = x.reshape(x.shape[0], *self.spec["image"]) if "net" in self.spec else x
+    def forward(self, x, training=True, record=None):
+        """The output; record (a list) collects each hidden unit layer's activation input z."""
+        h = x.reshape(x.shape[0], *self.spec["image"]) if "image" in self.spec else x
         u = 0  # unit layer
         for L in self.layers:
             if L["type"] in ("maxpool", "avgpool"):
@@ -246,13 +305,28 @@ class Net:
                 h = F.conv2d(h, self.W[u], self.b[u], stride=L.get("stride", 1), padding=conv_padding(L))
             else:
                 h = F.linear(h.flatten(1), self.W[u], self.b[u])
+            n = self.norms.get(u)
+            if n and n["kind"] == "batch":
+                h = F.batch_norm(h, n["running_mean"], n["running_var"], n["weight"], n["bias"], training=training,
+                                 momentum=0.1, eps=1e-5)
+            elif n and L["type"] == "conv2d":
+                h = F.group_norm(h, 1, n["weight"], n["bias"], eps=1e-5)
+            elif n:
+                h = F.layer_norm(h, (h.shape[1],), n["weight"], n["bias"], eps=1e-5)
             if u < len(self.acts):
+                if record is not None:
+                    record.append(h)
                 h = act_forward(self.acts[u], h, self.slopes.get(u))
             u += 1
         return h
 
     def params(self):
-        return self.W + self.b + list(self.slopes.values())
+        norms = [n[k] for _, n in sorted(self.norms.items()) for k in ("weight", "bias")]
+        return self.W + self.b + list(self.slopes.values()) + norms
+
+    def buffers(self):
+        """BatchNorm's running statistics: trained by no optimiser, compared all the same."""
+        return [n[k] for _, n in sorted(self.norms.items()) if n["kind"] == "batch" for k in ("running_mean", "running_var")]
 
 
 def initial_weights(spec, n_outputs):
@@ -280,7 +354,7 @@ def initial_weights(spec, n_outputs):
 def make_optimizer(spec, net):
     kind, lr = spec["optimizer"], spec["lr"]
     groups = [{"params": net.W, "weight_decay": spec["l2"]},
-              {"params": net.b + list(net.slopes.values()), "weight_decay": 0.0}]
+              {"params": net.params()[len(net.W):], "weight_decay": 0.0}]  # biases, slopes, norms
     if kind == "sgd": return torch.optim.SGD(groups, lr=lr)
     if kind == "momentum": return torch.optim.SGD(groups, lr=lr, momentum=0.9)
     if kind == "nesterov": return torch.optim.SGD(groups, lr=lr, momentum=0.9, nesterov=True)
@@ -317,6 +391,13 @@ def train(spec, x, y, init, dtype, reverse_rows=False):
         opt.zero_grad()
         loss = loss_of(spec["loss"], net.forward(xb), yb)
         loss.backward()
+        # A bias before BatchNorm has an exact gradient of 0 in training mode (the batch's mean
+        # cancels it); autograd's is rounding noise, which Adam would turn into a random walk.
+        # The engine sets it to 0 (engine/layers/unit_layer.h, bias_learns); so does this.
+        with torch.no_grad():
+            for u, norm in net.norms.items():
+                if norm["kind"] == "batch":
+                    net.b[u].grad.zero_()
         if spec["clip_norm"] > 0:
             torch.nn.utils.clip_grad_norm_(net.params(), spec["clip_norm"])
         if spec["l1"] > 0:
@@ -334,26 +415,15 @@ def train(spec, x, y, init, dtype, reverse_rows=False):
 
 def dead_units(spec, net, x):
     """Hidden relu units (neurons; conv channels) that output 0 on every training input (and,
-    for a channel, every position) at the end (float32 run)."""
+    for a channel, every position) at the end (float32 run), in eval mode (BatchNorm's running
+    statistics), as the engine's monitor counts them."""
     dead = 0
     with torch.no_grad():
-        h = torch.tensor(x)
-        h = h.reshape(h.shape[0], *spec["image"]) if "net" in spec else h
-        u = 0
-        for L in net.layers[:-1]:
-            if L["type"] in ("maxpool", "avgpool"):
-                h = (F.max_pool2d if L["type"] == "maxpool" else F.avg_pool2d)(h, L["size"])
-                continue
-            if L["type"] == "conv2d":
-                z = F.conv2d(h, net.W[u], net.b[u], stride=L.get("stride", 1), padding=conv_padding(L))
-                if net.acts[u] == "relu":
-                    dead += int((z <= 0).all(dim=3).all(dim=2).all(dim=0).sum())
-            else:
-                z = F.linear(h.flatten(1), net.W[u], net.b[u])
-                if net.acts[u] == "relu":
-                    dead += int((z <= 0).all(dim=0).sum())
-            h = act_forward(net.acts[u], z, net.slopes.get(u))
-            u += 1
+        zs = []
+        net.forward(torch.tensor(x), training=False, record=zs)
+        for z, act in zip(zs, net.acts):
+            if act == "relu":
+                dead += int((z <= 0).reshape(z.shape[0], z.shape[1], -1).all(dim=2).all(dim=0).sum())
     return dead
 
 
@@ -367,9 +437,16 @@ def f64(v):
     return float(f"{float(v):.17g}")
 
 
-def weights_json(spec, Ws, bs, slopes):
+def norm_json(n):
+    out = {"type": n["kind"], "weight": [f32(v) for v in n["weight"]], "bias": [f32(v) for v in n["bias"]]}
+    if n["kind"] == "batch":
+        out.update(running_mean=[f32(v) for v in n["running_mean"]], running_var=[f32(v) for v in n["running_var"]])
+    return out
+
+
+def weights_json(spec, Ws, bs, slopes, norms):
     """The engine's weights JSON (engine/weights_io.h): conv2d filters as [out][in][kh][kw],
-    pooling layers as {"type", "size"}."""
+    pooling layers as {"type", "size"}, a layer's norm under "norm"."""
     acts = activation_list(spec)
     out_act = {"mse": "linear", "bce": "sigmoid", "ce": "softmax"}[spec["loss"]]
     layers = []
@@ -387,6 +464,8 @@ def weights_json(spec, Ws, bs, slopes):
                      "bias": [f32(v) for v in b], "stride": L.get("stride", 1), "padding": pad}
         else:
             layer = {"weight": [[f32(v) for v in row] for row in W], "bias": [f32(v) for v in b]}
+        if u in norms:
+            layer["norm"] = norm_json(norms[u])
         layer["activation"] = acts[u] if u < len(acts) else out_act
         if u < len(acts) and acts[u] == "prelu":
             layer["slope"] = [f32(v) for v in slopes[u]]
@@ -405,7 +484,9 @@ def engine_config(spec):
            "optimizer": "momentum" if opt == "nesterov" else opt, "lr": spec["lr"],
            "batch": spec["batch"], "shuffle": False, "seed": spec["seed"]}
     if "net" in spec:
-        cfg.update(net=spec["net"], input_shape=spec["image"])
+        cfg["net"] = [{k: v for k, v in L.items() if v is not None} for L in spec["net"]]
+        if spec["image"][1:] != [1, 1]:
+            cfg["input_shape"] = spec["image"]
     else:
         cfg["layers"] = spec["layers"]
     if opt in ("momentum", "nesterov"): cfg.update(momentum=0.9, nesterov=opt == "nesterov")
@@ -424,24 +505,26 @@ def make_case(spec):
     net32, loss32 = train(spec, x, y, init, torch.float32)
     net64, loss64 = train(spec, x, y, init, torch.float64)
     net_rev, loss_rev = train(spec, x, y, init, torch.float32, reverse_rows=True)
-    flat = lambda net: torch.cat([p.detach().double().flatten() for p in net.params()])
+    flat = lambda net: torch.cat([p.detach().double().flatten() for p in net.params() + net.buffers()])
     w32 = flat(net32)
     weights_gap = max(float((w32 - flat(other)).norm() / w32.norm()) for other in (net64, net_rev))
     slopes0 = {l: np.full(len(init[l][1]), 0.25) for l, a in enumerate(activation_list(spec)) if a == "prelu"}
+    norms32 = {u: {k: (v if k == "kind" else v.detach().numpy()) for k, v in n.items()} for u, n in net32.norms.items()}
     final = weights_json(spec, [w.detach().numpy() for w in net32.W], [b.detach().numpy() for b in net32.b],
-                         {l: s.detach().numpy() for l, s in net32.slopes.items()})
+                         {l: s.detach().numpy() for l, s in net32.slopes.items()}, norms32)
     return {
         "name": spec["name"],
         "config": engine_config(spec),
         "x": [[f32(v) for v in row] for row in x],
         "y": [f32(v) for v in y],
-        "initial_weights": weights_json(spec, [w for w, _ in init], [b for _, b in init], slopes0),
+        "initial_weights": weights_json(spec, [w for w, _ in init], [b for _, b in init], slopes0, initial_norms(spec)),
         "loss_f32": [f32(v) for v in loss32],
         "loss_f64": [f64(v) for v in loss64],
         "loss_f32_reversed": [f32(v) for v in loss_rev],
         "final_weights": final,
         # max of ||w32 - w|| / ||w32|| over the float64 and the reversed-rows runs, over
-        # every weight, bias and slope: how far rounding alone moves PyTorch's final weights.
+        # every weight, bias, slope and norm (BatchNorm's running statistics included): how far
+        # rounding alone moves PyTorch's final weights.
         "final_weights_gap": f64(weights_gap),
         "dead_units_at_end": dead_units(spec, net32, x),
     }

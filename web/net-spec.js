@@ -3,12 +3,13 @@
 // kept. The grammar is the engine's (engine/net_spec.h; the engine checks it again when the run
 // is made):
 //
-//   conv2d(channels, kernel[, padding[, stride]][, activation])   padding same | valid | 0..;
-//   maxpool(size), avgpool(size)                                   stride 1 | 2
-//   dense(units[, activation])
+//   conv2d(channels, kernel[, padding[, stride]][, norm][, activation])   padding same | valid | 0..;
+//   maxpool(size), avgpool(size)                                          stride 1 | 2
+//   dense(units[, norm][, activation])                                    norm batchnorm | layernorm
 //
-// and the page's own limits (docs/limits.md): what a browser tab trains at a watchable rate.
-// Pure: no DOM, no engine.
+// (a norm, engine/layers/norm.h: BatchNorm per unit or channel, LayerNorm over a layer's units,
+// read as {norm: 'batch' | 'layer' | null}, the engine's JSON "norm"), and the page's own
+// limits (docs/limits.md): what a browser tab trains at a watchable rate. Pure: no DOM, no engine.
 
 export const NET_LIMITS = Object.freeze({ layers: 10, channels: 64, kernel: 11, pad: 5, pool: 8, units: 512, text: 200 });
 const TYPES = ['conv2d', 'maxpool', 'avgpool', 'dense'];
@@ -39,6 +40,8 @@ export function parseNet(source, activations) {
   return { layers, text: layers.map(writeToken).join(',') };
 }
 
+const NORMS = { batchnorm: 'batch', layernorm: 'layer' };
+
 // One token's arguments -> a layer, or a string saying what is wrong.
 function readToken(type, args, activations) {
   const int = (s, lo, hi, what) => {
@@ -46,6 +49,12 @@ function readToken(type, args, activations) {
     const v = Number(s);
     return v < lo || v > hi ? `${what} must be in ${lo}..${hi}` : v;
   };
+  // A norm may stand anywhere among the trailing words, as the engine reads it.
+  const norms = args.filter((a) => a in NORMS);
+  if (norms.length && type !== 'conv2d' && type !== 'dense') return `${type} takes no norm`;
+  if (norms.length > 1) return 'one norm per layer';
+  const norm = norms.length ? NORMS[norms[0]] : null;
+  args = args.filter((a) => !(a in NORMS));
   let activation = null;
   if (args.length && /^[a-z_]+$/.test(args[args.length - 1]) && !['same', 'valid'].includes(args[args.length - 1])) {
     activation = args.pop();
@@ -53,16 +62,16 @@ function readToken(type, args, activations) {
     if (!activations.includes(activation)) return `unknown activation "${activation}"`;
   }
   if (type === 'dense') {
-    if (args.length !== 1) return 'dense takes (units[, activation])';
+    if (args.length !== 1) return 'dense takes (units[, norm][, activation])';
     const units = int(args[0], 1, NET_LIMITS.units, 'units');
-    return typeof units === 'string' ? units : { type, units, activation };
+    return typeof units === 'string' ? units : { type, units, norm, activation };
   }
   if (type === 'maxpool' || type === 'avgpool') {
     if (args.length !== 1) return `${type} takes (size)`;
     const size = int(args[0], 1, NET_LIMITS.pool, 'size');
     return typeof size === 'string' ? size : { type, size };
   }
-  if (args.length < 2 || args.length > 4) return 'conv2d takes (channels, kernel[, padding[, stride]][, activation])';
+  if (args.length < 2 || args.length > 4) return 'conv2d takes (channels, kernel[, padding[, stride]][, norm][, activation])';
   const channels = int(args[0], 1, NET_LIMITS.channels, 'channels');
   if (typeof channels === 'string') return channels;
   const kernel = int(args[1], 1, NET_LIMITS.kernel, 'kernel');
@@ -72,11 +81,11 @@ function readToken(type, args, activations) {
   const stride = args[3] === undefined ? 1 : int(args[3], 1, 2, 'stride');
   if (typeof stride === 'string') return stride;
   if (padding === 'same' && stride !== 1) return 'padding same needs stride 1';
-  return { type, channels, kernel, padding, stride, activation };
+  return { type, channels, kernel, padding, stride, norm, activation };
 }
 
 function writeToken(L) {
-  const act = L.activation ? `,${L.activation}` : '';
+  const act = (L.norm ? `,${L.norm}norm` : '') + (L.activation ? `,${L.activation}` : '');
   if (L.type === 'dense') return `dense(${L.units}${act})`;
   if (L.type !== 'conv2d') return `${L.type}(${L.size})`;
   const pad = L.padding === 'same' ? 'same' : L.padding === 0 ? 'valid' : String(L.padding);

@@ -1,4 +1,5 @@
-// 2-D convolution layer: z = W * x + b over every position, a = f(z).
+// 2-D convolution layer: z = W * x + b over every position, a = f(z); with a norm
+// (layers/norm.h), z = norm(W * x + b).
 //
 // Shapes (samples are columns, each column a (C, H, W) volume flattened as torch.flatten
 // does: channel, then row, then column):
@@ -106,15 +107,19 @@ struct Conv2d : UnitLayer<T> {
   // The step's members are kept out of line (noinline): inlined into the network's loop
   // (mlp.cpp, compiled for size in wasm) they would be optimised for size with it.
   // ---- forward ----
-  // z (cout ho wo, n) = W * x + b per sample (im2col, one gemm each); a = f(z) (hidden);
-  // ablated channels output 0.
-  __attribute__((noinline)) void forward(const T* params, const T* x, int ldx, int n, bool hidden, ProductWork<T> work);
+  // z (cout ho wo, n) = W * x + b per sample (im2col, one gemm each), normalised in place by
+  // the layer's norm if any (`pass`: the network's state block and the mode); a = f(z)
+  // (hidden); ablated channels output 0.
+  __attribute__((noinline)) void forward(const T* params, const T* x, int ldx, int n, bool hidden, ProductWork<T> work,
+                                         NormPass<T> pass = {});
 
   // ---- backward, in reverse order of the forward ----
-  // dz = (da, ablated channels 0) ⊙ f'(z); PReLU: ds += sum of da min(z, 0) per channel.
+  // dz = (da, ablated channels 0) ⊙ f'(z); PReLU: ds += sum of da min(z, 0) per channel; through
+  // a norm, its weight's and bias's gradients and dL/d(W * x + b) (dproduct()).
   __attribute__((noinline)) void backward_activation(const T* params, T* grads, Eigen::Ref<Mat> da, int n);
   // dW (K, cout) += Pt (K, ho wo) dz_j (ho wo, cout) per sample; db += sums of dz per channel;
-  // frozen channels' gradients zeroed. track: grad_abs_sum += sums of |dz| per channel.
+  // frozen channels' gradients zeroed. track: grad_abs_sum += sums of |dz| per channel. (With a
+  // norm, dproduct() stands for dz here and in backward_input; |dz| is the activation input's.)
   __attribute__((noinline)) void backward_params(T* grads, const T* x, int ldx, int n, bool track, ProductWork<T> work);
   // dx (cin h w, n): dPt = W (K, cout) dz_j^T (cout, ho wo), scattered back onto the image (col2im).
   __attribute__((noinline)) void backward_input(const T* params, T* dx, int ld_dx, int n, ProductWork<T> work);

@@ -214,13 +214,15 @@ void Conv2d<T>::col2im(T* dx) {
 }
 
 template <typename T>
-void Conv2d<T>::forward(const T* params, const T* x, int ldx, int n, bool hidden, ProductWork<T> work) {
+void Conv2d<T>::forward(const T* params, const T* x, int ldx, int n, bool hidden, ProductWork<T> work,
+                        NormPass<T> pass) {
   const int hw = positions, ldz = static_cast<int>(z.outerStride()), cout = spec.channels;
   const auto bias = b(params);
   // ReLU is applied as z is written (one pass less over the maps): a = z < 0 ? 0 : z, what
   // activation_forward's max(z, 0) gives (Eigen's max: the first argument unless the
-  // second is greater; a NaN stays).
-  const bool relu = hidden && act.kind == Activation::Relu;
+  // second is greater; a NaN stays). With a norm, z is only known after the whole chunk's
+  // products (BatchNorm's statistics): the activation comes after it.
+  const bool relu = hidden && act.kind == Activation::Relu && !this->norm.active();
   const T* w = params + w_off;
   for (int o = 0; o < cout; ++o) {
     RELU_PLAIN_LOOP
@@ -260,6 +262,7 @@ void Conv2d<T>::forward(const T* params, const T* x, int ldx, int n, bool hidden
       }
     }
   }
+  if (this->norm.active()) this->norm.forward(params, pass, z, n);
   if (!hidden) return;
   auto an = a.leftCols(n);
   if (!relu) {
@@ -273,7 +276,6 @@ void Conv2d<T>::forward(const T* params, const T* x, int ldx, int n, bool hidden
 
 template <typename T>
 void Conv2d<T>::backward_activation(const T* params, T* grads, Eigen::Ref<Mat> da, int n) {
-  (void)params;
   const int hw = positions;
   for (int o = 0; o < spec.channels; ++o)
     if (ablated[o]) da.middleRows(static_cast<Eigen::Index>(o) * hw, hw).setZero();
@@ -286,24 +288,27 @@ void Conv2d<T>::backward_activation(const T* params, T* grads, Eigen::Ref<Mat> d
       T* dzj = dz.data() + j * dz.outerStride();
       for (Eigen::Index r = 0; r < rows; ++r) dzj[r] = zj[r] > T(0) ? daj[r] : T(0);
     }
-    return;
+  } else {
+    dslope_rows.setZero();
+    activation_backward<T>(act, z.leftCols(n), slope_rows, da, dz.leftCols(n), dslope_rows);
+    if (act.kind == Activation::Prelu) {
+      auto ds = s(grads);
+      for (int o = 0; o < spec.channels; ++o) ds(o) += dslope_rows.segment(static_cast<Eigen::Index>(o) * hw, hw).sum();
+    }
   }
-  dslope_rows.setZero();
-  activation_backward<T>(act, z.leftCols(n), slope_rows, da, dz.leftCols(n), dslope_rows);
-  if (act.kind == Activation::Prelu) {
-    auto ds = s(grads);
-    for (int o = 0; o < spec.channels; ++o) ds(o) += dslope_rows.segment(static_cast<Eigen::Index>(o) * hw, hw).sum();
-  }
+  if (this->norm.active()) this->norm.backward(params, grads, dz, n);
 }
 
 template <typename T>
 void Conv2d<T>::backward_params(T* grads, const T* x, int ldx, int n, bool track, ProductWork<T> work) {
-  const int hw = positions, ldz = static_cast<int>(dz.outerStride()), cout = spec.channels;
+  const Mat& dy = this->dproduct();
+  const int hw = positions, ldz = static_cast<int>(dy.outerStride()), cout = spec.channels;
   auto db = b(grads);
+  const bool bias_learns = this->bias_learns();
   for (int j = 0; j < n; ++j) {
     // dW (K, cout) += Pt (K, ho wo) * dz_j (ho wo, cout);  db += sums of dz_j per channel
     const T* xj = x + static_cast<int64_t>(j) * ldx;
-    const T* dzj = dz.data() + static_cast<Eigen::Index>(j) * ldz;
+    const T* dzj = dy.data() + static_cast<Eigen::Index>(j) * ldz;
     if (spec.stride == 1 && mostly_zeros(xj, in.size())) {
       sparse_weight_grads(xj, dzj);
       const int k = spec.kernel;
@@ -317,10 +322,12 @@ void Conv2d<T>::backward_params(T* grads, const T* x, int ldx, int n, bool track
       im2col(xj);
       product<T>(taps, cout, hw, patches.data(), taps, dzj, hw, Trans::No, dw.data(), taps, j > 0, work.pack, work.sparse);
     }
+    // |dL/dz| of the activation's input for the monitor: dz itself unless a norm came between.
+    const T* trackj = dz.data() + static_cast<Eigen::Index>(j) * dz.outerStride();
     for (int o = 0; o < cout; ++o) {
       const auto map = Eigen::Map<const Vec>(dzj + static_cast<Eigen::Index>(o) * hw, hw);
-      db(o) += map.sum();
-      if (track) grad_abs_sum(o) += map.cwiseAbs().sum();
+      if (bias_learns) db(o) += map.sum();
+      if (track) grad_abs_sum(o) += Eigen::Map<const Vec>(trackj + static_cast<Eigen::Index>(o) * hw, hw).cwiseAbs().sum();
     }
   }
   if (n > 0) W(grads) += dw;
@@ -329,10 +336,11 @@ void Conv2d<T>::backward_params(T* grads, const T* x, int ldx, int n, bool track
 
 template <typename T>
 void Conv2d<T>::backward_input(const T* params, T* dx, int ld_dx, int n, ProductWork<T> work) {
-  const int hw = positions, ldz = static_cast<int>(dz.outerStride());
+  const Mat& dy = this->dproduct();
+  const int hw = positions, ldz = static_cast<int>(dy.outerStride());
   for (int j = 0; j < n; ++j) {
     // dPt (K, ho wo) = W (K, cout) * dz_j^T (cout, ho wo), then back onto the image
-    product<T>(taps, hw, spec.channels, params + w_off, taps, dz.data() + static_cast<Eigen::Index>(j) * ldz, hw,
+    product<T>(taps, hw, spec.channels, params + w_off, taps, dy.data() + static_cast<Eigen::Index>(j) * ldz, hw,
                Trans::Yes, dpatches.data(), taps, false, work.pack, work.sparse);
     col2im(dx + static_cast<int64_t>(j) * ld_dx);
   }
@@ -341,7 +349,7 @@ void Conv2d<T>::backward_input(const T* params, T* dx, int ld_dx, int n, Product
 // The step's members, for both element types (conv2d.h declares the class's instantiations extern,
 // so nothing here is instantiated unless named; conv2d.cpp instantiates the rest).
 #define RELU_CONV2D_STEP(T)                                                                              \
-  template void Conv2d<T>::forward(const T*, const T*, int, int, bool, ProductWork<T>);                \
+  template void Conv2d<T>::forward(const T*, const T*, int, int, bool, ProductWork<T>, NormPass<T>);   \
   template void Conv2d<T>::backward_activation(const T*, T*, Eigen::Ref<Mat>, int);                    \
   template void Conv2d<T>::backward_params(T*, const T*, int, int, bool, ProductWork<T>);              \
   template void Conv2d<T>::backward_input(const T*, T*, int, int, ProductWork<T>);                     \

@@ -26,12 +26,13 @@ size_t Dense<T>::carve(int inputs, int outputs, size_t offset, int max_cols) {
 
 template <typename T>
 void Dense<T>::forward(const T* params, Operand<T> x, int n, bool hidden, const Dropout<T>* dropout, Rng* rng,
-                       ProductWork<T> work) {
+                       ProductWork<T> work, NormPass<T> pass) {
   // z (out, n) = W (out, in) * x (in, n) + b; x is often mostly zeros (pixels, ReLU outputs)
   gemm_skip_zeros<T>(out, n, in, params + w_off, out, x.data, x.ld, Trans::No, z.data(),
                      static_cast<int>(z.outerStride()), false, work.pack, work.sparse);
   auto zn = z.leftCols(n);
   zn.colwise() += b(params);
+  if (this->norm.active()) this->norm.forward(params, pass, z, n);
   if (!hidden) return;
   auto an = a.leftCols(n);
   activation_forward<T>(act, zn, s(params), an);
@@ -50,23 +51,25 @@ void Dense<T>::backward_activation(const T* params, T* grads, Eigen::Ref<Mat> da
   for (int i = 0; i < out; ++i)
     if (ablated[i]) da.row(i).setZero();
   activation_backward<T>(act, z.leftCols(n), s(params), da, dz.leftCols(n), s(grads));
+  if (this->norm.active()) this->norm.backward(params, grads, dz, n);
 }
 
 template <typename T>
 void Dense<T>::backward_params(T* grads, Operand<T> x, int n, bool track, ProductWork<T> work) {
   // dW (out, in) += dz (out, n) * x^T (n, in);  db (out) += row sums of dz (out, n)
-  gemm_skip_zeros<T>(out, in, n, dz.data(), static_cast<int>(dz.outerStride()), x.data, x.ld, Trans::Yes,
+  const Mat& dy = this->dproduct();
+  gemm_skip_zeros<T>(out, in, n, dy.data(), static_cast<int>(dy.outerStride()), x.data, x.ld, Trans::Yes,
                      grads + w_off, out, true, work.pack, work.sparse);
-  const auto dzn = dz.leftCols(n);
-  b(grads) += dzn.rowwise().sum();
-  if (track) grad_abs_sum += dzn.cwiseAbs().rowwise().sum();
+  if (this->bias_learns()) b(grads) += dy.leftCols(n).rowwise().sum();
+  if (track) grad_abs_sum += dz.leftCols(n).cwiseAbs().rowwise().sum();
   this->zero_frozen_grads(grads);
 }
 
 template <typename T>
 void Dense<T>::backward_input(const T* params, T* dx, int ld_dx, int n, ProductWork<T> work) const {
   // dx (in, n) = W^T (in, out) * dz (out, n)
-  gemm<T>(in, n, out, params + w_off, out, Trans::Yes, dz.data(), static_cast<int>(dz.outerStride()), Trans::No, dx, ld_dx,
+  const Mat& dy = this->dproduct();
+  gemm<T>(in, n, out, params + w_off, out, Trans::Yes, dy.data(), static_cast<int>(dy.outerStride()), Trans::No, dx, ld_dx,
           false, work.pack);
 }
 

@@ -1,4 +1,5 @@
-// Dense (fully connected) layer: z = W x + b, a = f(z), then dropout and ablation.
+// Dense (fully connected) layer: z = W x + b, a = f(z), then dropout and ablation; with a
+// norm (layers/norm.h), z = norm(W x + b).
 //
 // Shapes (samples are columns, as Eigen stores them):
 //   x     (in, n)      input chunk: the network's input or the previous layer's a
@@ -10,7 +11,8 @@
 //   a     (out, n)     activations, after dropout and ablation
 //   dz    (out, n)     dL/dz of the last chunk
 //   keep  (out, n)     dropout multipliers of the last training forward
-// Parameters: [W | b | s], carved from the network's one block at `offset` (carve()).
+// Parameters: [W | b | s], carved from the network's one block at `offset` (carve()); a norm's
+// [weight | bias] follow.
 // Gradients accumulate (+=) into the mirror block; clearing them is the network's job.
 //
 // The monitored unit of a dense layer is one neuron: row i of W, z and a. Its samples
@@ -68,18 +70,21 @@ struct Dense : UnitLayer<T> {
   Eigen::Map<const Mat> W(const T* block) const { return Eigen::Map<const Mat>(block + w_off, out, in); }
 
   // ---- forward ----
-  // z (out, n) = W (out, in) * x (in, n) + b. Then, for a hidden layer (hidden = true):
-  // a = f(z); dropout when `dropout` is given (training); ablated neurons output 0.
+  // z (out, n) = W (out, in) * x (in, n) + b, normalised in place by the layer's norm if any
+  // (`pass`: the network's state block and the mode). Then, for a hidden layer (hidden =
+  // true): a = f(z); dropout when `dropout` is given (training); ablated neurons output 0.
   // The output layer leaves a to the loss head.
   void forward(const T* params, Operand<T> x, int n, bool hidden, const Dropout<T>* dropout, Rng* rng,
-               ProductWork<T> work);
+               ProductWork<T> work, NormPass<T> pass = {});
 
   // ---- backward, in reverse order of the forward ----
   // Hidden layer: dz (out, n) = (da ⊙ keep, ablated rows 0) ⊙ f'(z); da (out, n) is dL/da.
-  // Also accumulates dL/ds for prelu.
+  // Also accumulates dL/ds for prelu, and through a norm its weight's and bias's gradients and
+  // dL/d(Wx + b) (dproduct()).
   void backward_activation(const T* params, T* grads, Eigen::Ref<Mat> da, int n, bool dropped);
   // dW (out, in) += dz (out, n) * x^T (n, in); db (out) += row sums of dz; frozen neurons'
-  // gradients are zeroed. track: grad_abs_sum += row sums of |dz| (for the monitor).
+  // gradients are zeroed. track: grad_abs_sum += row sums of |dz| (for the monitor). (With a
+  // norm, dproduct() stands for dz in the products; |dz| is still the activation input's.)
   void backward_params(T* grads, Operand<T> x, int n, bool track, ProductWork<T> work);
   // dx (in, n) = W^T (in, out) * dz (out, n): dL/da of the layer below.
   void backward_input(const T* params, T* dx, int ld_dx, int n, ProductWork<T> work) const;

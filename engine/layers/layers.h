@@ -2,8 +2,7 @@
 // file under engine/layers/. This header is the one registration: the closed set of types.
 //
 // Why a closed std::variant and not virtual classes: the set of layer types is known when
-// the engine is compiled (dense now; convolution, pooling, BatchNorm, LayerNorm, residual
-// blocks next), layers live by value in one vector with no per-layer heap object, the hot
+// the engine is compiled (dense, convolution, pooling; residual blocks next), layers live by value in one vector with no per-layer heap object, the hot
 // loop dispatches with std::visit (a jump table the compiler can inline, no vtable), and a
 // type that forgets part of the interface fails to compile at the visit instead of falling
 // back to a base-class default at run time.
@@ -19,6 +18,11 @@
 //     mostly zeros), scratch from `work` (skip_zeros.h), no allocation;
 //   - `units()` and the monitor's view of a unit (dense: a neuron = a row of z and a;
 //     convolution: a channel), with `grad_abs_sum`, `frozen`, `ablated` per unit;
+//   - a unit layer carries a `norm` (layers/norm.h: BatchNorm, LayerNorm or none), carved by
+//     the network right after the layer's parameters; its forward normalises z in place
+//     between the product and the activation, its backward_activation ends with the norm's
+//     backward, and its products' gradients read dproduct() (unit_layer.h). A block that
+//     wraps layers (a residual) hosts normalised layers as they are: the norm is the layer's;
 //   - its weights-JSON form (weights_io.cpp) and its view in the page.
 #pragma once
 #include <variant>
@@ -52,6 +56,7 @@ struct LayerSpec {
   int size = 0;                        // pooling window (stride = size)
   bool has_activation = false;         // conv2d/dense: an activation of its own, else the run's
   Activation activation = Activation::Relu;
+  NormKind norm = NormKind::None;      // conv2d/dense: BatchNorm or LayerNorm before the activation
   bool has_units() const { return kind == LayerKind::Dense || kind == LayerKind::Conv2d; }
 };
 inline LayerSpec dense_spec(int units) { return {LayerKind::Dense, units}; }

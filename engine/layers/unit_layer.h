@@ -9,12 +9,16 @@
 //                              so unit_step 1, tap_step out; conv2d: column i of W (K, cout),
 //                              so unit_step K, tap_step 1)
 //   b (units), s (units)       bias and PReLU slope per unit
+//   norm                       BatchNorm or LayerNorm between the product and the activation
+//                              (layers/norm.h), or none: then z is the product itself. Either
+//                              way z is the activation's input, the value the monitor reads.
 #pragma once
 #include <Eigen/Core>
 #include <cstdint>
 #include <vector>
 
 #include "activation.h"
+#include "layers/norm.h"
 
 namespace relu {
 
@@ -35,6 +39,7 @@ struct UnitLayer {
   Mat z, a, dz;
   Vec grad_abs_sum;                         // (units) sum over the step of |dL/dz| (all positions)
   std::vector<uint8_t> frozen, ablated;     // per unit
+  Norm<T> norm;                             // carved by the network after the layer (mlp_build.cpp)
 
   int units() const { return unit_count; }
   int64_t weight_count() const { return static_cast<int64_t>(unit_count) * fan_in; }
@@ -52,18 +57,23 @@ struct UnitLayer {
   Eigen::Map<Vec> s(T* block) const { return Eigen::Map<Vec>(block + s_off, unit_count); }
   Eigen::Map<const Vec> b(const T* block) const { return Eigen::Map<const Vec>(block + b_off, unit_count); }
   Eigen::Map<const Vec> s(const T* block) const { return Eigen::Map<const Vec>(block + s_off, unit_count); }
+  // dL/d(product) of the last backward: what the weight and input gradients are made of (dz
+  // itself, or after a norm its gradient through the normalisation).
+  const Mat& dproduct() const { return norm.active() ? norm.dy : dz; }
+  // Whether the layer's bias gets the sum of dproduct() as its gradient. Not under BatchNorm in
+  // training mode: there the batch's mean cancels any shift, so the exact gradient is 0, and the
+  // sum is rounding noise that Adam would turn into a random walk of the bias (PyTorch's own
+  // float32 and float64 runs of batchnorm/lenet-adam ended 3% apart in their weights for it).
+  bool bias_learns() const { return !(norm.kind == NormKind::Batch && norm.training); }
+  // One past the unit's last parameter in the block (its norm's, if any).
+  size_t params_end() const { return norm.active() ? norm.beta_off + unit_count : s_off + unit_count; }
 
  protected:
-  // A frozen unit's gradients (incoming weights, bias, slope) are zeroed after its layer's
-  // backward, so no optimiser moves it.
-  void zero_frozen_grads(T* grads) const {
-    for (int i = 0; i < unit_count; ++i)
-      if (frozen[i]) {
-        incoming(grads, i).setZero();
-        b(grads)(i) = T(0);
-        s(grads)(i) = T(0);
-      }
-  }
+  // A frozen unit's gradients (incoming weights, bias, slope, norm weight and bias) are zeroed
+  // after its layer's backward, so no optimiser moves it.
+  // (Out of line, in layers/unit_layer.cpp: frozen units are rare, and inlined into each layer's
+  // backward at -O3 this loop cost the wasm 1.5 KB.)
+  void zero_frozen_grads(T* grads) const;
   // Sizes the shared workspaces and per-unit flags.
   void carve_units(int units, int rows_per_unit, int max_cols) {
     unit_count = units;
@@ -77,5 +87,8 @@ struct UnitLayer {
     ablated.assign(units, 0);
   }
 };
+
+extern template struct UnitLayer<float>;
+extern template struct UnitLayer<double>;
 
 }  // namespace relu

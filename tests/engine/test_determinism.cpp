@@ -484,4 +484,20 @@ TEST_CASE("no heap allocation inside a convolutional network's step (after warm-
   CHECK(run.steps_done() == 20);
   CHECK(allocs == 0);
 }
+
+TEST_CASE("no heap allocation inside a normalised network's step (after warm-up)", "[determinism][alloc][norm]") {
+  // BatchNorm (training statistics, running statistics, the monitor's eval-mode passes every 5
+  // steps) and LayerNorm, on dense and conv layers, with Adam.
+  const char* net = GENERATE("dense(16,batchnorm),dense(16,layernorm)",
+                             "conv2d(4,3,same,batchnorm),maxpool(2),conv2d(6,3,1,2,layernorm),dense(16,batchnorm)");
+  CAPTURE(net);
+  RunConfig cfg = config_from_json(std::string(R"j({"dataset":"mnist14","samples":300,"batch":32,
+      "optimizer":"adam","lr":0.001,"monitor_every":5,"net":")j") + net + "\"}");
+  Run run(cfg);
+  run.step(10);
+  const long allocs = count_allocs([&] { run.step(10); });
+  CHECK(run.steps_done() == 20);
+  CHECK_FALSE(run.diverged());
+  CHECK(allocs == 0);
+}
 #endif

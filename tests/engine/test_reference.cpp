@@ -89,8 +89,8 @@ void append_numbers(const json& v, std::vector<double>& out) {
     out.push_back(v.get<double>());
 }
 
-// Every number of a weights JSON (weights, bias, prelu slopes), layer by layer; pooling
-// layers have none.
+// Every number of a weights JSON (weights, bias, prelu slopes, a norm's weight, bias and
+// running statistics), layer by layer; pooling layers have none.
 std::vector<double> flatten_weights(const json& w) {
   std::vector<double> out;
   for (const auto& L : w.at("layers")) {
@@ -98,6 +98,9 @@ std::vector<double> flatten_weights(const json& w) {
     append_numbers(L.at("weight"), out);
     append_numbers(L.at("bias"), out);
     if (L.contains("slope")) append_numbers(L.at("slope"), out);
+    if (!L.contains("norm")) continue;
+    for (const char* key : {"weight", "bias", "running_mean", "running_var"})
+      if (L.at("norm").contains(key)) append_numbers(L.at("norm").at(key), out);
   }
   return out;
 }

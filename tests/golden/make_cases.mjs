@@ -29,7 +29,14 @@ const extra = {
   dormant: { dataset: 'reg-plane', layers: [8, 8, 8], dead_def: 'dormant:0.1', activation: 'tanh', batch: 20, seed: 11 },
   // AdamW's decoupled decay beside coupled L2, at a rate where units die.
   adamw: { dataset: 'spiral', layers: [16, 16], optimizer: 'adamw', lr: 0.02, weight_decay: 0.1, l2: 0.001, batch: 10, seed: 13 },
+  // Normalised layers (engine/layers/norm.h): BatchNorm's batch and running statistics (the
+  // monitor reads in eval mode), LayerNorm, on dense and conv layers.
+  batchnorm: { dataset: 'xor', net: 'dense(12,batchnorm),dense(12,batchnorm)', optimizer: 'adam', lr: 0.02, batch: 16, seed: 13 },
+  layernorm: { dataset: 'gauss', net: 'dense(10,layernorm),dense(10,layernorm)', optimizer: 'momentum', lr: 0.05, batch: 25, seed: 17 },
+  'norm-conv': { dataset: 'mnist14', samples: 300, net: 'conv2d(4,3,same,batchnorm),maxpool(2),conv2d(6,3,1,2,layernorm),dense(16,batchnorm)', lr: 0.1, batch: 16, seed: 19 },
 };
+// The convnet's monitor passes read every training digit: 40 steps pin it down.
+const EXTRA_STEPS = { 'norm-conv': 40 };
 // A small 3-class table with exact values (no libm on the data path).
 let s = 11;
 const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
@@ -39,7 +46,7 @@ for (let r = 0; r < 200; r++) {
   rows.push([...x, x[0] + x[1] > 0.5 ? 2 : x[2] > 0 ? 1 : 0].join(','));
 }
 extra.ce.csv_text = rows.join('\n');
-for (const [name, config] of Object.entries(extra)) cases.push({ name: `extra:${name}`, steps: STEPS, config });
+for (const [name, config] of Object.entries(extra)) cases.push({ name: `extra:${name}`, steps: EXTRA_STEPS[name] ?? STEPS, config });
 
 const out = path.join(import.meta.dirname, 'cases.json');
 fs.writeFileSync(out, `[\n${cases.map((c) => JSON.stringify(c)).join(',\n')}\n]\n`);  // one case a line

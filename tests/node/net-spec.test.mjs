@@ -16,11 +16,32 @@ const ACTS = ['relu', 'leaky_relu', 'elu', 'tanh'];
 test('parseNet: canonical text, defaults written out, activations kept', () => {
   const r = parseNet(' Conv2d(8, 5, SAME), maxpool(2), conv2d(16,3,valid,2,elu), avgpool(2), dense(64,tanh) ', ACTS);
   assert.equal(r.text, 'conv2d(8,5,same),maxpool(2),conv2d(16,3,valid,2,elu),avgpool(2),dense(64,tanh)');
-  assert.deepEqual(r.layers[2], { type: 'conv2d', channels: 16, kernel: 3, padding: 0, stride: 2, activation: 'elu' });
+  assert.deepEqual(r.layers[2], { type: 'conv2d', channels: 16, kernel: 3, padding: 0, stride: 2, norm: null, activation: 'elu' });
   assert.equal(parseNet('conv2d(4,3,1)', ACTS).text, 'conv2d(4,3,1)');
   assert.equal(parseNet('conv2d(4,3,valid)', ACTS).text, 'conv2d(4,3)');
   assert.deepEqual(parseNet('', ACTS), { layers: [], text: '' });
   assert.deepEqual(netWidths(r.layers), [8, 16, 64]);
+});
+
+test('parseNet: norms, anywhere among the trailing words, written back before the activation; the engine agrees', () => {
+  const r = parseNet('conv2d(4,3,same,batchnorm),maxpool(2),conv2d(6,3,elu,layernorm),dense(16,batchnorm),dense(8,tanh,layernorm)', ACTS);
+  assert.equal(r.text, 'conv2d(4,3,same,batchnorm),maxpool(2),conv2d(6,3,layernorm,elu),dense(16,batchnorm),dense(8,layernorm,tanh)');
+  assert.deepEqual(r.layers.map((L) => L.norm ?? null), ['batch', null, 'layer', 'batch', 'layer']);
+  assert.equal(r.layers[2].activation, 'elu');
+  assert.deepEqual(parseNet(r.text, ACTS), r);
+  for (const [text, re] of [
+    ['dense(8,batchnorm,layernorm)', /one norm per layer/],
+    ['maxpool(2,batchnorm)', /maxpool takes no norm/],
+    ['dense(8,groupnorm)', /unknown activation "groupnorm"/],
+  ])
+    assert.match(parseNet(text, ACTS).error ?? '', re, text);
+  // The engine reads the same text: the same norms, in its JSON form.
+  const run = engine.createRun({ dataset: 'mnist14', net: r.text, samples: 50, batch: 16 });
+  const net = run.config().net;
+  const shapes = run.weights().layers;
+  run.dispose();
+  assert.deepEqual(net.map((L) => L.norm ?? null), ['batch', null, 'layer', 'batch', 'layer']);
+  assert.equal(netGeometry(r.layers, [1, 14, 14], 10).units.length, shapes.length - 1);
 });
 
 test('parseNet: each fault is named with its token', () => {
@@ -88,8 +109,12 @@ test('the setting net: links round-trip, a net the data cannot take goes with it
   const bad = parse('dataset=mnist&net=conv2d(4,3,same,2)');
   assert.deepEqual(bad.invalid, ['net']);
   assert.match(bad.warnings.join(), /padding same needs stride 1; using the dense layers/);
-  // A dense net on 2-D data is fine.
+  // A dense net on 2-D data is fine, normalised too.
   assert.deepEqual(parse('net=dense(5),dense(3)').state.layers, [5, 3]);
+  const normed = parse('net=dense(16,BatchNorm),dense(8,tanh,layernorm)');
+  assert.deepEqual(normed.warnings, []);
+  assert.equal(normed.state.net, 'dense(16,batchnorm),dense(8,layernorm,tanh)');
+  assert.equal(toEngineConfig(normed.state).net, 'dense(16,batchnorm),dense(8,layernorm,tanh)');
 });
 
 test('monitor cadence: a convnet\'s work counts its convolutions position by position', () => {

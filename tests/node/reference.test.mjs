@@ -42,8 +42,10 @@ function weightsError(ours, ref) {
 }
 
 function flattenWeights(w) {
-  // conv2d filters are [out][in][kh][kw]; pooling layers have no numbers.
-  return w.layers.flatMap((L) => (L.weight ? [...L.weight.flat(Infinity), ...L.bias, ...(L.slope ?? [])] : []));
+  // conv2d filters are [out][in][kh][kw]; pooling layers have no numbers; a norm adds its weight,
+  // bias and running statistics.
+  const norm = (n) => (n ? ['weight', 'bias', 'running_mean', 'running_var'].flatMap((k) => n[k] ?? []) : []);
+  return w.layers.flatMap((L) => (L.weight ? [...L.weight.flat(Infinity), ...L.bias, ...(L.slope ?? []), ...norm(L.norm)] : []));
 }
 
 // The case's rows as CSV; shuffle: false keeps them in this order (checked once the run is built).
